@@ -1,0 +1,216 @@
+//! Facts extracted from one file, before any cross-file linking.
+//!
+//! Every framework keyhole knows is described with the same small router graph: routers
+//! (an app, a blueprint, an `APIRouter`, an `express.Router()`), routes registered on them,
+//! `use` calls that mount a router under another or add middleware, request hooks, and the
+//! functions and aliases a guard may be defined through. Names refer to bindings in the file
+//! (`bp`, `api.router`); the engine resolves them through the module graph.
+
+use crate::endpoint::{Framework, Method};
+use crate::source::Span;
+
+/// A dotted reference as written: `bp`, `api.router`, `auth.login_required`.
+pub type SymbolPath = Vec<String>;
+
+/// Everything one file contributes to the project.
+#[derive(Debug, Default, Clone)]
+pub struct FileFacts {
+    pub routers: Vec<RouterDef>,
+    pub routes: Vec<RouteDef>,
+    pub uses: Vec<UseDef>,
+    pub imports: Vec<ImportDef>,
+    pub exports: Vec<ExportDef>,
+    pub functions: Vec<FunctionDef>,
+    pub aliases: Vec<AliasDef>,
+    /// Problems worth one line to the user (syntax errors, unreadable constructs).
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouterKind {
+    /// The application object (`Flask(…)`, `FastAPI(…)`, `express()`): a root of the graph.
+    App,
+    /// A mountable collection of routes (Blueprint, APIRouter, express.Router).
+    Router,
+}
+
+/// A router object bound to a name.
+#[derive(Debug, Clone)]
+pub struct RouterDef {
+    pub name: String,
+    pub kind: RouterKind,
+    pub framework: Framework,
+    /// The prefix given where it is constructed (`url_prefix=`, `prefix=`).
+    pub prefix: Option<PathArg>,
+    /// Guards given where it is constructed (`dependencies=[Depends(…)]`).
+    pub guards: Vec<GuardRef>,
+    pub span: Span,
+}
+
+/// A path argument: its text when it is a literal (or a constant resolved in the file).
+#[derive(Debug, Clone)]
+pub struct PathArg {
+    pub value: Option<String>,
+    pub span: Span,
+}
+
+/// A route registered on a router.
+#[derive(Debug, Clone)]
+pub struct RouteDef {
+    pub router: SymbolPath,
+    pub framework_hint: Option<Framework>,
+    pub methods: Vec<Method>,
+    pub path: PathArg,
+    /// Guards on the route itself: decorators, dependencies, route-level middleware.
+    pub guards: Vec<GuardRef>,
+    pub handler: Option<String>,
+    /// The registration (decorator or call) — the primary label of findings.
+    pub span: Span,
+    /// Position in the file, for order-sensitive middleware.
+    pub order: u32,
+}
+
+/// `parent.use(…)`, `register_blueprint`, `include_router`: mounts routers and/or adds
+/// middleware to `parent`. Arguments that resolve to routers are mounted; the rest are
+/// middleware that apply to what the parent registers after this call.
+#[derive(Debug, Clone)]
+pub struct UseDef {
+    pub parent: SymbolPath,
+    pub prefix: Option<PathArg>,
+    /// Arguments that may be routers or middleware.
+    pub args: Vec<GuardRef>,
+    /// Guards that are certainly guards of what is mounted (`dependencies=[…]`).
+    pub guards: Vec<GuardRef>,
+    pub scope: UseScope,
+    pub span: Span,
+    pub order: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UseScope {
+    /// Applies to routes and mounts of the parent registered after it (Express `use`).
+    After,
+    /// Applies to every route of the parent and its children (Flask `before_request`,
+    /// FastAPI `include_router`, app dependencies).
+    Whole,
+}
+
+/// Something that may guard a route: a decorator, a dependency, a middleware argument.
+#[derive(Debug, Clone)]
+pub struct GuardRef {
+    pub site: GuardSite,
+    /// The callee or name as written (`login_required`, `passport.authenticate`).
+    pub target: GuardTarget,
+    /// Whether it was written as a call (`jwt_required()`).
+    pub called: bool,
+    /// Whether the code asks for optional auth (`jwt_required(optional=True)`, `auto_error=False`).
+    pub optional: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GuardTarget {
+    /// A name in scope.
+    Symbol(SymbolPath),
+    /// A module loaded inline (`require('./routes')`).
+    Module(String),
+    /// A function inline (`def`, arrow function) summarised where it stands.
+    Inline(Box<FunctionSummary>),
+}
+
+impl GuardTarget {
+    pub fn display(&self) -> String {
+        match self {
+            GuardTarget::Symbol(path) => path.join("."),
+            GuardTarget::Module(spec) => format!("require('{spec}')"),
+            GuardTarget::Inline(_) => "inline function".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuardSite {
+    Decorator,
+    Dependency,
+    Middleware,
+    RequestHook,
+}
+
+/// A function or callable summarised for guard resolution.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FunctionSummary {
+    /// Dependencies it declares (`Depends(…)` parameters, `Annotated` aliases).
+    pub dependencies: Vec<DependencyRef>,
+    /// Where it denies a request: `abort(401)`, `raise HTTPException(status_code=403)`,
+    /// `return …, 401`, `res.status(401)`.
+    pub denies: Option<Span>,
+    /// Where it checks authentication (`current_user.is_authenticated`,
+    /// `verify_jwt_in_request()`), when a denial follows.
+    pub checks: Option<Span>,
+}
+
+/// A dependency reference inside a function signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencyRef {
+    pub target: SymbolPath,
+    pub optional: bool,
+    /// True for an annotation naming an alias (`user: CurrentUser`) rather than `Depends(x)`.
+    pub via_alias: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionDef {
+    pub name: String,
+    pub span: Span,
+    pub summary: FunctionSummary,
+}
+
+/// `CurrentUser = Annotated[User, Depends(get_current_user)]`, or an object such as
+/// `oauth2_scheme = OAuth2PasswordBearer(…)` that is itself a dependency.
+#[derive(Debug, Clone)]
+pub struct AliasDef {
+    pub name: String,
+    pub dependencies: Vec<DependencyRef>,
+    /// Set when the value is itself an auth scheme (`OAuth2PasswordBearer(…)`); the text is
+    /// the constructor's name.
+    pub auth_scheme: Option<String>,
+    /// Another name this one is bound to (`router = other.router`).
+    pub points_to: Option<SymbolPath>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportDef {
+    /// The name bound in this file.
+    pub local: String,
+    /// The module as written (`.views`, `app.api`, `./routes/users`, `express`).
+    pub module: String,
+    pub kind: ImportKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportKind {
+    /// `from m import name` / `import { name } from 'm'` / `const { name } = require('m')`.
+    Named(String),
+    /// `import m` (binds the module) / `import * as m`.
+    Module,
+    /// `import x from 'm'` / `const x = require('m')`.
+    Default,
+}
+
+/// What a JavaScript module exports.
+#[derive(Debug, Clone)]
+pub struct ExportDef {
+    /// Exported name; `None` for the default export (`module.exports =`, `export default`).
+    pub name: Option<String>,
+    /// The local binding it exports.
+    pub local: SymbolPath,
+}
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub span: Span,
+    pub message: String,
+}

@@ -1,0 +1,347 @@
+//! The names keyhole recognises: guards (decorators, dependencies, middleware) and the
+//! endpoints that exist to authenticate. One place, so configuration can extend it.
+
+use crate::route::RouteTemplate;
+
+/// Whether a name denotes a guard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuardMatch {
+    Required,
+    Optional,
+}
+
+/// Guard and authentication-endpoint vocabulary.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    /// Full dotted names that are guards whatever their words say.
+    pub guard_names: Vec<String>,
+    /// Words (from splitting a name on `_`, `.`, `-` and case changes) that mark a guard.
+    pub guard_words: Vec<String>,
+    /// Word pairs that mark a guard only together (`current` + `user`).
+    pub guard_word_pairs: Vec<(String, String)>,
+    /// Words that make a guard optional (`get_current_user_optional`, `optional_auth`).
+    pub optional_words: Vec<String>,
+    /// Names that contain guard words but are not guards (`authorize_url`, `get_session`).
+    pub not_guards: Vec<String>,
+    /// Path segments of endpoints whose purpose is to authenticate.
+    pub auth_endpoint_segments: Vec<String>,
+}
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        let s = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        Vocabulary {
+            guard_names: s(&[
+                // flask-login, flask-jwt-extended, flask-httpauth
+                "login_required",
+                "fresh_login_required",
+                "jwt_required",
+                "auth.login_required",
+                "verify_jwt_in_request",
+                // passport, express-jwt, connect-ensure-login
+                "passport.authenticate",
+                "expressjwt",
+                "expressJwt",
+                "ensureLoggedIn",
+                "ensureAuthenticated",
+                // fastapi.security
+                "OAuth2PasswordBearer",
+                "OAuth2AuthorizationCodeBearer",
+                "HTTPBearer",
+                "HTTPBasic",
+                "HTTPDigest",
+                "APIKeyHeader",
+                "APIKeyCookie",
+                "APIKeyQuery",
+                "OpenIdConnect",
+                "SecurityScopes",
+            ]),
+            guard_words: s(&[
+                "auth",
+                "authed",
+                "authn",
+                "authz",
+                "authenticate",
+                "authenticated",
+                "authentication",
+                "authorize",
+                "authorized",
+                "authorization",
+                "authorise",
+                "authorised",
+                "jwt",
+                "login",
+                "loggedin",
+                "logged",
+                "signedin",
+                "bearer",
+                "apikey",
+                "oauth",
+                "oauth2",
+                "admin",
+                "admins",
+                "superuser",
+                "staff",
+                "permission",
+                "permissions",
+                "role",
+                "roles",
+                "protect",
+                "protected",
+                "guard",
+                "guarded",
+                "token",
+                "verified",
+                "passport",
+                "acl",
+                "rbac",
+                "scopes",
+            ]),
+            guard_word_pairs: vec![
+                ("current".into(), "user".into()),
+                ("require".into(), "user".into()),
+                ("requires".into(), "user".into()),
+                ("signed".into(), "in".into()),
+                ("api".into(), "key".into()),
+                ("is".into(), "owner".into()),
+            ],
+            optional_words: s(&["optional", "maybe"]),
+            not_guards: s(&[
+                "authorize_url",
+                "authorization_url",
+                "login_user",
+                "logout_user",
+                "create_access_token",
+                "create_refresh_token",
+                "token_urlsafe",
+                "get_token_from_header",
+            ]),
+            auth_endpoint_segments: s(&[
+                "login",
+                "logon",
+                "signin",
+                "sign-in",
+                "sign_in",
+                "signup",
+                "sign-up",
+                "sign_up",
+                "register",
+                "registration",
+                "logout",
+                "signout",
+                "sign-out",
+                "token",
+                "refresh",
+                "refresh-token",
+                "refresh_token",
+                "access-token",
+                "access_token",
+                "oauth",
+                "oauth2",
+                "callback",
+                "sso",
+                "saml",
+                "openid",
+                "forgot",
+                "forgot-password",
+                "forgot_password",
+                "reset-password",
+                "reset_password",
+                "password-reset",
+                "password_reset",
+                "verify-email",
+                "verify_email",
+                "confirm-email",
+                "confirm_email",
+            ]),
+        }
+    }
+}
+
+impl Vocabulary {
+    /// Whether a dotted name (`login_required`, `passport.authenticate`, `requireAuth`) is a
+    /// guard by its name alone.
+    pub fn guard_by_name(&self, dotted: &str) -> Option<GuardMatch> {
+        let last = dotted.rsplit('.').next().unwrap_or(dotted);
+        if self.not_guards.iter().any(|n| n == dotted || n == last) {
+            return None;
+        }
+        let words = split_words(dotted);
+        let optional = words
+            .iter()
+            .any(|w| self.optional_words.iter().any(|o| o == w));
+        let verdict = if optional {
+            GuardMatch::Optional
+        } else {
+            GuardMatch::Required
+        };
+        if self.guard_names.iter().any(|n| n == dotted || n == last) {
+            return Some(verdict);
+        }
+        // Judge by the last component's words, with the receiver's words as context only
+        // when the receiver itself is a guard library (`auth.login_required`).
+        let last_words = split_words(last);
+        let has = |w: &str| last_words.iter().any(|x| x == w);
+        if last_words
+            .iter()
+            .any(|w| self.guard_words.iter().any(|g| g == w))
+        {
+            return Some(verdict);
+        }
+        if self
+            .guard_word_pairs
+            .iter()
+            .any(|(a, b)| has(a) && has(b))
+        {
+            return Some(verdict);
+        }
+        None
+    }
+
+    /// Whether an endpoint exists to authenticate, judged by its route and handler name.
+    /// Returns the word that decided it.
+    pub fn authentication_purpose(
+        &self,
+        route: &RouteTemplate,
+        handler: Option<&str>,
+    ) -> Option<String> {
+        let segments: Vec<String> = route.segments().map(str::to_ascii_lowercase).collect();
+        for (i, seg) in segments.iter().enumerate() {
+            if seg.starts_with('{') {
+                continue;
+            }
+            if self.auth_endpoint_segments.iter().any(|s| s == seg) {
+                return Some(seg.clone());
+            }
+            // `/password/reset`, `/reset/password`
+            if seg == "reset"
+                && segments
+                    .iter()
+                    .enumerate()
+                    .any(|(j, s)| j != i && s.contains("password"))
+            {
+                return Some("password reset".to_string());
+            }
+        }
+        let handler = handler?;
+        let words = split_words(handler);
+        let has = |w: &str| words.iter().any(|x| x == w);
+        for w in ["login", "signin", "signup", "logout", "register"] {
+            if has(w) {
+                return Some(w.to_string());
+            }
+        }
+        if has("password") && (has("reset") || has("forgot")) {
+            return Some("password reset".to_string());
+        }
+        if has("oauth") && has("callback") {
+            return Some("oauth callback".to_string());
+        }
+        None
+    }
+}
+
+/// Split an identifier into lower-case words on `_`, `-`, `.`, and case changes:
+/// `requireAuth` → [require, auth]; `get_current_user` → [get, current, user];
+/// `HTTPBearer` → [http, bearer]; `isLoggedIn` → [is, logged, in]; `apiKey` → [api, key].
+pub fn split_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for part in name.split(|c: char| !c.is_alphanumeric()) {
+        let chars: Vec<char> = part.chars().collect();
+        let mut current = String::new();
+        for (i, &c) in chars.iter().enumerate() {
+            let boundary = i > 0 && c.is_uppercase() && {
+                let prev = chars[i - 1];
+                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+                prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower)
+            };
+            if boundary && !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            current.extend(c.to_lowercase());
+        }
+        if !current.is_empty() {
+            words.push(current);
+        }
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::route::ParamSyntax;
+
+    #[test]
+    fn splits_identifiers() {
+        assert_eq!(split_words("requireAuth"), ["require", "auth"]);
+        assert_eq!(split_words("get_current_user"), ["get", "current", "user"]);
+        assert_eq!(split_words("HTTPBearer"), ["http", "bearer"]);
+        assert_eq!(split_words("isLoggedIn"), ["is", "logged", "in"]);
+        assert_eq!(split_words("passport.authenticate"), ["passport", "authenticate"]);
+    }
+
+    #[test]
+    fn recognises_guard_names() {
+        let v = Vocabulary::default();
+        for name in [
+            "login_required",
+            "jwt_required",
+            "auth.login_required",
+            "requireAuth",
+            "isAuthenticated",
+            "verifyToken",
+            "ensureLoggedIn",
+            "authenticate",
+            "passport.authenticate",
+            "get_current_user",
+            "get_current_active_superuser",
+            "admins_only",
+            "authed_only",
+            "checkJwt",
+            "require_api_key",
+        ] {
+            assert_eq!(v.guard_by_name(name), Some(GuardMatch::Required), "{name}");
+        }
+        assert_eq!(
+            v.guard_by_name("get_current_user_optional"),
+            Some(GuardMatch::Optional)
+        );
+    }
+
+    #[test]
+    fn ignores_ordinary_names() {
+        let v = Vocabulary::default();
+        for name in [
+            "get_db",
+            "get_session",
+            "express.json",
+            "cors",
+            "bodyParser.json",
+            "limiter.limit",
+            "validate",
+            "cache.cached",
+            "authors",
+            "login_user",
+            "get_user",
+            "helmet",
+        ] {
+            assert_eq!(v.guard_by_name(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn authentication_endpoints() {
+        let v = Vocabulary::default();
+        let r = |p| RouteTemplate::parse(p, ParamSyntax::Colon);
+        assert!(v.authentication_purpose(&r("/auth/login"), None).is_some());
+        assert!(v.authentication_purpose(&r("/api/token"), None).is_some());
+        assert!(v.authentication_purpose(&r("/password/reset"), None).is_some());
+        assert!(v.authentication_purpose(&r("/users/:id"), None).is_none());
+        assert!(v.authentication_purpose(&r("/reset"), None).is_none());
+        assert!(v
+            .authentication_purpose(&r("/x"), Some("oauth_callback"))
+            .is_some());
+        assert!(v.authentication_purpose(&r("/posts"), Some("create_post")).is_none());
+    }
+}

@@ -1,0 +1,8 @@
+; Every function is summarised (dependencies, denials) so a guard can be followed to the
+; guard it depends on. Assignments bind routers, Annotated aliases, security schemes and
+; path constants.
+(function_definition) @function
+
+(assignment
+  left: (identifier) @assign.name
+  right: (_) @assign.value) @assign
