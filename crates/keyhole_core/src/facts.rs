@@ -134,6 +134,9 @@ pub enum GuardSite {
     Dependency,
     Middleware,
     RequestHook,
+    /// A parameter's type annotation that may name an `Annotated[…, Depends(…)]` alias;
+    /// a guard only if it resolves to such an alias, never by its name alone.
+    Annotation,
 }
 
 /// A function or callable summarised for guard resolution.

@@ -1,1 +1,591 @@
-//! placeholder
+//! Python extraction: Flask and FastAPI routes, routers, mounts, guards and the functions
+//! and aliases guards are defined through.
+//!
+//! `extract` runs the merged Python query once over a file and turns the captured nodes
+//! into [`FileFacts`]. It knows syntax, not meaning: whether `bp` is a blueprint defined in
+//! another module, or whether `get_current_user` is a guard, is decided by the engine's link
+//! pass over the whole project.
+
+mod summary;
+mod syntax;
+
+use std::collections::HashMap;
+
+use keyhole_core::facts::{
+    AliasDef, DependencyRef, FileFacts, GuardRef, GuardSite, GuardTarget, ImportDef, ImportKind,
+    PathArg, Problem, RouteDef, RouterDef, RouterKind, UseDef, UseScope,
+};
+use keyhole_core::{Framework, Method, SourceFile};
+use keyhole_lang::{Capture, QuerySet, StreamingIterator};
+use tree_sitter::{Node, QueryCursor, Tree};
+
+use crate::summary::{dependencies_of, summarise};
+use crate::syntax::{sequence_items, string_value, symbol_path, text, Args};
+
+/// The parent name that stands for "every application" (`before_app_request`).
+pub const ALL_APPS: &str = "*app*";
+
+/// Extract the facts of one Python file.
+pub fn extract(file: &SourceFile, tree: &Tree, queries: &QuerySet, cursor: &mut QueryCursor) -> FileFacts {
+    let src: &str = &file.text;
+    let mut x = Extractor {
+        file,
+        src,
+        facts: FileFacts::default(),
+        constants: HashMap::new(),
+    };
+    let root = tree.root_node();
+    x.collect_constants(root);
+
+    let mut matches = cursor.matches(&queries.query, root, src.as_bytes());
+    while let Some(m) = matches.next() {
+        let get = |want: Capture| {
+            m.captures
+                .iter()
+                .find(|c| queries.capture(c.index) == Some(want))
+                .map(|c| c.node)
+        };
+        if let Some(node) = get(Capture::Import) {
+            x.import(node);
+        } else if let Some(node) = get(Capture::Function) {
+            x.function(node);
+        } else if let (Some(name), Some(value)) = (get(Capture::AssignName), get(Capture::AssignValue)) {
+            x.assignment(name, value);
+        } else if let (Some(decorator), Some(receiver), Some(verb), Some(args), Some(function)) = (
+            get(Capture::RouteDecorator),
+            get(Capture::RouteReceiver),
+            get(Capture::RouteVerb),
+            get(Capture::RouteArgs),
+            get(Capture::RouteFunction),
+        ) {
+            x.route(decorator, receiver, verb, args, function);
+        } else if let (Some(receiver), Some(kind), Some(function)) = (
+            get(Capture::HookReceiver),
+            get(Capture::HookKind),
+            get(Capture::HookFunction),
+        ) {
+            x.hook(receiver, kind, function);
+        } else if let (Some(call), Some(receiver), Some(method), Some(args)) = (
+            get(Capture::Call),
+            get(Capture::CallReceiver),
+            get(Capture::CallMethod),
+            get(Capture::CallArgs),
+        ) {
+            x.call(call, receiver, method, args);
+        }
+    }
+    if root.has_error() {
+        x.syntax_problem(root);
+    }
+    x.facts
+}
+
+struct Extractor<'a> {
+    file: &'a SourceFile,
+    src: &'a str,
+    facts: FileFacts,
+    /// Module-level string constants, for prefixes and paths held in names.
+    constants: HashMap<String, String>,
+}
+
+const ROUTE_DECORATORS: &[&str] = &[
+    "route", "get", "post", "put", "patch", "delete", "head", "options", "api_route",
+];
+
+impl<'a> Extractor<'a> {
+    fn span(&self, node: Node<'_>) -> keyhole_core::Span {
+        self.file.span(node.start_byte(), node.end_byte())
+    }
+
+    fn collect_constants(&mut self, root: Node<'_>) {
+        let mut cursor = root.walk();
+        for stmt in root.named_children(&mut cursor) {
+            if stmt.kind() != "expression_statement" {
+                continue;
+            }
+            let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
+                continue;
+            };
+            let (Some(left), Some(right)) = (
+                assign.child_by_field_name("left"),
+                assign.child_by_field_name("right"),
+            ) else {
+                continue;
+            };
+            if left.kind() == "identifier" {
+                if let Some(value) = string_value(right, self.src, &self.constants) {
+                    self.constants.insert(text(left, self.src).to_string(), value);
+                }
+            }
+        }
+    }
+
+    fn path_arg(&self, node: Node<'_>) -> PathArg {
+        PathArg {
+            value: string_value(node, self.src, &self.constants),
+            span: self.span(node),
+        }
+    }
+
+    fn import(&mut self, node: Node<'_>) {
+        let src = self.src;
+        let span = self.span(node);
+        let mut cursor = node.walk();
+        match node.kind() {
+            "import_statement" => {
+                for name in node.children_by_field_name("name", &mut cursor) {
+                    let (module, local) = match name.kind() {
+                        "aliased_import" => {
+                            let (Some(n), Some(a)) = (
+                                name.child_by_field_name("name"),
+                                name.child_by_field_name("alias"),
+                            ) else {
+                                continue;
+                            };
+                            (text(n, src).to_string(), text(a, src).to_string())
+                        }
+                        _ => {
+                            // `import a.b.c` binds `a`.
+                            let full = text(name, src).to_string();
+                            let first = full.split('.').next().unwrap_or_default().to_string();
+                            (first.clone(), first)
+                        }
+                    };
+                    self.facts.imports.push(ImportDef {
+                        local,
+                        module,
+                        kind: ImportKind::Module,
+                        span,
+                    });
+                }
+            }
+            "import_from_statement" => {
+                let Some(module) = node.child_by_field_name("module_name") else {
+                    return;
+                };
+                let module = text(module, src).to_string();
+                let mut any = false;
+                for name in node.children_by_field_name("name", &mut cursor) {
+                    any = true;
+                    let (name, local) = match name.kind() {
+                        "aliased_import" => {
+                            let (Some(n), Some(a)) = (
+                                name.child_by_field_name("name"),
+                                name.child_by_field_name("alias"),
+                            ) else {
+                                continue;
+                            };
+                            (text(n, src).to_string(), text(a, src).to_string())
+                        }
+                        _ => (text(name, src).to_string(), text(name, src).to_string()),
+                    };
+                    self.facts.imports.push(ImportDef {
+                        local,
+                        module: module.clone(),
+                        kind: ImportKind::Named(name),
+                        span,
+                    });
+                }
+                if !any {
+                    let mut c2 = node.walk();
+                    if node.named_children(&mut c2).any(|c| c.kind() == "wildcard_import") {
+                        self.facts.imports.push(ImportDef {
+                            local: "*".to_string(),
+                            module,
+                            kind: ImportKind::Named("*".to_string()),
+                            span,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn function(&mut self, node: Node<'_>) {
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let summary = summarise(node, self.file, self.src);
+        self.facts.functions.push(keyhole_core::facts::FunctionDef {
+            name: text(name, self.src).to_string(),
+            span: self.span(node),
+            summary,
+        });
+    }
+
+    fn assignment(&mut self, name: Node<'_>, value: Node<'_>) {
+        let src = self.src;
+        let name_text = text(name, src).to_string();
+        match value.kind() {
+            "call" => {
+                let Some(callee) = value
+                    .child_by_field_name("function")
+                    .and_then(|f| symbol_path(f, src))
+                else {
+                    return;
+                };
+                let Some(args) = value.child_by_field_name("arguments") else {
+                    return;
+                };
+                let args = Args::of(args, src);
+                let last = callee.last().map(String::as_str).unwrap_or_default();
+                let router = match last {
+                    "Flask" | "Quart" => Some((RouterKind::App, Framework::Flask, None)),
+                    "Blueprint" => Some((RouterKind::Router, Framework::Flask, Some("url_prefix"))),
+                    "FastAPI" => Some((RouterKind::App, Framework::FastApi, None)),
+                    "APIRouter" => Some((RouterKind::Router, Framework::FastApi, Some("prefix"))),
+                    _ => None,
+                };
+                if let Some((kind, framework, prefix_kw)) = router {
+                    let prefix = prefix_kw
+                        .and_then(|kw| args.keyword(kw))
+                        .map(|n| self.path_arg(n));
+                    let guards = args
+                        .keyword("dependencies")
+                        .map(|deps| self.dependency_list(deps))
+                        .unwrap_or_default();
+                    self.facts.routers.push(RouterDef {
+                        name: name_text,
+                        kind,
+                        framework,
+                        prefix,
+                        guards,
+                        span: self.span(value),
+                    });
+                    return;
+                }
+                if is_security_scheme(last) {
+                    let optional = args
+                        .keyword("auto_error")
+                        .is_some_and(|v| text(v, src) == "False");
+                    self.facts.aliases.push(AliasDef {
+                        name: name_text,
+                        dependencies: Vec::new(),
+                        auth_scheme: Some(if optional {
+                            format!("{last}(auto_error=False)")
+                        } else {
+                            last.to_string()
+                        }),
+                        points_to: None,
+                        span: self.span(value),
+                    });
+                }
+            }
+            "subscript" => {
+                let deps = annotated_dependencies(value, self.file, src);
+                if !deps.is_empty() {
+                    self.facts.aliases.push(AliasDef {
+                        name: name_text,
+                        dependencies: deps,
+                        auth_scheme: None,
+                        points_to: None,
+                        span: self.span(value),
+                    });
+                }
+            }
+            "identifier" | "attribute" => {
+                if let Some(path) = symbol_path(value, src) {
+                    self.facts.aliases.push(AliasDef {
+                        name: name_text,
+                        dependencies: Vec::new(),
+                        auth_scheme: None,
+                        points_to: Some(path),
+                        span: self.span(value),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `dependencies=[Depends(a), Security(b, scopes=[…])]`.
+    fn dependency_list(&self, list: Node<'_>) -> Vec<GuardRef> {
+        sequence_items(list)
+            .into_iter()
+            .filter_map(|item| {
+                let dep = summary::dependency_call(item, self.file, self.src)?;
+                Some(dependency_guard(dep))
+            })
+            .collect()
+    }
+
+    fn route(&mut self, decorator: Node<'_>, receiver: Node<'_>, verb: Node<'_>, args: Node<'_>, function: Node<'_>) {
+        let src = self.src;
+        let Some(router) = symbol_path(receiver, src) else {
+            return;
+        };
+        let verb = text(verb, src);
+        let args_list = Args::of(args, src);
+        let path_node = args_list
+            .positional
+            .first()
+            .copied()
+            .or_else(|| args_list.keyword("path"))
+            .or_else(|| args_list.keyword("rule"));
+        let Some(path_node) = path_node else {
+            return;
+        };
+        let path = self.path_arg(path_node);
+        // `@cache.get("key")`-like false friends: a route path is a string that starts with `/`
+        // (or is computed, in which case we keep it but cannot show it).
+        if path.value.as_deref().is_some_and(|p| !p.starts_with('/') && !p.is_empty()) {
+            return;
+        }
+        let methods = match verb {
+            "route" | "api_route" => match args_list.keyword("methods") {
+                Some(list) => {
+                    let methods: Vec<Method> = sequence_items(list)
+                        .into_iter()
+                        .filter_map(|m| string_value(m, src, &self.constants))
+                        .filter_map(|m| Method::parse(&m))
+                        .collect();
+                    if methods.is_empty() {
+                        vec![Method::Any]
+                    } else {
+                        methods
+                    }
+                }
+                None => vec![Method::Get],
+            },
+            other => match Method::parse(other) {
+                Some(m) => vec![m],
+                None => return,
+            },
+        };
+        let mut guards = Vec::new();
+        if let Some(deps) = args_list.keyword("dependencies") {
+            guards.extend(self.dependency_list(deps));
+        }
+        // The handler's other decorators (not routes of this or another router).
+        if let Some(definition) = function.parent() {
+            let mut cursor = definition.walk();
+            for dec in definition.named_children(&mut cursor) {
+                if dec.kind() != "decorator" || dec == decorator {
+                    continue;
+                }
+                if let Some(guard) = self.decorator_guard(dec) {
+                    guards.push(guard);
+                }
+            }
+        }
+        for dep in dependencies_of(function, self.file, src) {
+            guards.push(dependency_guard(dep));
+        }
+        let handler = function
+            .child_by_field_name("name")
+            .map(|n| text(n, src).to_string());
+        self.facts.routes.push(RouteDef {
+            router,
+            framework_hint: None,
+            methods,
+            path,
+            guards,
+            handler,
+            span: self.span(decorator),
+            order: u32::try_from(decorator.start_byte()).unwrap_or(u32::MAX),
+        });
+    }
+
+    /// A decorator as a guard candidate; `None` for route decorators.
+    fn decorator_guard(&self, dec: Node<'_>) -> Option<GuardRef> {
+        let src = self.src;
+        let expr = dec.named_child(0)?;
+        let (callee, called, optional) = match expr.kind() {
+            "call" => {
+                let callee = symbol_path(expr.child_by_field_name("function")?, src)?;
+                let args = expr
+                    .child_by_field_name("arguments")
+                    .map(|a| Args::of(a, src));
+                let optional = args
+                    .as_ref()
+                    .and_then(|a| a.keyword("optional"))
+                    .is_some_and(|v| text(v, src) == "True");
+                (callee, true, optional)
+            }
+            "identifier" | "attribute" => (symbol_path(expr, src)?, false, false),
+            _ => return None,
+        };
+        if callee.len() > 1
+            && callee
+                .last()
+                .is_some_and(|l| ROUTE_DECORATORS.contains(&l.as_str()) || l == "before_request")
+        {
+            return None;
+        }
+        Some(GuardRef {
+            site: GuardSite::Decorator,
+            target: GuardTarget::Symbol(callee),
+            called,
+            optional,
+            span: self.span(dec),
+        })
+    }
+
+    fn hook(&mut self, receiver: Node<'_>, kind: Node<'_>, function: Node<'_>) {
+        let Some(parent) = symbol_path(receiver, self.src) else {
+            return;
+        };
+        let parent = if text(kind, self.src) == "before_app_request" {
+            vec![ALL_APPS.to_string()]
+        } else {
+            parent
+        };
+        let summary = summarise(function, self.file, self.src);
+        let decorated = function.parent().unwrap_or(function);
+        self.facts.uses.push(UseDef {
+            parent,
+            prefix: None,
+            args: Vec::new(),
+            guards: vec![GuardRef {
+                site: GuardSite::RequestHook,
+                target: GuardTarget::Inline(Box::new(summary)),
+                called: false,
+                optional: false,
+                span: self.span(decorated),
+            }],
+            scope: UseScope::Whole,
+            span: self.span(decorated),
+            order: u32::try_from(decorated.start_byte()).unwrap_or(u32::MAX),
+        });
+    }
+
+    fn call(&mut self, call: Node<'_>, receiver: Node<'_>, method: Node<'_>, args: Node<'_>) {
+        let src = self.src;
+        let Some(parent) = symbol_path(receiver, src) else {
+            return;
+        };
+        let method = text(method, src);
+        let args_list = Args::of(args, src);
+        let order = u32::try_from(call.start_byte()).unwrap_or(u32::MAX);
+        let symbol_arg = |node: Node<'_>, site: GuardSite| -> Option<GuardRef> {
+            Some(GuardRef {
+                site,
+                target: GuardTarget::Symbol(symbol_path(node, src)?),
+                called: false,
+                optional: false,
+                span: self.span(node),
+            })
+        };
+        match method {
+            "register_blueprint" | "include_router" => {
+                let Some(child) = args_list
+                    .positional
+                    .first()
+                    .copied()
+                    .or_else(|| args_list.keyword("router"))
+                    .or_else(|| args_list.keyword("blueprint"))
+                else {
+                    return;
+                };
+                let Some(child) = symbol_arg(child, GuardSite::Middleware) else {
+                    return;
+                };
+                let prefix_kw = if method == "register_blueprint" {
+                    "url_prefix"
+                } else {
+                    "prefix"
+                };
+                let prefix = args_list.keyword(prefix_kw).map(|n| self.path_arg(n));
+                let guards = args_list
+                    .keyword("dependencies")
+                    .map(|d| self.dependency_list(d))
+                    .unwrap_or_default();
+                self.facts.uses.push(UseDef {
+                    parent,
+                    prefix,
+                    args: vec![child],
+                    guards,
+                    scope: UseScope::Whole,
+                    span: self.span(call),
+                    order,
+                });
+            }
+            "before_request" | "before_app_request" => {
+                let Some(hook) = args_list.positional.first().copied() else {
+                    return;
+                };
+                let Some(guard) = symbol_arg(hook, GuardSite::RequestHook) else {
+                    return;
+                };
+                let parent = if method == "before_app_request" {
+                    vec![ALL_APPS.to_string()]
+                } else {
+                    parent
+                };
+                self.facts.uses.push(UseDef {
+                    parent,
+                    prefix: None,
+                    args: Vec::new(),
+                    guards: vec![guard],
+                    scope: UseScope::Whole,
+                    span: self.span(call),
+                    order,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    fn syntax_problem(&mut self, root: Node<'_>) {
+        let mut first = None;
+        syntax::walk_bounded(root, 1_000_000, |node| {
+            if first.is_some() {
+                return syntax::Walk::SkipChildren;
+            }
+            if node.is_error() || node.is_missing() {
+                first = Some(node);
+                return syntax::Walk::SkipChildren;
+            }
+            if node.has_error() {
+                syntax::Walk::Continue
+            } else {
+                syntax::Walk::SkipChildren
+            }
+        });
+        let node = first.unwrap_or(root);
+        self.facts.problems.push(Problem {
+            span: self.span(node),
+            message: "syntax error; routes after this point may be missed".to_string(),
+        });
+    }
+}
+
+fn dependency_guard(dep: DependencyRef) -> GuardRef {
+    GuardRef {
+        site: if dep.via_alias {
+            GuardSite::Annotation
+        } else {
+            GuardSite::Dependency
+        },
+        target: GuardTarget::Symbol(dep.target),
+        called: true,
+        optional: dep.optional,
+        span: dep.span,
+    }
+}
+
+/// FastAPI's security scheme classes: a dependency on one of them authenticates.
+pub fn is_security_scheme(name: &str) -> bool {
+    matches!(
+        name,
+        "OAuth2PasswordBearer"
+            | "OAuth2AuthorizationCodeBearer"
+            | "OAuth2"
+            | "HTTPBearer"
+            | "HTTPBasic"
+            | "HTTPDigest"
+            | "APIKeyHeader"
+            | "APIKeyCookie"
+            | "APIKeyQuery"
+            | "OpenIdConnect"
+    )
+}
+
+/// `Annotated[User, Depends(get_current_user)]` → the `Depends` inside.
+fn annotated_dependencies(node: Node<'_>, file: &SourceFile, src: &str) -> Vec<DependencyRef> {
+    summary::annotated_dependencies(node, file, src)
+}
+
+#[cfg(test)]
+mod tests;

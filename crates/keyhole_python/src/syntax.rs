@@ -1,0 +1,167 @@
+//! Small readers over Python syntax nodes: strings, dotted names, calls, walks.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+/// The text of a node (empty when the range is not on char boundaries).
+pub fn text<'a>(node: Node<'_>, src: &'a str) -> &'a str {
+    src.get(node.byte_range()).unwrap_or("")
+}
+
+/// A dotted name (`a`, `a.b.c`) from an identifier or attribute chain.
+pub fn symbol_path(node: Node<'_>, src: &str) -> Option<Vec<String>> {
+    let mut parts = Vec::new();
+    let mut current = node;
+    // Attribute chains nest to the left; walk them iteratively.
+    loop {
+        match current.kind() {
+            "identifier" => {
+                parts.push(text(current, src).to_string());
+                break;
+            }
+            "attribute" => {
+                let attr = current.child_by_field_name("attribute")?;
+                parts.push(text(attr, src).to_string());
+                current = current.child_by_field_name("object")?;
+            }
+            "parenthesized_expression" => {
+                current = current.named_child(0)?;
+            }
+            _ => return None,
+        }
+        if parts.len() > 32 {
+            return None;
+        }
+    }
+    parts.reverse();
+    Some(parts)
+}
+
+/// The value of a string literal, resolving `{NAME}` interpolations in f-strings and
+/// plain names through `constants`. `None` when any part is computed.
+pub fn string_value(node: Node<'_>, src: &str, constants: &HashMap<String, String>) -> Option<String> {
+    match node.kind() {
+        "string" => {
+            let mut out = String::new();
+            let mut cursor = node.walk();
+            for child in node.children(&mut cursor) {
+                match child.kind() {
+                    "string_content" | "escape_sequence" => out.push_str(text(child, src)),
+                    "interpolation" => {
+                        let expr = child.child_by_field_name("expression")?;
+                        let name = text(expr, src);
+                        out.push_str(constants.get(name)?);
+                    }
+                    _ => {}
+                }
+            }
+            Some(out)
+        }
+        "concatenated_string" => {
+            let mut out = String::new();
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                out.push_str(&string_value(child, src, constants)?);
+            }
+            Some(out)
+        }
+        "identifier" => constants.get(text(node, src)).cloned(),
+        "binary_operator" => {
+            let op = node.child_by_field_name("operator")?;
+            if text(op, src) != "+" {
+                return None;
+            }
+            let left = string_value(node.child_by_field_name("left")?, src, constants)?;
+            let right = string_value(node.child_by_field_name("right")?, src, constants)?;
+            Some(left + &right)
+        }
+        "parenthesized_expression" => string_value(node.named_child(0)?, src, constants),
+        _ => None,
+    }
+}
+
+/// Positional arguments and keyword arguments of an `argument_list`.
+pub struct Args<'t> {
+    pub positional: Vec<Node<'t>>,
+    pub keywords: Vec<(String, Node<'t>)>,
+}
+
+impl<'t> Args<'t> {
+    pub fn of(args: Node<'t>, src: &str) -> Args<'t> {
+        let mut positional = Vec::new();
+        let mut keywords = Vec::new();
+        let mut cursor = args.walk();
+        for child in args.named_children(&mut cursor) {
+            match child.kind() {
+                "keyword_argument" => {
+                    if let (Some(name), Some(value)) = (
+                        child.child_by_field_name("name"),
+                        child.child_by_field_name("value"),
+                    ) {
+                        keywords.push((text(name, src).to_string(), value));
+                    }
+                }
+                "comment" => {}
+                _ => positional.push(child),
+            }
+        }
+        Args {
+            positional,
+            keywords,
+        }
+    }
+
+    pub fn keyword(&self, name: &str) -> Option<Node<'t>> {
+        self.keywords
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// Elements of a list/tuple/set literal.
+pub fn sequence_items<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    match node.kind() {
+        "list" | "tuple" | "set" | "expression_list" => {
+            let mut cursor = node.walk();
+            node.named_children(&mut cursor)
+                .filter(|c| c.kind() != "comment")
+                .collect()
+        }
+        "parenthesized_expression" => node.named_child(0).map(sequence_items).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// Depth-first walk without recursion, bounded in node count.
+pub fn walk_bounded<'t>(root: Node<'t>, limit: usize, mut visit: impl FnMut(Node<'t>) -> Walk) {
+    let mut cursor = root.walk();
+    let mut seen = 0usize;
+    loop {
+        seen += 1;
+        if seen > limit {
+            return;
+        }
+        let descend = matches!(visit(cursor.node()), Walk::Continue);
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == root {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+pub enum Walk {
+    Continue,
+    SkipChildren,
+}
