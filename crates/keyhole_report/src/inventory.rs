@@ -1,0 +1,166 @@
+//! The endpoint inventory: an aligned table for people, versioned JSON for programs.
+
+use keyhole_core::auth::EvidenceKind;
+use keyhole_core::{Auth, Endpoint, NoAuthReason, SourceMap};
+use serde::Serialize;
+
+use crate::json::to_string;
+use crate::{one_line, truncate_chars, Located};
+
+/// Version of the inventory JSON schema; same policy as [`crate::JSON_VERSION`].
+pub const INVENTORY_JSON_VERSION: u32 = 1;
+
+/// Longest reason printed in the table's last column, in characters.
+const REASON_WIDTH: usize = 60;
+
+const HEADERS: [&str; 6] = ["METHOD", "ROUTE", "AUTH", "FRAMEWORK", "LOCATION", "REASON"];
+
+/// An aligned table, one endpoint per row in the order given:
+/// `METHOD ROUTE AUTH FRAMEWORK LOCATION REASON`. Always prints the header.
+pub fn inventory_table(endpoints: &[Endpoint], files: &SourceMap) -> String {
+    let rows: Vec<[String; 6]> = endpoints
+        .iter()
+        .map(|e| {
+            let loc = Located::new(files, e.registration);
+            [
+                e.method.as_str().to_string(),
+                e.route.as_str().to_string(),
+                e.auth.state().as_str().to_string(),
+                e.framework.as_str().to_string(),
+                format!("{}:{}", loc.path, loc.start.line),
+                truncate_chars(&one_line(&e.auth.reason()), REASON_WIDTH),
+            ]
+        })
+        .collect();
+
+    let mut widths = HEADERS.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+
+    let mut out = String::new();
+    let header = HEADERS.map(str::to_string);
+    for row in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            line.push_str(cell);
+            let pad = width.saturating_sub(cell.chars().count());
+            line.extend(std::iter::repeat_n(' ', pad));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct Inventory<'a> {
+    version: u32,
+    endpoints: Vec<JsonEndpoint<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEndpoint<'a> {
+    method: &'a str,
+    route: &'a str,
+    route_resolved: bool,
+    framework: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    handler: Option<&'a str>,
+    auth: JsonAuth<'a>,
+    mounts: Vec<JsonMount<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonAuth<'a> {
+    state: &'a str,
+    /// Why there is no guard, for `none` and `public`.
+    no_auth_reason: Option<NoAuthReason>,
+    reason: String,
+    evidence: Vec<JsonEvidence<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEvidence<'a> {
+    kind: EvidenceKind,
+    detail: &'a str,
+    guard: Option<&'a str>,
+    file: &'a str,
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonMount<'a> {
+    file: &'a str,
+    line: usize,
+    prefix: Option<&'a str>,
+    router: &'a str,
+}
+
+/// Every endpoint as JSON: `{"version": 1, "endpoints": […]}`.
+pub fn inventory_json(endpoints: &[Endpoint], files: &SourceMap) -> String {
+    let doc = Inventory {
+        version: INVENTORY_JSON_VERSION,
+        endpoints: endpoints.iter().map(|e| endpoint(e, files)).collect(),
+    };
+    to_string(&doc)
+}
+
+fn endpoint<'a>(e: &'a Endpoint, files: &'a SourceMap) -> JsonEndpoint<'a> {
+    let loc = Located::new(files, e.registration);
+    JsonEndpoint {
+        method: e.method.as_str(),
+        route: e.route.as_str(),
+        route_resolved: e.route_resolved,
+        framework: e.framework.as_str(),
+        file: loc.path,
+        line: loc.start.line,
+        column: loc.start.column,
+        handler: e.handler.as_deref(),
+        auth: JsonAuth {
+            state: e.auth.state().as_str(),
+            no_auth_reason: match &e.auth {
+                Auth::None { reason, .. } => Some(*reason),
+                _ => None,
+            },
+            reason: e.auth.reason(),
+            evidence: e
+                .auth
+                .evidence()
+                .iter()
+                .map(|ev| {
+                    let at = Located::new(files, ev.span);
+                    JsonEvidence {
+                        kind: ev.kind,
+                        detail: &ev.detail,
+                        guard: ev.guard.as_deref(),
+                        file: at.path,
+                        line: at.start.line,
+                        column: at.start.column,
+                    }
+                })
+                .collect(),
+        },
+        mounts: e
+            .mounts
+            .iter()
+            .map(|m| {
+                let at = Located::new(files, m.span);
+                JsonMount {
+                    file: at.path,
+                    line: at.start.line,
+                    prefix: m.prefix.as_deref(),
+                    router: &m.router_name,
+                }
+            })
+            .collect(),
+    }
+}
