@@ -1,1 +1,1299 @@
-//! placeholder
+//! JavaScript / TypeScript / TSX extraction: Express.
+//!
+//! [`extract`] runs the merged JavaScript query set once over a file and turns the captured
+//! nodes into [`FileFacts`]: Express apps and routers, routes (`app.get(path, …mw, h)`, and
+//! `app.route(path).get(…)` chains), `use` calls (mounts and middleware), ES and CommonJS
+//! imports and exports, aliases, and one problem for a syntax error.
+//!
+//! Conventions the linker relies on:
+//!
+//! - A router constructed directly in a CommonJS export (`module.exports = express.Router()`,
+//!   `exports.admin = Router()`) gets the synthetic name `module.exports` / `exports.admin`
+//!   (never a valid identifier, so it cannot clash); the [`ExportDef`] points at it with the
+//!   same dotted path split into parts (`["module", "exports"]`).
+//! - A regular-expression path keeps its literal text as written, slashes and flags included
+//!   (`/^\/abc/i`): there is no template to normalise it to, and the text is what a reader of
+//!   the inventory wants to see. (`PathArg` has no flag for it; a regex written `/users/`
+//!   reads as the path `/users/`.)
+//! - `app.all('*', mw…)` / `router.all('/api/*', mw…)` is Express's documented way to put
+//!   middleware in front of every later route, so it is emitted as a [`UseDef`] (prefix: the
+//!   path without its trailing wildcard), not as a route.
+//! - In `app.route('/x').get(h).post(a, h2)` chains each route's span and order start at its
+//!   verb (`get(h)`, `post(a, h2)`) so that the routes of one chain are told apart; the
+//!   middleware of a preceding `.all(mw)` in the chain is a guard of every later verb.
+//! - A module-level `const requireAuth = passport.authenticate('jwt', …)` (any call that is not
+//!   a router constructor or a `require`) becomes an [`AliasDef`] whose one dependency is the
+//!   callee (`passport.authenticate`), so a guard named `requireAuth` can be resolved to it.
+
+mod syntax;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashSet;
+
+use keyhole_core::endpoint::{Framework, Method};
+use keyhole_core::facts::{
+    AliasDef, DependencyRef, ExportDef, FileFacts, GuardRef, GuardSite, GuardTarget, ImportDef,
+    ImportKind, PathArg, Problem, RouteDef, RouterDef, RouterKind, SymbolPath, UseDef, UseScope,
+};
+use keyhole_core::vocabulary::split_words;
+use keyhole_core::SourceFile;
+use keyhole_lang::{Capture, QuerySet, StreamingIterator};
+use tree_sitter::{Node, QueryCursor, Tree};
+
+use syntax::{
+    first_error, is_module_level, require_source, string_value, symbol_path, text, unwrap,
+    Constants, StrValue, DEPTH_CAP,
+};
+
+const VERBS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "del", "all", "head", "options",
+];
+
+/// Extract the Express facts of one JavaScript, TypeScript or TSX file.
+pub fn extract(
+    file: &SourceFile,
+    tree: &Tree,
+    queries: &QuerySet,
+    cursor: &mut QueryCursor,
+) -> FileFacts {
+    let src: &str = &file.text;
+    let root = tree.root_node();
+    let mut found = Found::default();
+    {
+        let mut matches = cursor.matches(&queries.query, root, src.as_bytes());
+        while let Some(m) = matches.next() {
+            let mut nodes = MatchNodes::default();
+            for cap in m.captures {
+                if let Some(capture) = queries.capture(cap.index) {
+                    nodes.set(capture, cap.node);
+                }
+            }
+            found.push(nodes);
+        }
+    }
+    found.sort();
+
+    let mut x = Extractor {
+        file,
+        src,
+        facts: FileFacts::default(),
+        express_names: HashSet::new(),
+        router_ctor_names: HashSet::new(),
+        router_names: HashSet::new(),
+        consts: Constants::default(),
+    };
+    for node in &found.imports {
+        x.es_import(*node);
+    }
+    for r in &found.requires {
+        x.require(r.0, r.1, r.2);
+    }
+    for a in &found.assigns {
+        x.assign(a.0, a.1, a.2);
+    }
+    for node in &found.exports {
+        x.es_export(*node);
+    }
+    for e in &found.export_assigns {
+        x.export_assign(e.0, e.1, e.2);
+    }
+    for c in &found.calls {
+        x.call(c.0, c.1, c.2, c.3);
+    }
+    // Chained verbs share their call's start; order them by where each verb stands.
+    x.facts.routes.sort_by_key(|r| r.order);
+    if let Some(err) = first_error(root) {
+        let message = if err.is_missing() {
+            format!(
+                "syntax error (missing `{}`); routes after this point may be missed",
+                err.kind()
+            )
+        } else {
+            "syntax error; routes after this point may be missed".to_string()
+        };
+        x.facts.problems.push(Problem {
+            span: file.span(err.start_byte(), err.end_byte()),
+            message,
+        });
+    }
+    x.facts
+}
+
+/// The contract captures of one match.
+#[derive(Default)]
+struct MatchNodes<'t> {
+    import: Option<Node<'t>>,
+    export: Option<Node<'t>>,
+    require: Option<Node<'t>>,
+    require_binding: Option<Node<'t>>,
+    require_source: Option<Node<'t>>,
+    assign: Option<Node<'t>>,
+    assign_name: Option<Node<'t>>,
+    assign_value: Option<Node<'t>>,
+    export_assign: Option<Node<'t>>,
+    export_target: Option<Node<'t>>,
+    export_value: Option<Node<'t>>,
+    call: Option<Node<'t>>,
+    call_receiver: Option<Node<'t>>,
+    call_method: Option<Node<'t>>,
+    call_args: Option<Node<'t>>,
+}
+
+impl<'t> MatchNodes<'t> {
+    fn set(&mut self, capture: Capture, node: Node<'t>) {
+        let slot = match capture {
+            Capture::Import => &mut self.import,
+            Capture::Export => &mut self.export,
+            Capture::Require => &mut self.require,
+            Capture::RequireBinding => &mut self.require_binding,
+            Capture::RequireSource => &mut self.require_source,
+            Capture::Assign => &mut self.assign,
+            Capture::AssignName => &mut self.assign_name,
+            Capture::AssignValue => &mut self.assign_value,
+            Capture::ExportAssign => &mut self.export_assign,
+            Capture::ExportTarget => &mut self.export_target,
+            Capture::ExportValue => &mut self.export_value,
+            Capture::Call => &mut self.call,
+            Capture::CallReceiver => &mut self.call_receiver,
+            Capture::CallMethod => &mut self.call_method,
+            Capture::CallArgs => &mut self.call_args,
+            _ => return,
+        };
+        *slot = Some(node);
+    }
+}
+
+type Triple<'t> = (Node<'t>, Node<'t>, Node<'t>);
+
+/// Captured nodes, grouped by what they are and sorted by position.
+#[derive(Default)]
+struct Found<'t> {
+    imports: Vec<Node<'t>>,
+    exports: Vec<Node<'t>>,
+    requires: Vec<Triple<'t>>,
+    assigns: Vec<Triple<'t>>,
+    export_assigns: Vec<Triple<'t>>,
+    calls: Vec<(Node<'t>, Node<'t>, Node<'t>, Node<'t>)>,
+}
+
+impl<'t> Found<'t> {
+    fn push(&mut self, m: MatchNodes<'t>) {
+        if let Some(n) = m.import {
+            self.imports.push(n);
+        }
+        if let Some(n) = m.export {
+            self.exports.push(n);
+        }
+        if let (Some(a), Some(b), Some(c)) = (m.require, m.require_binding, m.require_source) {
+            self.requires.push((a, b, c));
+        }
+        if let (Some(a), Some(b), Some(c)) = (m.assign, m.assign_name, m.assign_value) {
+            self.assigns.push((a, b, c));
+        }
+        if let (Some(a), Some(b), Some(c)) = (m.export_assign, m.export_target, m.export_value) {
+            self.export_assigns.push((a, b, c));
+        }
+        if let (Some(a), Some(b), Some(c), Some(d)) =
+            (m.call, m.call_receiver, m.call_method, m.call_args)
+        {
+            self.calls.push((a, b, c, d));
+        }
+    }
+
+    fn sort(&mut self) {
+        let key = |n: &Node<'_>| (n.start_byte(), std::cmp::Reverse(n.end_byte()));
+        self.imports.sort_by_key(key);
+        self.imports.dedup();
+        self.exports.sort_by_key(key);
+        self.exports.dedup();
+        self.requires.sort_by_key(|t| key(&t.0));
+        self.requires.dedup_by_key(|t| t.0);
+        self.assigns.sort_by_key(|t| key(&t.0));
+        self.assigns.dedup_by_key(|t| t.0);
+        self.export_assigns.sort_by_key(|t| key(&t.0));
+        self.export_assigns.dedup_by_key(|t| t.0);
+        self.calls.sort_by_key(|t| key(&t.0));
+        self.calls.dedup_by_key(|t| t.0);
+    }
+}
+
+/// How sure we are that an argument is a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PathCertainty {
+    /// A literal (or constant) path, a regex, a template starting with `/`.
+    Path,
+    /// A name or expression that may hold a path.
+    Maybe,
+    /// Certainly not a path (`'env'`, a function, an object).
+    No,
+}
+
+struct Extractor<'a> {
+    file: &'a SourceFile,
+    src: &'a str,
+    facts: FileFacts,
+    /// Local names bound to the `express` module (`express` in `express()`).
+    express_names: HashSet<String>,
+    /// Local names bound to `express.Router`.
+    router_ctor_names: HashSet<String>,
+    /// Names of routers constructed in this file.
+    router_names: HashSet<String>,
+    consts: Constants,
+}
+
+impl<'a> Extractor<'a> {
+    fn text(&self, node: Node<'_>) -> &'a str {
+        text(node, self.src)
+    }
+
+    fn span(&self, node: Node<'_>) -> keyhole_core::Span {
+        self.file.span(node.start_byte(), node.end_byte())
+    }
+
+    fn add_import(&mut self, local: &str, module: &str, kind: ImportKind, node: Node<'_>) {
+        if module == "express" {
+            match &kind {
+                ImportKind::Default | ImportKind::Module => {
+                    self.express_names.insert(local.to_string());
+                }
+                ImportKind::Named(n) if n == "Router" => {
+                    self.router_ctor_names.insert(local.to_string());
+                }
+                ImportKind::Named(_) => {}
+            }
+        }
+        self.facts.imports.push(ImportDef {
+            local: local.to_string(),
+            module: module.to_string(),
+            kind,
+            span: self.span(node),
+        });
+    }
+
+    // ---- imports -------------------------------------------------------------------------
+
+    fn es_import(&mut self, stmt: Node<'_>) {
+        let mut cursor = stmt.walk();
+        let children: Vec<Node<'_>> = stmt.children(&mut cursor).collect();
+        // `import type { … } from 'm'` binds no runtime name.
+        if children.iter().any(|c| c.kind() == "type") {
+            return;
+        }
+        if let Some(clause) = children
+            .iter()
+            .find(|c| c.kind() == "import_require_clause")
+        {
+            // TypeScript `import x = require('m')`.
+            let name = clause.named_child(0).filter(|n| n.kind() == "identifier");
+            let source = clause.child_by_field_name("source");
+            if let (Some(name), Some(source)) = (name, source) {
+                let module = string_value(source, self.src);
+                self.add_import(self.text(name), &module, ImportKind::Default, stmt);
+            }
+            return;
+        }
+        let Some(source) = stmt.child_by_field_name("source") else {
+            return;
+        };
+        let module = string_value(source, self.src);
+        let Some(clause) = children.iter().find(|c| c.kind() == "import_clause") else {
+            return; // `import 'm'` for its side effects.
+        };
+        let mut cursor = clause.walk();
+        let parts: Vec<Node<'_>> = clause.named_children(&mut cursor).collect();
+        for part in parts {
+            match part.kind() {
+                "identifier" => {
+                    self.add_import(self.text(part), &module, ImportKind::Default, stmt);
+                }
+                "namespace_import" => {
+                    let mut c = part.walk();
+                    let name = part
+                        .named_children(&mut c)
+                        .find(|n| n.kind() == "identifier");
+                    if let Some(name) = name {
+                        self.add_import(self.text(name), &module, ImportKind::Module, stmt);
+                    }
+                }
+                "named_imports" => {
+                    let mut c = part.walk();
+                    let specs: Vec<Node<'_>> = part
+                        .named_children(&mut c)
+                        .filter(|n| n.kind() == "import_specifier")
+                        .collect();
+                    for spec in specs {
+                        // `import { type Foo }`
+                        let mut sc = spec.walk();
+                        if spec.children(&mut sc).any(|c| c.kind() == "type") {
+                            continue;
+                        }
+                        let Some(name) = spec.child_by_field_name("name") else {
+                            continue;
+                        };
+                        let imported = self.name_text(name);
+                        let local = spec
+                            .child_by_field_name("alias")
+                            .map(|a| self.name_text(a))
+                            .unwrap_or_else(|| imported.clone());
+                        let kind = if imported == "default" {
+                            ImportKind::Default
+                        } else {
+                            ImportKind::Named(imported)
+                        };
+                        self.add_import(&local, &module, kind, stmt);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// An identifier, or a string used as a module export name (`import { "a-b" as c }`).
+    fn name_text(&self, node: Node<'_>) -> String {
+        if node.kind() == "string" {
+            string_value(node, self.src)
+        } else {
+            self.text(node).to_string()
+        }
+    }
+
+    fn require(&mut self, decl: Node<'_>, binding: Node<'_>, source: Node<'_>) {
+        let module = string_value(source, self.src);
+        match binding.kind() {
+            "identifier" => {
+                self.add_import(self.text(binding), &module, ImportKind::Default, decl);
+            }
+            "object_pattern" => {
+                let mut cursor = binding.walk();
+                let props: Vec<Node<'_>> = binding.named_children(&mut cursor).collect();
+                for prop in props {
+                    match prop.kind() {
+                        "shorthand_property_identifier_pattern" => {
+                            let name = self.text(prop);
+                            self.add_import(name, &module, ImportKind::Named(name.into()), decl);
+                        }
+                        "pair_pattern" => {
+                            let key = prop.child_by_field_name("key");
+                            let value = prop.child_by_field_name("value").map(|v| {
+                                if v.kind() == "assignment_pattern" {
+                                    v.child_by_field_name("left").unwrap_or(v)
+                                } else {
+                                    v
+                                }
+                            });
+                            if let (Some(key), Some(value)) = (key, value) {
+                                if value.kind() == "identifier" {
+                                    let key = self.name_text(key);
+                                    let local = self.text(value);
+                                    self.add_import(local, &module, ImportKind::Named(key), decl);
+                                }
+                            }
+                        }
+                        "object_assignment_pattern" => {
+                            // `{ a = 1 }`
+                            if let Some(left) = prop.child_by_field_name("left") {
+                                if left.kind() == "shorthand_property_identifier_pattern" {
+                                    let name = self.text(left);
+                                    self.add_import(
+                                        name,
+                                        &module,
+                                        ImportKind::Named(name.into()),
+                                        decl,
+                                    );
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // ---- bindings ------------------------------------------------------------------------
+
+    /// What kind of Express router a value constructs, if any.
+    fn router_ctor(&self, value: Node<'_>) -> Option<RouterKind> {
+        let value = unwrap(value);
+        let (callee, is_new) = match value.kind() {
+            "call_expression" => (value.child_by_field_name("function")?, false),
+            "new_expression" => (value.child_by_field_name("constructor")?, true),
+            _ => return None,
+        };
+        let callee = unwrap(callee);
+        match callee.kind() {
+            "identifier" => {
+                let name = self.text(callee);
+                if self.router_ctor_names.contains(name) {
+                    Some(RouterKind::Router)
+                } else if !is_new && self.express_names.contains(name) {
+                    Some(RouterKind::App)
+                } else {
+                    None
+                }
+            }
+            "member_expression" => {
+                let prop = callee.child_by_field_name("property")?;
+                if self.text(prop) != "Router" {
+                    return None;
+                }
+                let object = unwrap(callee.child_by_field_name("object")?);
+                let from_express = match object.kind() {
+                    "identifier" => self.express_names.contains(self.text(object)),
+                    _ => require_source(object, self.src).is_some_and(|m| m == "express"),
+                };
+                from_express.then_some(RouterKind::Router)
+            }
+            // `require('express')()`
+            "call_expression" if !is_new => require_source(callee, self.src)
+                .is_some_and(|m| m == "express")
+                .then_some(RouterKind::App),
+            _ => None,
+        }
+    }
+
+    fn assign(&mut self, anchor: Node<'_>, name: Node<'_>, value: Node<'_>) {
+        let name = self.text(name);
+        let late = anchor.kind() == "assignment_expression";
+        if late && matches!(name, "exports" | "module") {
+            return;
+        }
+        // `const router = module.exports = express.Router()`: look through the chain.
+        let mut value = unwrap(value);
+        for _ in 0..DEPTH_CAP {
+            if value.kind() != "assignment_expression" {
+                break;
+            }
+            match value.child_by_field_name("right") {
+                Some(right) => value = unwrap(right),
+                None => break,
+            }
+        }
+        if let Some(kind) = self.router_ctor(value) {
+            self.router_names.insert(name.to_string());
+            self.facts.routers.push(RouterDef {
+                name: name.to_string(),
+                kind,
+                framework: Framework::Express,
+                prefix: None,
+                guards: Vec::new(),
+                span: self.span(anchor),
+            });
+            return;
+        }
+        if late {
+            // Plain reassignments elsewhere are too noisy to be aliases.
+            return;
+        }
+        if require_source(value, self.src).is_some() {
+            return; // an import, handled by `@require`
+        }
+        match value.kind() {
+            "member_expression" => {
+                let object = value.child_by_field_name("object").map(unwrap);
+                if let Some(module) = object.and_then(|o| require_source(o, self.src)) {
+                    // `const x = require('m').y`
+                    if let Some(prop) = value.child_by_field_name("property") {
+                        let prop = self.text(prop).to_string();
+                        self.add_import(name, &module, ImportKind::Named(prop), anchor);
+                    }
+                    return;
+                }
+                // `const Router = express.Router`
+                if let (Some(obj), Some(prop)) = (object, value.child_by_field_name("property")) {
+                    if obj.kind() == "identifier"
+                        && self.express_names.contains(self.text(obj))
+                        && self.text(prop) == "Router"
+                    {
+                        self.router_ctor_names.insert(name.to_string());
+                        return;
+                    }
+                }
+                if let Some(path) = symbol_path(value, self.src) {
+                    self.alias(name, Some(path), Vec::new(), anchor);
+                }
+                if is_module_level(anchor) {
+                    self.consts.record(name, value, self.src);
+                }
+            }
+            "identifier" => {
+                if self.express_names.contains(self.text(value)) {
+                    self.express_names.insert(name.to_string());
+                }
+                if self.router_ctor_names.contains(self.text(value)) {
+                    self.router_ctor_names.insert(name.to_string());
+                }
+                if let Some(path) = symbol_path(value, self.src) {
+                    self.alias(name, Some(path), Vec::new(), anchor);
+                }
+                if is_module_level(anchor) {
+                    self.consts.record(name, value, self.src);
+                }
+            }
+            "call_expression" if is_module_level(anchor) => {
+                // `const requireAuth = passport.authenticate('jwt', { session: false })`
+                let Some(callee) = value.child_by_field_name("function") else {
+                    return;
+                };
+                if let Some(target) = symbol_path(callee, self.src) {
+                    let optional = self.optional_auth_call(value);
+                    let dep = DependencyRef {
+                        target,
+                        optional,
+                        via_alias: false,
+                        span: self.span(value),
+                    };
+                    self.alias(name, None, vec![dep], anchor);
+                }
+            }
+            _ => {
+                if is_module_level(anchor) {
+                    self.consts.record(name, value, self.src);
+                }
+            }
+        }
+    }
+
+    fn alias(
+        &mut self,
+        name: &str,
+        points_to: Option<SymbolPath>,
+        dependencies: Vec<DependencyRef>,
+        node: Node<'_>,
+    ) {
+        self.facts.aliases.push(AliasDef {
+            name: name.to_string(),
+            dependencies,
+            auth_scheme: None,
+            points_to,
+            span: self.span(node),
+        });
+    }
+
+    // ---- exports -------------------------------------------------------------------------
+
+    fn export(&mut self, name: Option<String>, local: SymbolPath) {
+        self.facts.exports.push(ExportDef { name, local });
+    }
+
+    fn es_export(&mut self, stmt: Node<'_>) {
+        let mut cursor = stmt.walk();
+        let children: Vec<Node<'_>> = stmt.children(&mut cursor).collect();
+        let is_default = children.iter().any(|c| matches!(c.kind(), "default" | "="));
+        let source = stmt
+            .child_by_field_name("source")
+            .map(|s| string_value(s, self.src));
+
+        if let Some(decl) = stmt.child_by_field_name("declaration") {
+            match decl.kind() {
+                "lexical_declaration" | "variable_declaration" => {
+                    let mut c = decl.walk();
+                    let names: Vec<String> = decl
+                        .named_children(&mut c)
+                        .filter(|d| d.kind() == "variable_declarator")
+                        .filter_map(|d| d.child_by_field_name("name"))
+                        .filter(|n| n.kind() == "identifier")
+                        .map(|n| self.text(n).to_string())
+                        .collect();
+                    for n in names {
+                        self.export(Some(n.clone()), vec![n]);
+                    }
+                }
+                _ => {
+                    if let Some(name) = decl.child_by_field_name("name") {
+                        let n = self.text(name).to_string();
+                        let exported = if is_default { None } else { Some(n.clone()) };
+                        self.export(exported, vec![n]);
+                    }
+                }
+            }
+            return;
+        }
+        if let Some(clause) = children.iter().find(|c| c.kind() == "export_clause") {
+            let mut c = clause.walk();
+            let specs: Vec<Node<'_>> = clause
+                .named_children(&mut c)
+                .filter(|n| n.kind() == "export_specifier")
+                .collect();
+            for spec in specs {
+                let Some(name) = spec.child_by_field_name("name") else {
+                    continue;
+                };
+                let local = self.name_text(name);
+                let exported = self.export_alias(spec).unwrap_or_else(|| local.clone());
+                let exported_opt = (exported != "default").then(|| exported.clone());
+                match &source {
+                    Some(module) => {
+                        // Re-export: bind the exported name as an import, then export it.
+                        let kind = if local == "default" {
+                            ImportKind::Default
+                        } else {
+                            ImportKind::Named(local.clone())
+                        };
+                        self.add_import(&exported, module, kind, stmt);
+                        self.export(exported_opt, vec![exported]);
+                    }
+                    None => self.export(exported_opt, vec![local]),
+                }
+            }
+            return;
+        }
+        if let Some(ns) = children.iter().find(|c| c.kind() == "namespace_export") {
+            let name = ns.named_child(0).map(|n| self.name_text(n));
+            if let (Some(name), Some(module)) = (name, &source) {
+                self.add_import(&name, module, ImportKind::Module, stmt);
+                self.export(Some(name.clone()), vec![name]);
+            }
+            return;
+        }
+        if is_default {
+            // `export default router` / TS `export = router`
+            let value = stmt.child_by_field_name("value").or_else(|| {
+                children
+                    .iter()
+                    .rev()
+                    .find(|c| c.is_named() && c.kind() != "comment")
+                    .copied()
+            });
+            if let Some(value) = value {
+                if let Some(path) = symbol_path(value, self.src) {
+                    self.export(None, path);
+                }
+            }
+        }
+    }
+
+    /// The alias of an export specifier; `default` is a keyword, not an identifier, in
+    /// `export { x as default }`, so read the token after `as`.
+    fn export_alias(&self, spec: Node<'_>) -> Option<String> {
+        if let Some(alias) = spec.child_by_field_name("alias") {
+            return Some(self.name_text(alias));
+        }
+        let mut cursor = spec.walk();
+        let mut after_as = false;
+        for child in spec.children(&mut cursor) {
+            if after_as {
+                return Some(self.name_text(child));
+            }
+            after_as = child.kind() == "as";
+        }
+        None
+    }
+
+    fn export_assign(&mut self, assign: Node<'_>, target: Node<'_>, value: Node<'_>) {
+        let Some(target_path) = symbol_path(target, self.src) else {
+            return;
+        };
+        let name: Option<String> = match target_path.as_slice() {
+            [m, e] if m == "module" && e == "exports" => None,
+            [m, e, n] if m == "module" && e == "exports" => Some(n.clone()),
+            [e, n] if e == "exports" => Some(n.clone()),
+            _ => return,
+        };
+        // `const router = module.exports = express.Router()`, `app = module.exports = express()`:
+        // the name bound alongside is the local.
+        let mut up = assign.parent();
+        let mut bound: Option<Node<'_>> = None;
+        for _ in 0..DEPTH_CAP {
+            let Some(p) = up else { break };
+            match p.kind() {
+                "parenthesized_expression" => {}
+                "assignment_expression" => {
+                    match p
+                        .child_by_field_name("left")
+                        .filter(|l| l.kind() == "identifier")
+                    {
+                        // `exports = module.exports = router`
+                        Some(left) if self.text(left) == "exports" => {}
+                        Some(left) => bound = Some(left),
+                        None => break,
+                    }
+                }
+                "variable_declarator" => {
+                    bound = p
+                        .child_by_field_name("name")
+                        .filter(|n| n.kind() == "identifier")
+                        .or(bound);
+                    break;
+                }
+                _ => break,
+            }
+            up = p.parent();
+        }
+        if let Some(n) = bound {
+            self.export(name, vec![self.text(n).to_string()]);
+            return;
+        }
+        let mut value = unwrap(value);
+        for _ in 0..DEPTH_CAP {
+            if value.kind() != "assignment_expression" {
+                break;
+            }
+            // `module.exports = app = express()`: the identifier on the left is the local.
+            let left = value.child_by_field_name("left").map(unwrap);
+            if let Some(path) = left.and_then(|l| symbol_path(l, self.src)) {
+                self.export(name, path);
+                return;
+            }
+            match value.child_by_field_name("right") {
+                Some(right) => value = unwrap(right),
+                None => return,
+            }
+        }
+        match value.kind() {
+            "identifier" | "member_expression" => {
+                if let Some(path) = symbol_path(value, self.src) {
+                    self.export(name, path);
+                }
+            }
+            "object" if name.is_none() => {
+                let mut cursor = value.walk();
+                let props: Vec<Node<'_>> = value.named_children(&mut cursor).collect();
+                for prop in props {
+                    match prop.kind() {
+                        "shorthand_property_identifier" => {
+                            let n = self.text(prop).to_string();
+                            self.export(Some(n.clone()), vec![n]);
+                        }
+                        "pair" => {
+                            let key = prop.child_by_field_name("key");
+                            let val = prop.child_by_field_name("value");
+                            if let (Some(key), Some(val)) = (key, val) {
+                                let key = match key.kind() {
+                                    "property_identifier" => self.text(key).to_string(),
+                                    "string" => string_value(key, self.src),
+                                    _ => continue,
+                                };
+                                if let Some(path) = symbol_path(val, self.src) {
+                                    self.export(Some(key), path);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {
+                if let Some(kind) = self.router_ctor(value) {
+                    let synthetic = target_path.join(".");
+                    self.router_names.insert(synthetic.clone());
+                    self.facts.routers.push(RouterDef {
+                        name: synthetic,
+                        kind,
+                        framework: Framework::Express,
+                        prefix: None,
+                        guards: Vec::new(),
+                        span: self.span(assign),
+                    });
+                    self.export(name, target_path);
+                }
+            }
+        }
+    }
+
+    // ---- calls ---------------------------------------------------------------------------
+
+    fn call(&mut self, call: Node<'_>, receiver: Node<'_>, method: Node<'_>, args: Node<'_>) {
+        let method = self.text(method);
+        let args = arguments(args);
+        if method == "use" {
+            self.use_call(call, receiver, &args);
+            return;
+        }
+        if !VERBS.contains(&method) {
+            return; // `route(…)` is read from the verb calls chained on it
+        }
+        let receiver = unwrap(receiver);
+        if receiver.kind() == "call_expression" {
+            self.chained_route(call, receiver, method, &args);
+        } else {
+            self.route_call(call, receiver, method, &args);
+        }
+    }
+
+    fn route_call(&mut self, call: Node<'_>, receiver: Node<'_>, verb: &str, args: &[Node<'_>]) {
+        let Some(router) = symbol_path(receiver, self.src) else {
+            return;
+        };
+        // `app.get('env')` is the settings getter; `map.get(key)` is not a route either.
+        let [first, .., last] = args else {
+            return;
+        };
+        let paths = self.paths(*first);
+        if paths.is_empty() || paths.iter().any(|(_, c)| *c == PathCertainty::No) {
+            return;
+        }
+        if paths.iter().any(|(_, c)| *c == PathCertainty::Maybe) && !self.router_like(&router) {
+            return;
+        }
+        let middle = &args[1..args.len() - 1];
+        if verb == "all" {
+            if let [(path, PathCertainty::Path)] = paths.as_slice() {
+                if let Some(prefix) = path.value.as_deref().and_then(wildcard_prefix) {
+                    // `app.all('*', requireAuth)`: middleware for every later route.
+                    let mut guards = Vec::new();
+                    for arg in &args[1..] {
+                        self.guard_refs(*arg, &mut guards);
+                    }
+                    let prefix = (!prefix.is_empty()).then(|| PathArg {
+                        value: Some(prefix.to_string()),
+                        span: path.span,
+                    });
+                    self.facts.uses.push(UseDef {
+                        parent: router,
+                        prefix,
+                        args: guards,
+                        guards: Vec::new(),
+                        scope: UseScope::After,
+                        span: self.span(call),
+                        order: start(call),
+                    });
+                    return;
+                }
+            }
+        }
+        let mut guards = Vec::new();
+        for arg in middle {
+            self.guard_refs(*arg, &mut guards);
+        }
+        let handler = self.handler_name(*last);
+        for (path, _) in paths {
+            self.facts.routes.push(RouteDef {
+                router: router.clone(),
+                framework_hint: Some(Framework::Express),
+                methods: Method::parse(verb).into_iter().collect(),
+                path,
+                guards: guards.clone(),
+                handler: handler.clone(),
+                span: self.span(call),
+                order: start(call),
+            });
+        }
+    }
+
+    /// `app.route('/x').all(mw).get(h).post(a, h2)`: `call` is one verb call of the chain.
+    fn chained_route(&mut self, call: Node<'_>, receiver: Node<'_>, verb: &str, args: &[Node<'_>]) {
+        let Some(last) = args.last() else {
+            return;
+        };
+        // An `.all(mw)` followed by more verbs is middleware for them, not a route.
+        if verb == "all" && is_chained_verb_receiver(call, self.src) {
+            return;
+        }
+        let mut cur = receiver;
+        let mut all_calls: Vec<Node<'_>> = Vec::new();
+        let mut route: Option<(SymbolPath, Node<'_>)> = None;
+        for _ in 0..DEPTH_CAP * 4 {
+            if cur.kind() != "call_expression" {
+                return;
+            }
+            let Some(callee) = cur.child_by_field_name("function").map(unwrap) else {
+                return;
+            };
+            if callee.kind() != "member_expression" {
+                return;
+            }
+            let (Some(prop), Some(object)) = (
+                callee.child_by_field_name("property"),
+                callee.child_by_field_name("object"),
+            ) else {
+                return;
+            };
+            let prop = self.text(prop);
+            if prop == "route" {
+                let Some(router) = symbol_path(object, self.src) else {
+                    return;
+                };
+                let route_args = cur.child_by_field_name("arguments").map(arguments);
+                let Some(path) = route_args.and_then(|a| a.first().copied()) else {
+                    return;
+                };
+                route = Some((router, path));
+                break;
+            }
+            if !VERBS.contains(&prop) {
+                return;
+            }
+            if prop == "all" {
+                all_calls.push(cur);
+            }
+            cur = unwrap(object);
+        }
+        let Some((router, path_node)) = route else {
+            return;
+        };
+        let paths: Vec<PathArg> = self
+            .paths(path_node)
+            .into_iter()
+            .filter(|(_, c)| *c != PathCertainty::No)
+            .map(|(p, _)| p)
+            .collect();
+        let mut guards = Vec::new();
+        for all in all_calls.iter().rev() {
+            if let Some(a) = all.child_by_field_name("arguments") {
+                for arg in arguments(a) {
+                    self.guard_refs(arg, &mut guards);
+                }
+            }
+        }
+        for arg in &args[..args.len() - 1] {
+            self.guard_refs(*arg, &mut guards);
+        }
+        let handler = self.handler_name(*last);
+        // The verb's own part of the chain: `get(h)` in `app.route('/x').get(h)`.
+        let verb_start = call
+            .child_by_field_name("function")
+            .and_then(|f| f.child_by_field_name("property"))
+            .map_or(call.start_byte(), |p| p.start_byte());
+        for path in paths {
+            self.facts.routes.push(RouteDef {
+                router: router.clone(),
+                framework_hint: Some(Framework::Express),
+                methods: Method::parse(verb).into_iter().collect(),
+                path,
+                guards: guards.clone(),
+                handler: handler.clone(),
+                span: self.file.span(verb_start, call.end_byte()),
+                order: u32::try_from(verb_start).unwrap_or(u32::MAX),
+            });
+        }
+    }
+
+    fn use_call(&mut self, call: Node<'_>, receiver: Node<'_>, args: &[Node<'_>]) {
+        let Some(parent) = symbol_path(receiver, self.src) else {
+            return;
+        };
+        let Some(first) = args.first() else {
+            return;
+        };
+        let prefix = self.use_prefix(*first);
+        let rest = if prefix.is_some() { &args[1..] } else { args };
+        if rest.is_empty() {
+            return;
+        }
+        let mut refs = Vec::new();
+        for arg in rest {
+            self.guard_refs(*arg, &mut refs);
+        }
+        self.facts.uses.push(UseDef {
+            parent,
+            prefix,
+            args: refs,
+            guards: Vec::new(),
+            scope: UseScope::After,
+            span: self.span(call),
+            order: start(call),
+        });
+    }
+
+    /// The mount path of a `use` call, when its first argument is one.
+    fn use_prefix(&self, first: Node<'_>) -> Option<PathArg> {
+        let node = unwrap(first);
+        let span = self.span(node);
+        match node.kind() {
+            "regex" => Some(PathArg {
+                value: Some(self.text(node).to_string()),
+                span,
+            }),
+            // `app.use(['/a', '/b'], r)`: Express mounts on each; keyhole keeps the first.
+            "array" => {
+                let elem = named_elements(node).into_iter().next()?;
+                let value = match self.consts.resolve(elem, self.src) {
+                    StrValue::Known(s) => Some(s),
+                    StrValue::Partial(_) | StrValue::Unknown => None,
+                    StrValue::NotString => return None,
+                };
+                Some(PathArg { value, span })
+            }
+            "string" | "template_string" | "binary_expression" => {
+                match self.consts.resolve(node, self.src) {
+                    StrValue::Known(s) => Some(PathArg {
+                        value: Some(s),
+                        span,
+                    }),
+                    StrValue::Partial(_) | StrValue::Unknown => Some(PathArg { value: None, span }),
+                    StrValue::NotString => None,
+                }
+            }
+            "identifier" | "member_expression" => match self.consts.resolve(node, self.src) {
+                StrValue::Known(s) => Some(PathArg {
+                    value: Some(s),
+                    span,
+                }),
+                _ => {
+                    let path = symbol_path(node, self.src)?;
+                    pathish_name(path.last()?).then_some(PathArg { value: None, span })
+                }
+            },
+            _ => None,
+        }
+    }
+
+    /// The path(s) a route's first argument names, with how sure we are of each.
+    fn paths(&self, first: Node<'_>) -> Vec<(PathArg, PathCertainty)> {
+        let node = unwrap(first);
+        if node.kind() == "array" {
+            return named_elements(node)
+                .into_iter()
+                .map(|e| self.path(e))
+                .collect();
+        }
+        vec![self.path(node)]
+    }
+
+    fn path(&self, node: Node<'_>) -> (PathArg, PathCertainty) {
+        let node = unwrap(node);
+        let span = self.span(node);
+        if node.kind() == "regex" {
+            let value = Some(self.text(node).to_string());
+            return (PathArg { value, span }, PathCertainty::Path);
+        }
+        let (value, certainty) = match self.consts.resolve(node, self.src) {
+            StrValue::Known(s) => {
+                let c = if s.is_empty() || s.starts_with('/') || s.starts_with('*') {
+                    PathCertainty::Path
+                } else {
+                    PathCertainty::No
+                };
+                (Some(s), c)
+            }
+            StrValue::Partial(prefix) => {
+                let c = if prefix.starts_with('/') {
+                    PathCertainty::Path
+                } else if prefix.is_empty() {
+                    PathCertainty::Maybe
+                } else {
+                    PathCertainty::No
+                };
+                (None, c)
+            }
+            StrValue::Unknown => (None, PathCertainty::Maybe),
+            StrValue::NotString => (None, PathCertainty::No),
+        };
+        (PathArg { value, span }, certainty)
+    }
+
+    /// Whether a receiver is likely an Express app or router, for paths we cannot read.
+    fn router_like(&self, router: &SymbolPath) -> bool {
+        let Some(last) = router.last() else {
+            return false;
+        };
+        if router.len() == 1 && self.router_names.contains(last) {
+            return true;
+        }
+        split_words(last).iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "app"
+                    | "application"
+                    | "router"
+                    | "routes"
+                    | "route"
+                    | "api"
+                    | "server"
+                    | "express"
+            )
+        })
+    }
+
+    fn handler_name(&self, last: Node<'_>) -> Option<String> {
+        let node = unwrap(last);
+        match node.kind() {
+            "identifier" | "member_expression" => symbol_path(node, self.src).map(|p| p.join(".")),
+            "call_expression" => {
+                // `ctrl.list.bind(ctrl)`, `asyncHandler(ctrl.list)`, `catchAsync(getUser)`
+                let callee = symbol_path(node.child_by_field_name("function")?, self.src)?;
+                let args = arguments(node.child_by_field_name("arguments")?);
+                let last_word = callee.last()?;
+                if last_word == "bind" && callee.len() > 1 {
+                    return Some(callee[..callee.len() - 1].join("."));
+                }
+                let wrapper = split_words(last_word).iter().any(|w| {
+                    matches!(
+                        w.as_str(),
+                        "async" | "wrap" | "wrapper" | "catch" | "handler" | "try" | "safe"
+                    )
+                });
+                match args.as_slice() {
+                    [only] if wrapper => self.handler_name(*only).filter(|_| {
+                        matches!(unwrap(*only).kind(), "identifier" | "member_expression")
+                    }),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Guard references for one middleware argument; arrays and spreads are flattened.
+    fn guard_refs(&self, arg: Node<'_>, out: &mut Vec<GuardRef>) {
+        let mut stack = vec![(arg, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            let node = unwrap(node);
+            match node.kind() {
+                "array" if depth < 4 => {
+                    let elems = named_elements(node);
+                    for e in elems.into_iter().rev() {
+                        stack.push((e, depth + 1));
+                    }
+                }
+                "spread_element" if depth < 4 => {
+                    if let Some(inner) = node.named_child(0) {
+                        stack.push((inner, depth + 1));
+                    }
+                }
+                _ => {
+                    if let Some(g) = self.guard_ref(node) {
+                        out.push(g);
+                    }
+                }
+            }
+        }
+    }
+
+    fn guard_ref(&self, node: Node<'_>) -> Option<GuardRef> {
+        let span = self.span(node);
+        let guard = |target, called, optional| GuardRef {
+            site: GuardSite::Middleware,
+            target,
+            called,
+            optional,
+            span,
+        };
+        match node.kind() {
+            "identifier" | "member_expression" | "this" => {
+                let path = symbol_path(node, self.src)?;
+                Some(guard(GuardTarget::Symbol(path), false, false))
+            }
+            "arrow_function" | "function_expression" | "function" | "generator_function" => {
+                Some(guard(GuardTarget::Inline(Box::default()), false, false))
+            }
+            "call_expression" => {
+                if let Some(module) = require_source(node, self.src) {
+                    return Some(guard(GuardTarget::Module(module), false, false));
+                }
+                let optional = self.optional_auth_call(node);
+                // `auth()()`, `require('./routes')(db)`: look through calls to the base callee.
+                let mut callee = unwrap(node.child_by_field_name("function")?);
+                for _ in 0..DEPTH_CAP {
+                    if callee.kind() != "call_expression" {
+                        break;
+                    }
+                    if let Some(module) = require_source(callee, self.src) {
+                        return Some(guard(GuardTarget::Module(module), true, optional));
+                    }
+                    callee = unwrap(callee.child_by_field_name("function")?);
+                }
+                let path = symbol_path(callee, self.src)?;
+                Some(guard(GuardTarget::Symbol(path), true, optional))
+            }
+            "new_expression" => {
+                let ctor = node.child_by_field_name("constructor")?;
+                let path = symbol_path(ctor, self.src)?;
+                Some(guard(GuardTarget::Symbol(path), true, false))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a guard call asks for optional authentication: express-jwt
+    /// `credentialsRequired: false`, express-openid-connect `authRequired: false`, passport's
+    /// `'anonymous'` strategy.
+    fn optional_auth_call(&self, call: Node<'_>) -> bool {
+        let Some(args) = call.child_by_field_name("arguments") else {
+            return false;
+        };
+        for arg in arguments(args) {
+            let arg = unwrap(arg);
+            match arg.kind() {
+                "object" => {
+                    let mut cursor = arg.walk();
+                    for pair in arg.named_children(&mut cursor) {
+                        if pair.kind() != "pair" {
+                            continue;
+                        }
+                        let key = pair.child_by_field_name("key").map(|k| self.name_text(k));
+                        let value = pair.child_by_field_name("value").map(|v| self.text(v));
+                        if matches!(key.as_deref(), Some("credentialsRequired" | "authRequired"))
+                            && value == Some("false")
+                        {
+                            return true;
+                        }
+                    }
+                }
+                "string" if string_value(arg, self.src) == "anonymous" => return true,
+                "array"
+                    if named_elements(arg).into_iter().any(|e| {
+                        e.kind() == "string" && string_value(e, self.src) == "anonymous"
+                    }) =>
+                {
+                    return true;
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+}
+
+fn start(node: Node<'_>) -> u32 {
+    u32::try_from(node.start_byte()).unwrap_or(u32::MAX)
+}
+
+/// The arguments of an `arguments` node, without comments.
+fn arguments(args: Node<'_>) -> Vec<Node<'_>> {
+    named_elements(args)
+}
+
+fn named_elements(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect()
+}
+
+/// `*`, `/*`, `(.*)` → `""`; `/api/*` → `/api`. `None` when the path is no wildcard.
+fn wildcard_prefix(path: &str) -> Option<&str> {
+    for suffix in ["/*", "*", "/(.*)", "(.*)", "/*splat", "/{*splat}"] {
+        if let Some(prefix) = path.strip_suffix(suffix) {
+            if !prefix.contains('*') && !prefix.contains(':') {
+                return Some(prefix);
+            }
+        }
+    }
+    None
+}
+
+/// Whether a name looks like it holds a mount path (`API_PREFIX`, `basePath`, `config.apiUrl`).
+fn pathish_name(name: &str) -> bool {
+    let screaming = name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    screaming
+        || split_words(name).last().is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "path" | "prefix" | "url" | "uri" | "base" | "basepath" | "mountpath" | "endpoint"
+            )
+        })
+}
+
+/// Whether `call` (an `.all(…)` in a route chain) is itself the receiver of another verb call.
+fn is_chained_verb_receiver(call: Node<'_>, src: &str) -> bool {
+    let Some(member) = call.parent() else {
+        return false;
+    };
+    if member.kind() != "member_expression" {
+        return false;
+    }
+    let Some(outer) = member.parent() else {
+        return false;
+    };
+    outer.kind() == "call_expression"
+        && member
+            .child_by_field_name("property")
+            .is_some_and(|p| VERBS.contains(&text(p, src)))
+}

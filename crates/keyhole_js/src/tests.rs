@@ -1,0 +1,736 @@
+//! Extraction tests: small realistic Express files in JavaScript, TypeScript and TSX, with the
+//! facts they must produce written out as one line per fact.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use keyhole_core::facts::{FileFacts, GuardRef, GuardTarget, ImportKind, RouterKind};
+use keyhole_core::{FileId, Language, SourceFile};
+use keyhole_lang::tree_sitter::{Parser, QueryCursor};
+
+fn facts(language: Language, src: &str) -> FileFacts {
+    let file = SourceFile::new(
+        FileId(0),
+        "x".into(),
+        PathBuf::from("x"),
+        language,
+        Arc::from(src),
+    );
+    let mut parser = Parser::new();
+    parser
+        .set_language(&keyhole_lang::grammar(language))
+        .expect("grammar");
+    let tree = parser.parse(src, None).expect("parse");
+    let queries = keyhole_lang::query_set(language).expect("queries");
+    let mut cursor = QueryCursor::new();
+    super::extract(&file, &tree, queries, &mut cursor)
+}
+
+fn js(src: &str) -> FileFacts {
+    facts(Language::JavaScript, src)
+}
+
+fn ts(src: &str) -> FileFacts {
+    facts(Language::TypeScript, src)
+}
+
+fn guard(g: &GuardRef) -> String {
+    let mut s = match &g.target {
+        GuardTarget::Inline(_) => "<inline>".to_string(),
+        t => t.display(),
+    };
+    if g.called {
+        s.push_str("()");
+    }
+    if g.optional {
+        s.push('?');
+    }
+    s
+}
+
+fn guards(gs: &[GuardRef]) -> String {
+    gs.iter().map(guard).collect::<Vec<_>>().join(", ")
+}
+
+fn routes(f: &FileFacts) -> Vec<String> {
+    f.routes
+        .iter()
+        .map(|r| {
+            let methods: Vec<&str> = r.methods.iter().map(|m| m.as_str()).collect();
+            format!(
+                "{} {} {} [{}] {}",
+                r.router.join("."),
+                methods.join("|"),
+                r.path.value.as_deref().unwrap_or("?"),
+                guards(&r.guards),
+                r.handler.as_deref().unwrap_or("<inline>")
+            )
+        })
+        .collect()
+}
+
+fn uses(f: &FileFacts) -> Vec<String> {
+    f.uses
+        .iter()
+        .map(|u| {
+            let prefix = match &u.prefix {
+                Some(p) => p.value.clone().unwrap_or_else(|| "?".into()),
+                None => "-".into(),
+            };
+            format!("{} {} [{}]", u.parent.join("."), prefix, guards(&u.args))
+        })
+        .collect()
+}
+
+fn routers(f: &FileFacts) -> Vec<String> {
+    f.routers
+        .iter()
+        .map(|r| {
+            let kind = match r.kind {
+                RouterKind::App => "app",
+                RouterKind::Router => "router",
+            };
+            format!("{} {}", r.name, kind)
+        })
+        .collect()
+}
+
+fn imports(f: &FileFacts) -> Vec<String> {
+    f.imports
+        .iter()
+        .map(|i| {
+            let kind = match &i.kind {
+                ImportKind::Named(n) => format!("{{{n}}}"),
+                ImportKind::Module => "*".to_string(),
+                ImportKind::Default => "default".to_string(),
+            };
+            format!("{} = {} {}", i.local, i.module, kind)
+        })
+        .collect()
+}
+
+fn exports(f: &FileFacts) -> Vec<String> {
+    f.exports
+        .iter()
+        .map(|e| {
+            format!(
+                "{} = {}",
+                e.name.as_deref().unwrap_or("default"),
+                e.local.join(".")
+            )
+        })
+        .collect()
+}
+
+fn aliases(f: &FileFacts) -> Vec<String> {
+    f.aliases
+        .iter()
+        .map(|a| match &a.points_to {
+            Some(p) => format!("{} -> {}", a.name, p.join(".")),
+            None => {
+                let deps: Vec<String> = a
+                    .dependencies
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{}(){}",
+                            d.target.join("."),
+                            if d.optional { "?" } else { "" }
+                        )
+                    })
+                    .collect();
+                format!("{} = {}", a.name, deps.join(", "))
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn commonjs_app_with_routes_and_middleware() {
+    let f = js(r#"
+const express = require('express');
+const passport = require('passport');
+const { requireAuth, requireRole } = require('./middleware/auth');
+const users = require('./controllers/users');
+
+const app = express();
+app.use(express.json());
+app.use(passport.initialize());
+
+app.get('/health', (req, res) => res.send('ok'));
+app.post('/login', users.login);
+app.get('/users', requireAuth, users.list);
+app.delete('/users/:id', [requireAuth, requireRole('admin')], users.remove);
+app.put('/users/:id', passport.authenticate('jwt', { session: false }), async (req, res) => {
+  res.json({});
+});
+app.all('/anything', function (req, res) {});
+app.listen(3000);
+"#);
+    assert_eq!(routers(&f), ["app app"]);
+    assert_eq!(
+        imports(&f),
+        [
+            "express = express default",
+            "passport = passport default",
+            "requireAuth = ./middleware/auth {requireAuth}",
+            "requireRole = ./middleware/auth {requireRole}",
+            "users = ./controllers/users default",
+        ]
+    );
+    assert_eq!(
+        uses(&f),
+        ["app - [express.json()]", "app - [passport.initialize()]"]
+    );
+    assert_eq!(
+        routes(&f),
+        [
+            "app GET /health [] <inline>",
+            "app POST /login [] users.login",
+            "app GET /users [requireAuth] users.list",
+            "app DELETE /users/:id [requireAuth, requireRole()] users.remove",
+            "app PUT /users/:id [passport.authenticate()] <inline>",
+            "app ANY /anything [] <inline>",
+        ]
+    );
+    assert!(f.problems.is_empty());
+    let r = &f.routes[2];
+    assert_eq!(r.order, r.span.start);
+}
+
+#[test]
+fn route_span_is_the_call_and_path_span_is_the_argument() {
+    let src = "const express = require('express');\nconst app = express();\napp.get('/a', h);\n";
+    let f = js(src);
+    let r = &f.routes[0];
+    assert_eq!(&src[r.span.range()], "app.get('/a', h)");
+    assert_eq!(&src[r.path.span.range()], "'/a'");
+    assert_eq!(r.order as usize, src.find("app.get").unwrap_or(0));
+    assert_eq!(
+        r.framework_hint,
+        Some(keyhole_core::endpoint::Framework::Express)
+    );
+}
+
+#[test]
+fn settings_getter_and_http_clients_are_not_routes() {
+    let f = js(r#"
+const express = require('express');
+const axios = require('axios');
+const app = express();
+const env = app.get('env');
+const port = app.get('port');
+axios.get(url);
+axios.get(url, { headers });
+axios.get('https://example.com/api', config);
+const cache = new Map();
+cache.get(key);
+function mw(req, res, next) {
+  const h = req.get('Authorization');
+  res.get('Content-Type');
+  next();
+}
+config.get('db.host', 'localhost');
+"#);
+    assert!(routes(&f).is_empty(), "{:?}", routes(&f));
+}
+
+#[test]
+fn es_module_router_file() {
+    let f = js(r#"
+import express, { Router } from 'express';
+import { requireAuth as auth } from '../middleware/auth.js';
+import * as ctrl from '../controllers/posts.js';
+
+const router = Router();
+
+router.get('/', ctrl.list);
+router.use(auth);
+router.post('/', ctrl.create);
+
+export default router;
+"#);
+    assert_eq!(routers(&f), ["router router"]);
+    assert_eq!(
+        imports(&f),
+        [
+            "express = express default",
+            "Router = express {Router}",
+            "auth = ../middleware/auth.js {requireAuth}",
+            "ctrl = ../controllers/posts.js *",
+        ]
+    );
+    assert_eq!(
+        routes(&f),
+        ["router GET / [] ctrl.list", "router POST / [] ctrl.create"]
+    );
+    assert_eq!(uses(&f), ["router - [auth]"]);
+    assert!(f.uses[0].order > f.routes[0].order && f.uses[0].order < f.routes[1].order);
+    assert_eq!(exports(&f), ["default = router"]);
+}
+
+#[test]
+fn router_constructors_must_come_from_express() {
+    let f = js(r#"
+const Router = require('koa-router');
+const express = require('express');
+const a = Router();
+const b = new Router();
+const c = express.Router({ mergeParams: true });
+const d = require('express').Router();
+const e = require('express')();
+const other = somethingElse();
+"#);
+    assert_eq!(routers(&f), ["c router", "d router", "e app"]);
+}
+
+#[test]
+fn destructured_and_aliased_router_constructors() {
+    let f = js(r#"
+const { Router } = require('express');
+const R = require('express').Router;
+const r1 = Router();
+const r2 = new Router();
+const r3 = R();
+"#);
+    assert_eq!(routers(&f), ["r1 router", "r2 router", "r3 router"]);
+    assert_eq!(
+        imports(&f),
+        ["Router = express {Router}", "R = express {Router}"]
+    );
+}
+
+#[test]
+fn mounts_with_prefixes_requires_and_arrays() {
+    let f = js(r#"
+const express = require('express');
+const usersRouter = require('./routes/users');
+const { authenticate } = require('./auth');
+const API = '/api/v1';
+const app = express();
+
+app.use('/users', usersRouter);
+app.use(`${API}/posts`, authenticate, require('./routes/posts'));
+app.use(API + '/admin', [authenticate, isAdmin], adminRouter);
+app.use(['/a', '/b'], aRouter);
+app.use(API_PREFIX, apiRouter);
+app.use(config.basePath, apiRouter);
+app.use(/^\/legacy/, legacyRouter);
+app.use('/v2', require('./routes/v2')(db));
+app.use((err, req, res, next) => res.status(500).end());
+require('./routes/misc')(app);
+"#);
+    assert_eq!(
+        uses(&f),
+        [
+            "app /users [usersRouter]",
+            "app /api/v1/posts [authenticate, require('./routes/posts')]",
+            "app /api/v1/admin [authenticate, isAdmin, adminRouter]",
+            "app /a [aRouter]",
+            "app ? [apiRouter]",
+            "app ? [apiRouter]",
+            r"app /^\/legacy/ [legacyRouter]",
+            "app /v2 [require('./routes/v2')()]",
+            "app - [<inline>]",
+        ]
+    );
+    for u in &f.uses {
+        assert_eq!(u.scope, keyhole_core::facts::UseScope::After);
+        assert!(u.guards.is_empty());
+    }
+}
+
+#[test]
+fn path_constants_resolve() {
+    let f = js(r#"
+const express = require('express');
+const router = express.Router();
+const BASE = '/items';
+const ID = `${BASE}/:id`;
+const PATHS = { list: '/things', nested: { one: '/things/:id' } };
+
+router.get(BASE, list);
+router.get(ID, show);
+router.put(`${BASE}/:id/tags`, tag);
+router.get(PATHS.list, things);
+router.get(PATHS.nested.one, thing);
+router.get(`/dyn/${someVar}`, dyn);
+router.get(importedPath, other);
+router.get(/^\/abc\/\d+$/, regex);
+router.get(['/x', '/y'], xy);
+"#);
+    assert_eq!(
+        routes(&f),
+        [
+            "router GET /items [] list",
+            "router GET /items/:id [] show",
+            "router PUT /items/:id/tags [] tag",
+            "router GET /things [] things",
+            "router GET /things/:id [] thing",
+            "router GET ? [] dyn",
+            "router GET ? [] other",
+            r"router GET /^\/abc\/\d+$/ [] regex",
+            "router GET /x [] xy",
+            "router GET /y [] xy",
+        ]
+    );
+}
+
+#[test]
+fn unresolved_paths_only_on_router_like_receivers() {
+    let f = js(r#"
+client.get(endpoint, opts);
+api.get(endpoint, handler);
+this.app.get(routes.users, this.list);
+"#);
+    assert_eq!(
+        routes(&f),
+        ["api GET ? [] handler", "this.app GET ? [] this.list"]
+    );
+}
+
+#[test]
+fn route_chains() {
+    let f = js(r#"
+const express = require('express');
+const router = express.Router();
+router
+  .route('/books/:id')
+  .all(requireAuth)
+  .get(books.show)
+  .put(validate, books.update)
+  .delete(isAdmin, books.remove);
+app.route('/open').get(open).post(csrf, openPost);
+"#);
+    assert_eq!(
+        routes(&f),
+        [
+            "router GET /books/:id [requireAuth] books.show",
+            "router PUT /books/:id [requireAuth, validate] books.update",
+            "router DELETE /books/:id [requireAuth, isAdmin] books.remove",
+            "app GET /open [] open",
+            "app POST /open [csrf] openPost",
+        ]
+    );
+}
+
+#[test]
+fn all_with_wildcard_is_middleware() {
+    let f = js(r#"
+const express = require('express');
+const app = express();
+app.get('/public', pub);
+app.all('*', requireAuthentication);
+app.all('/api/*', checkJwt, loadUser);
+app.get('/private', priv);
+"#);
+    assert_eq!(
+        routes(&f),
+        ["app GET /public [] pub", "app GET /private [] priv"]
+    );
+    assert_eq!(
+        uses(&f),
+        [
+            "app - [requireAuthentication]",
+            "app /api [checkJwt, loadUser]"
+        ]
+    );
+}
+
+#[test]
+fn commonjs_exports() {
+    let f = js(r#"
+const express = require('express');
+const router = express.Router();
+const other = express.Router();
+module.exports = router;
+module.exports.other = other;
+exports.third = other;
+"#);
+    assert_eq!(
+        exports(&f),
+        ["default = router", "other = other", "third = other"]
+    );
+
+    let f = js(r#"
+const { Router } = require('express');
+const a = Router();
+const b = Router();
+module.exports = { a, admin: b };
+"#);
+    assert_eq!(exports(&f), ["a = a", "admin = b"]);
+
+    let f = js(r#"
+const express = require('express');
+const router = module.exports = express.Router();
+router.get('/x', h);
+"#);
+    assert_eq!(routers(&f), ["router router"]);
+    assert_eq!(exports(&f), ["default = router"]);
+    assert_eq!(routes(&f), ["router GET /x [] h"]);
+
+    let f = js(r#"
+const express = require('express');
+module.exports = express.Router();
+exports.admin = express.Router();
+"#);
+    assert_eq!(
+        routers(&f),
+        ["module.exports router", "exports.admin router"]
+    );
+    assert_eq!(
+        exports(&f),
+        ["default = module.exports", "admin = exports.admin"]
+    );
+
+    let f = js(r#"
+const express = require('express');
+let app;
+app = module.exports = express();
+"#);
+    assert_eq!(routers(&f), ["app app"]);
+    assert_eq!(exports(&f), ["default = app"]);
+}
+
+#[test]
+fn es_exports() {
+    let f = js(r#"
+import express from 'express';
+export const router = express.Router();
+export const app = express(), n = 1;
+export function requireAuth(req, res, next) { next(); }
+const a = express.Router();
+export { a, a as adminRouter };
+export { default as usersRouter } from './users.js';
+export { postsRouter } from './posts.js';
+export * as helpers from './helpers.js';
+export * from './everything.js';
+"#);
+    assert_eq!(routers(&f), ["router router", "app app", "a router"]);
+    assert_eq!(
+        exports(&f),
+        [
+            "router = router",
+            "app = app",
+            "n = n",
+            "requireAuth = requireAuth",
+            "a = a",
+            "adminRouter = a",
+            "usersRouter = usersRouter",
+            "postsRouter = postsRouter",
+            "helpers = helpers",
+        ]
+    );
+    assert_eq!(
+        imports(&f),
+        [
+            "express = express default",
+            "usersRouter = ./users.js default",
+            "postsRouter = ./posts.js {postsRouter}",
+            "helpers = ./helpers.js *",
+        ]
+    );
+
+    let f = js("const r = x;\nexport { r as default };\n");
+    assert_eq!(exports(&f), ["default = r"]);
+    let f = js("export default function routes(app) {}\n");
+    assert_eq!(exports(&f), ["default = routes"]);
+}
+
+#[test]
+fn aliases_and_guard_factories() {
+    let f = js(r#"
+const passport = require('passport');
+const { expressjwt } = require('express-jwt');
+const api = require('./api');
+const router = api.router;
+const r2 = router;
+const requireJwt = passport.authenticate('jwt', { session: false });
+const maybeUser = expressjwt({ secret, algorithms: ['HS256'], credentialsRequired: false });
+const limiter = rateLimit({ windowMs: 1000 });
+const { a: b } = api;
+function f() {
+  const inner = passport.authenticate('local');
+}
+"#);
+    assert_eq!(
+        aliases(&f),
+        [
+            "router -> api.router",
+            "r2 -> router",
+            "requireJwt = passport.authenticate()",
+            "maybeUser = expressjwt()?",
+            "limiter = rateLimit()",
+        ]
+    );
+}
+
+#[test]
+fn optional_auth_guards() {
+    let f = js(r#"
+router.get('/feed', jwt({ secret: s, algorithms: ['HS256'], credentialsRequired: false }), feed);
+router.get('/me', passport.authenticate(['jwt', 'anonymous'], { session: false }), me);
+router.get('/x', auth({ authRequired: false }), x);
+router.get('/y', auth(), y);
+"#);
+    assert_eq!(
+        routes(&f),
+        [
+            "router GET /feed [jwt()?] feed",
+            "router GET /me [passport.authenticate()?] me",
+            "router GET /x [auth()?] x",
+            "router GET /y [auth()] y",
+        ]
+    );
+}
+
+#[test]
+fn typescript_router_with_types() {
+    let f = ts(r#"
+import express, { Request, Response, NextFunction, Router } from 'express';
+import type { User } from './types';
+import { authenticateJWT } from '../middleware/auth';
+import UserController from '../controllers/user.controller';
+
+const router: Router = Router();
+const controller = new UserController();
+
+const isAdmin = (req: Request, res: Response, next: NextFunction): void => {
+  next();
+};
+
+router.get('/users', authenticateJWT as express.RequestHandler, controller.getAll);
+router.get('/users/:id', authenticateJWT!, (req: Request<{ id: string }>, res: Response) => {
+  res.json({} as User);
+});
+router.post('/users', [authenticateJWT, isAdmin] as const, controller.create.bind(controller));
+router.delete(('/users/:id' as string), authenticateJWT, asyncHandler(controller.remove));
+
+export default router;
+"#);
+    assert_eq!(routers(&f), ["router router"]);
+    assert_eq!(
+        imports(&f),
+        [
+            "express = express default",
+            "Request = express {Request}",
+            "Response = express {Response}",
+            "NextFunction = express {NextFunction}",
+            "Router = express {Router}",
+            "authenticateJWT = ../middleware/auth {authenticateJWT}",
+            "UserController = ../controllers/user.controller default",
+        ]
+    );
+    assert_eq!(
+        routes(&f),
+        [
+            "router GET /users [authenticateJWT] controller.getAll",
+            "router GET /users/:id [authenticateJWT] <inline>",
+            "router POST /users [authenticateJWT, isAdmin] controller.create",
+            "router DELETE /users/:id [authenticateJWT] controller.remove",
+        ]
+    );
+    assert_eq!(exports(&f), ["default = router"]);
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+}
+
+#[test]
+fn typescript_app_class_and_import_equals() {
+    let f = ts(r#"
+import express = require('express');
+import * as bodyParser from 'body-parser';
+import { apiRouter } from './routes';
+
+export class Server {
+  private app: express.Application;
+  constructor() {
+    this.app = express();
+    this.app.use(bodyParser.json());
+    this.app.use('/api', apiRouter);
+    this.app.get('/status', this.status);
+  }
+}
+const app = express() as express.Express;
+export = app;
+"#);
+    assert_eq!(routers(&f), ["app app"]);
+    assert_eq!(
+        imports(&f),
+        [
+            "express = express default",
+            "bodyParser = body-parser *",
+            "apiRouter = ./routes {apiRouter}",
+        ]
+    );
+    assert_eq!(
+        uses(&f),
+        [
+            "this.app - [bodyParser.json()]",
+            "this.app /api [apiRouter]"
+        ]
+    );
+    assert_eq!(routes(&f), ["this.app GET /status [] this.status"]);
+    assert_eq!(exports(&f), ["Server = Server", "default = app"]);
+}
+
+#[test]
+fn tsx_file_is_handled() {
+    let f = facts(
+        Language::Tsx,
+        r#"
+import { Router } from 'express';
+export const router = Router();
+router.get('/page', requireAuth, (req, res) => res.send(<div />));
+"#,
+    );
+    assert_eq!(routers(&f), ["router router"]);
+    assert_eq!(routes(&f), ["router GET /page [requireAuth] <inline>"]);
+    assert_eq!(exports(&f), ["router = router"]);
+}
+
+#[test]
+fn spreads_and_nested_arrays_are_flattened() {
+    let f = js(r#"
+const guards = [requireAuth, requireRole('admin')];
+router.post('/a', ...guards, [validate, [sanitize]], handler);
+"#);
+    assert_eq!(
+        routes(&f),
+        ["router POST /a [guards, validate, sanitize] handler"]
+    );
+}
+
+#[test]
+fn syntax_error_is_one_problem() {
+    let src = "const express = require('express');\nconst app = express();\napp.get('/a', h);\napp.get('/b', (req, res) => { res.send( ;\n}\napp.get('/c', h);\n";
+    let f = js(src);
+    assert_eq!(f.problems.len(), 1);
+    assert!(f.problems[0].message.contains("syntax error"));
+    assert!(f.problems[0].span.start as usize >= src.find("app.get('/b'").unwrap_or(0));
+    assert!(routes(&f).contains(&"app GET /a [] h".to_string()));
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let mut src = String::from("const express = require('express');\nconst app = express();\n");
+    let depth = 5000;
+    src.push_str("app.get('/deep', ");
+    for _ in 0..depth {
+        src.push('[');
+    }
+    src.push('a');
+    for _ in 0..depth {
+        src.push(']');
+    }
+    src.push_str(", h);\nconst x = ");
+    for _ in 0..depth {
+        src.push('(');
+    }
+    src.push('y');
+    for _ in 0..depth {
+        src.push(')');
+    }
+    src.push_str(";\n");
+    let f = js(&src);
+    assert_eq!(f.routes.len(), 1);
+}
