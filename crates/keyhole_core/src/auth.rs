@@ -122,7 +122,9 @@ impl Auth {
                 .join("; "),
             Auth::None { reason, evidence } => {
                 let why = match reason {
-                    NoAuthReason::NoGuardFound => "no guard recognised on the route, its routers or the app".to_string(),
+                    NoAuthReason::NoGuardFound => {
+                        "no guard recognised on the route, its routers or the app".to_string()
+                    }
                     NoAuthReason::ExplicitlyPublic => "marked public".to_string(),
                     NoAuthReason::AuthenticationEndpoint => {
                         "authentication endpoint, public by design".to_string()

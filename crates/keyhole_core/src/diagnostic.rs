@@ -74,7 +74,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     #[must_use]
-    pub fn new(rule: &'static str, severity: Severity, message: impl Into<String>, primary: Label) -> Self {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        message: impl Into<String>,
+        primary: Label,
+    ) -> Self {
         Diagnostic {
             rule,
             severity,

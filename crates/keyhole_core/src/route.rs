@@ -172,7 +172,10 @@ mod tests {
 
     #[test]
     fn flask_converters() {
-        let t = RouteTemplate::parse("/users/<int:user_id>/files/<path:p>/", ParamSyntax::AngleBrackets);
+        let t = RouteTemplate::parse(
+            "/users/<int:user_id>/files/<path:p>/",
+            ParamSyntax::AngleBrackets,
+        );
         assert_eq!(t.as_str(), "/users/{user_id}/files/{p}");
     }
 
@@ -186,7 +189,10 @@ mod tests {
     fn express_params() {
         let t = RouteTemplate::parse("/users/:id(\\d+)/:tab?", ParamSyntax::Colon);
         assert_eq!(t.as_str(), "/users/{id}/{tab}");
-        assert_eq!(RouteTemplate::parse("*", ParamSyntax::Colon).as_str(), "/{*}");
+        assert_eq!(
+            RouteTemplate::parse("*", ParamSyntax::Colon).as_str(),
+            "/{*}"
+        );
     }
 
     #[test]

@@ -179,10 +179,16 @@ mod tests {
 
     #[test]
     fn language_from_extension() {
-        assert_eq!(Language::from_path(Path::new("a/b.py")), Some(Language::Python));
+        assert_eq!(
+            Language::from_path(Path::new("a/b.py")),
+            Some(Language::Python)
+        );
         assert_eq!(Language::from_path(Path::new("x.d.ts")), None);
         assert_eq!(Language::from_path(Path::new("x.tsx")), Some(Language::Tsx));
-        assert_eq!(Language::from_path(Path::new("x.cjs")), Some(Language::JavaScript));
+        assert_eq!(
+            Language::from_path(Path::new("x.cjs")),
+            Some(Language::JavaScript)
+        );
     }
 }
 

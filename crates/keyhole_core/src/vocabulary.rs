@@ -188,11 +188,7 @@ impl Vocabulary {
         {
             return Some(verdict);
         }
-        if self
-            .guard_word_pairs
-            .iter()
-            .any(|(a, b)| has(a) && has(b))
-        {
+        if self.guard_word_pairs.iter().any(|(a, b)| has(a) && has(b)) {
             return Some(verdict);
         }
         None
@@ -278,7 +274,10 @@ mod tests {
         assert_eq!(split_words("get_current_user"), ["get", "current", "user"]);
         assert_eq!(split_words("HTTPBearer"), ["http", "bearer"]);
         assert_eq!(split_words("isLoggedIn"), ["is", "logged", "in"]);
-        assert_eq!(split_words("passport.authenticate"), ["passport", "authenticate"]);
+        assert_eq!(
+            split_words("passport.authenticate"),
+            ["passport", "authenticate"]
+        );
     }
 
     #[test]
@@ -336,12 +335,16 @@ mod tests {
         let r = |p| RouteTemplate::parse(p, ParamSyntax::Colon);
         assert!(v.authentication_purpose(&r("/auth/login"), None).is_some());
         assert!(v.authentication_purpose(&r("/api/token"), None).is_some());
-        assert!(v.authentication_purpose(&r("/password/reset"), None).is_some());
+        assert!(v
+            .authentication_purpose(&r("/password/reset"), None)
+            .is_some());
         assert!(v.authentication_purpose(&r("/users/:id"), None).is_none());
         assert!(v.authentication_purpose(&r("/reset"), None).is_none());
         assert!(v
             .authentication_purpose(&r("/x"), Some("oauth_callback"))
             .is_some());
-        assert!(v.authentication_purpose(&r("/posts"), Some("create_post")).is_none());
+        assert!(v
+            .authentication_purpose(&r("/posts"), Some("create_post"))
+            .is_none());
     }
 }

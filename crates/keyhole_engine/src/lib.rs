@@ -1,1 +1,207 @@
-//! placeholder
+//! The engine: discover files, parse and extract them in parallel, link the project, run
+//! the rules, and hand back a deterministic result.
+
+pub mod discover;
+mod link;
+mod modules;
+pub mod parse;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use keyhole_core::facts::FileFacts;
+use keyhole_core::vocabulary::Vocabulary;
+use keyhole_core::{Diagnostic, FileId, Project, SourceFile, SourceMap};
+use rayon::prelude::*;
+
+pub use discover::SkipCounts;
+use parse::{Loaded, Worker};
+
+/// What to analyse.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Files and directories to analyse.
+    pub paths: Vec<PathBuf>,
+    pub max_file_size: u64,
+    pub vocabulary: Vocabulary,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            paths: vec![PathBuf::from(".")],
+            max_file_size: discover::DEFAULT_MAX_FILE_SIZE,
+            vocabulary: Vocabulary::default(),
+        }
+    }
+}
+
+/// A one-line problem with the input: a file skipped, a syntax error.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Notice {
+    pub path: String,
+    /// One-based line and column, when the problem has a place in the file.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.position {
+            Some((line, column)) => write!(f, "{}:{line}:{column}: {}", self.path, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// Counts for `--verbose`.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub files_analysed: usize,
+    pub skipped: SkipCounts,
+}
+
+/// The result of a run.
+pub struct Analysis {
+    pub project: Project,
+    pub diagnostics: Vec<Diagnostic>,
+    pub notices: Vec<Notice>,
+    pub stats: Stats,
+}
+
+/// Discover and load files in parallel; returns the loaded sources and notices.
+fn load_files(options: &Options) -> (Vec<Arc<SourceFile>>, Vec<Notice>, Stats) {
+    let (candidates, mut skipped, problems) =
+        discover::discover(&options.paths, options.max_file_size);
+    let mut notices: Vec<Notice> = problems
+        .into_iter()
+        .map(|(path, message)| Notice {
+            path,
+            position: None,
+            message,
+        })
+        .collect();
+    let loaded: Vec<Loaded> = candidates.par_iter().map(parse::load).collect();
+    let mut files = Vec::new();
+    for item in loaded {
+        match item {
+            Loaded::Source {
+                display,
+                disk,
+                language,
+                text,
+            } => {
+                let id = FileId(files.len() as u32);
+                files.push(Arc::new(SourceFile::new(id, display, disk, language, text)));
+            }
+            Loaded::Skipped {
+                display,
+                reason,
+                message,
+            } => {
+                skipped.add(reason);
+                notices.push(Notice {
+                    path: display,
+                    position: None,
+                    message,
+                });
+            }
+        }
+    }
+    let stats = Stats {
+        files_analysed: files.len(),
+        skipped,
+    };
+    (files, notices, stats)
+}
+
+/// Run the whole pipeline.
+pub fn analyze(options: &Options) -> Analysis {
+    let (files, mut notices, stats) = load_files(options);
+    let facts: Vec<FileFacts> = files
+        .par_iter()
+        .map_init(Worker::default, |worker, file| worker.extract(file))
+        .collect();
+    for (file, f) in files.iter().zip(&facts) {
+        for problem in &f.problems {
+            let at = file.line_col(problem.span.start as usize);
+            notices.push(Notice {
+                path: file.path.clone(),
+                position: Some((at.line, at.column)),
+                message: problem.message.clone(),
+            });
+        }
+    }
+    notices.sort();
+    let files = SourceMap::new(files);
+    let linked = link::link(&files, &facts, &options.vocabulary);
+    let project = Project {
+        files,
+        endpoints: linked.endpoints,
+        routers: linked.routers,
+        vocabulary: options.vocabulary.clone(),
+    };
+    let mut diagnostics = Vec::new();
+    for rule in keyhole_rules::all_rules() {
+        rule.check(&project, &mut diagnostics);
+    }
+    for diagnostic in &mut diagnostics {
+        diagnostic.fingerprint = fingerprint(&project, diagnostic);
+    }
+    diagnostics.sort_by(|a, b| {
+        (
+            a.primary.span.file,
+            a.primary.span.start,
+            a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                b.primary.span.file,
+                b.primary.span.start,
+                b.rule,
+                &b.message,
+            ))
+    });
+    Analysis {
+        project,
+        diagnostics,
+        notices,
+        stats,
+    }
+}
+
+/// Parse every file and do nothing else: the baseline the benchmark compares against.
+pub fn parse_only(options: &Options) -> (usize, usize) {
+    let (files, _, _) = load_files(options);
+    let nodes: usize = files
+        .par_iter()
+        .map_init(Worker::default, |worker, file| {
+            worker
+                .parse(file)
+                .map_or(0, |tree| tree.root_node().descendant_count())
+        })
+        .sum();
+    (files.len(), nodes)
+}
+
+/// A finding's identity: rule, file, and what it is about (the endpoint, or the primary
+/// label's text) — not line numbers, so it survives unrelated edits.
+fn fingerprint(project: &Project, diagnostic: &Diagnostic) -> String {
+    let path = project
+        .files
+        .get(diagnostic.primary.span.file)
+        .map_or("", |f| f.path.as_str());
+    let what = match &diagnostic.endpoint {
+        Some(e) => format!("{} {}", e.method, e.route),
+        None => project
+            .files
+            .get(diagnostic.primary.span.file)
+            .and_then(|f| f.text.get(diagnostic.primary.span.range()))
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    let key = format!("{}\0{path}\0{what}", diagnostic.rule);
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(key.as_bytes()))
+}

@@ -26,7 +26,12 @@ use crate::syntax::{sequence_items, string_value, symbol_path, text, Args};
 pub const ALL_APPS: &str = "*app*";
 
 /// Extract the facts of one Python file.
-pub fn extract(file: &SourceFile, tree: &Tree, queries: &QuerySet, cursor: &mut QueryCursor) -> FileFacts {
+pub fn extract(
+    file: &SourceFile,
+    tree: &Tree,
+    queries: &QuerySet,
+    cursor: &mut QueryCursor,
+) -> FileFacts {
     let src: &str = &file.text;
     let mut x = Extractor {
         file,
@@ -49,7 +54,9 @@ pub fn extract(file: &SourceFile, tree: &Tree, queries: &QuerySet, cursor: &mut 
             x.import(node);
         } else if let Some(node) = get(Capture::Function) {
             x.function(node);
-        } else if let (Some(name), Some(value)) = (get(Capture::AssignName), get(Capture::AssignValue)) {
+        } else if let (Some(name), Some(value)) =
+            (get(Capture::AssignName), get(Capture::AssignValue))
+        {
             x.assignment(name, value);
         } else if let (Some(decorator), Some(receiver), Some(verb), Some(args), Some(function)) = (
             get(Capture::RouteDecorator),
@@ -89,7 +96,15 @@ struct Extractor<'a> {
 }
 
 const ROUTE_DECORATORS: &[&str] = &[
-    "route", "get", "post", "put", "patch", "delete", "head", "options", "api_route",
+    "route",
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "api_route",
 ];
 
 impl<'a> Extractor<'a> {
@@ -114,7 +129,8 @@ impl<'a> Extractor<'a> {
             };
             if left.kind() == "identifier" {
                 if let Some(value) = string_value(right, self.src, &self.constants) {
-                    self.constants.insert(text(left, self.src).to_string(), value);
+                    self.constants
+                        .insert(text(left, self.src).to_string(), value);
                 }
             }
         }
@@ -188,7 +204,10 @@ impl<'a> Extractor<'a> {
                 }
                 if !any {
                     let mut c2 = node.walk();
-                    if node.named_children(&mut c2).any(|c| c.kind() == "wildcard_import") {
+                    if node
+                        .named_children(&mut c2)
+                        .any(|c| c.kind() == "wildcard_import")
+                    {
                         self.facts.imports.push(ImportDef {
                             local: "*".to_string(),
                             module,
@@ -310,7 +329,14 @@ impl<'a> Extractor<'a> {
             .collect()
     }
 
-    fn route(&mut self, decorator: Node<'_>, receiver: Node<'_>, verb: Node<'_>, args: Node<'_>, function: Node<'_>) {
+    fn route(
+        &mut self,
+        decorator: Node<'_>,
+        receiver: Node<'_>,
+        verb: Node<'_>,
+        args: Node<'_>,
+        function: Node<'_>,
+    ) {
         let src = self.src;
         let Some(router) = symbol_path(receiver, src) else {
             return;
@@ -329,7 +355,11 @@ impl<'a> Extractor<'a> {
         let path = self.path_arg(path_node);
         // `@cache.get("key")`-like false friends: a route path is a string that starts with `/`
         // (or is computed, in which case we keep it but cannot show it).
-        if path.value.as_deref().is_some_and(|p| !p.starts_with('/') && !p.is_empty()) {
+        if path
+            .value
+            .as_deref()
+            .is_some_and(|p| !p.starts_with('/') && !p.is_empty())
+        {
             return;
         }
         let methods = match verb {
@@ -431,7 +461,12 @@ impl<'a> Extractor<'a> {
         } else {
             parent
         };
-        let summary = summarise(function, self.file, self.src);
+        // The hook function is summarised with every other function; refer to it by name so
+        // the evidence can name it. Unnamed (impossible in valid code) falls back to inline.
+        let target = match function.child_by_field_name("name") {
+            Some(name) => GuardTarget::Symbol(vec![text(name, self.src).to_string()]),
+            None => GuardTarget::Inline(Box::new(summarise(function, self.file, self.src))),
+        };
         let decorated = function.parent().unwrap_or(function);
         self.facts.uses.push(UseDef {
             parent,
@@ -439,7 +474,7 @@ impl<'a> Extractor<'a> {
             args: Vec::new(),
             guards: vec![GuardRef {
                 site: GuardSite::RequestHook,
-                target: GuardTarget::Inline(Box::new(summary)),
+                target,
                 called: false,
                 optional: false,
                 span: self.span(decorated),

@@ -40,7 +40,11 @@ pub fn symbol_path(node: Node<'_>, src: &str) -> Option<Vec<String>> {
 
 /// The value of a string literal, resolving `{NAME}` interpolations in f-strings and
 /// plain names through `constants`. `None` when any part is computed.
-pub fn string_value(node: Node<'_>, src: &str, constants: &HashMap<String, String>) -> Option<String> {
+pub fn string_value(
+    node: Node<'_>,
+    src: &str,
+    constants: &HashMap<String, String>,
+) -> Option<String> {
     match node.kind() {
         "string" => {
             let mut out = String::new();

@@ -52,14 +52,23 @@ def stats():
     );
     assert_eq!(f.routers.len(), 1);
     assert_eq!(f.routers[0].kind, RouterKind::Router);
-    assert_eq!(f.routers[0].prefix.as_ref().unwrap().value.as_deref(), Some("/admin"));
+    assert_eq!(
+        f.routers[0].prefix.as_ref().unwrap().value.as_deref(),
+        Some("/admin")
+    );
     assert_eq!(f.routes.len(), 2);
     assert_eq!(f.routes[0].methods, vec![Method::Get, Method::Post]);
-    assert_eq!(f.routes[0].path.value.as_deref(), Some("/users/<int:user_id>"));
+    assert_eq!(
+        f.routes[0].path.value.as_deref(),
+        Some("/users/<int:user_id>")
+    );
     assert_eq!(guard_names(&f, 0), ["login_required"]);
     assert_eq!(f.routes[1].path.value.as_deref(), Some("/admin/stats"));
     assert!(f.routes[1].guards.is_empty());
-    assert_eq!(f.imports[1].kind, ImportKind::Named("login_required".into()));
+    assert_eq!(
+        f.imports[1].kind,
+        ImportKind::Named("login_required".into())
+    );
 }
 
 #[test]
@@ -79,7 +88,10 @@ async def create(item: Item, user: CurrentUser, db=Depends(get_db), s: Annotated
 "#,
     );
     assert_eq!(f.aliases.len(), 1);
-    assert_eq!(f.aliases[0].dependencies[0].target, vec!["get_current_user"]);
+    assert_eq!(
+        f.aliases[0].dependencies[0].target,
+        vec!["get_current_user"]
+    );
     assert_eq!(f.routers[0].guards.len(), 1);
     let names = guard_names(&f, 0);
     assert_eq!(names, ["audit", "Item", "CurrentUser", "get_db", "scoped"]);
@@ -112,13 +124,23 @@ def check():
     );
     assert_eq!(f.uses.len(), 3);
     assert_eq!(f.uses[0].parent, vec!["app"]);
-    assert_eq!(f.uses[0].args[0].target, GuardTarget::Symbol(vec!["admin".into(), "bp".into()]));
+    assert_eq!(
+        f.uses[0].args[0].target,
+        GuardTarget::Symbol(vec!["admin".into(), "bp".into()])
+    );
     assert_eq!(f.uses[1].guards.len(), 1);
     let hook = &f.uses[2];
     assert_eq!(hook.scope, UseScope::Whole);
-    let GuardTarget::Inline(summary) = &hook.guards[0].target else {
-        panic!("hook is inline");
-    };
+    assert_eq!(
+        hook.guards[0].target,
+        GuardTarget::Symbol(vec!["check".into()])
+    );
+    let summary = &f
+        .functions
+        .iter()
+        .find(|f| f.name == "check")
+        .unwrap()
+        .summary;
     assert!(summary.denies.is_some());
     assert!(summary.checks.is_some());
 }
@@ -141,5 +163,8 @@ value = requests.get("https://example.com")
 fn syntax_errors_are_reported_once() {
     let f = facts("@app.get('/a')\ndef a(:\n    pass\n\n@app.get('/b')\ndef b():\n    pass\n");
     assert_eq!(f.problems.len(), 1);
-    assert!(f.routes.iter().any(|r| r.path.value.as_deref() == Some("/b")));
+    assert!(f
+        .routes
+        .iter()
+        .any(|r| r.path.value.as_deref() == Some("/b")));
 }

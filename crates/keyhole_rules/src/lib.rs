@@ -1,1 +1,76 @@
-//! placeholder
+//! The rule registry. One rule per file under `rules/<family>/`, each with its metadata and
+//! a doc comment in fixed sections that `keyhole explain` prints and `docs/rules/` mirrors.
+
+pub mod rules;
+
+use keyhole_core::{Diagnostic, Project, RuleMeta};
+
+/// A model rule: reads the linked project and reports.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, project: &Project, out: &mut Vec<Diagnostic>);
+}
+
+/// Declare a rule's metadata, taking its doc comment as its documentation.
+///
+/// The first doc line is the summary; the rest follows the sections `## What it does`,
+/// `## Why is this bad?`, `## Example`, `## Use instead`.
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])+
+        pub struct $name:ident {
+            name: $rule:literal,
+            family: $family:literal,
+            severity: $severity:ident,
+            evidence: $evidence:literal,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])+
+        pub struct $name;
+
+        impl $name {
+            pub const META: keyhole_core::RuleMeta = keyhole_core::RuleMeta {
+                name: $rule,
+                family: $family,
+                default_severity: keyhole_core::Severity::$severity,
+                evidence: $evidence,
+                summary: $summary,
+                doc: concat!($($doc, "\n"),+),
+            };
+        }
+    };
+}
+
+/// Every rule, in catalogue order.
+pub fn all_rules() -> &'static [&'static dyn Rule] {
+    &[&rules::auth::missing_auth::MissingAuth]
+}
+
+/// Metadata of every rule.
+pub fn all_meta() -> Vec<RuleMeta> {
+    all_rules().iter().map(|r| *r.meta()).collect()
+}
+
+/// A rule by name.
+pub fn find(name: &str) -> Option<&'static dyn Rule> {
+    all_rules().iter().copied().find(|r| r.meta().name == name)
+}
+
+/// The rule's documentation as markdown, for `keyhole explain` and `docs/rules/`.
+pub fn markdown(meta: &RuleMeta) -> String {
+    let mut doc = String::new();
+    for line in meta.doc.lines() {
+        // Doc comments carry one leading space after `///`.
+        doc.push_str(line.strip_prefix(' ').unwrap_or(line));
+        doc.push('\n');
+    }
+    format!(
+        "# {name}\n\nFamily: {family} · Default severity: {severity} · Evidence: {evidence}\n\n{doc}",
+        name = meta.name,
+        family = meta.family,
+        severity = meta.default_severity.as_str(),
+        evidence = meta.evidence,
+    )
+}

@@ -1,0 +1,941 @@
+//! The whole-project link pass: resolve names through the module graph, build the router
+//! graph (routers, mounts, middleware), walk every route up to the apps that serve it, and
+//! decide each endpoint's auth state from the guards on that chain.
+
+use std::collections::HashMap;
+
+use keyhole_core::auth::EvidenceKind;
+use keyhole_core::endpoint::MountStep;
+use keyhole_core::facts::{
+    FileFacts, FunctionSummary, GuardRef, GuardSite, GuardTarget, ImportKind, PathArg, RouteDef,
+    RouterKind, UseScope,
+};
+use keyhole_core::route::ParamSyntax;
+use keyhole_core::vocabulary::{GuardMatch, Vocabulary};
+use keyhole_core::{
+    Auth, Endpoint, Evidence, FileId, Framework, Language, NoAuthReason, RouteTemplate, RouterId,
+    RouterInfo, SourceMap, Span,
+};
+
+use crate::modules::ModuleIndex;
+
+/// Bound on name-resolution hops (re-exports, aliases), against cycles.
+const MAX_RESOLVE_DEPTH: usize = 24;
+/// Bound on mount chains per route (a router mounted in many places).
+const MAX_CHAINS: usize = 32;
+/// Bound on dependency-chain depth when following guards.
+const MAX_GUARD_DEPTH: usize = 12;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Local {
+    Router(usize),
+    Function(usize),
+    Alias(usize),
+    Import(usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    Router(RouterId),
+    Function(FileId, usize),
+    Alias(FileId, usize),
+    Module(FileId),
+    /// A name from a package outside the repository (`flask_login.login_required`).
+    External(String),
+    Unresolved,
+}
+
+struct RouterNode {
+    file: FileId,
+    name: String,
+    kind: RouterKind,
+    framework: Framework,
+    prefix: Option<PathArg>,
+    guards: Vec<GuardRef>,
+    span: Span,
+}
+
+struct Edge {
+    parent: RouterId,
+    child: RouterId,
+    file: FileId,
+    prefix: Option<PathArg>,
+    guards: Vec<(FileId, GuardRef)>,
+    span: Span,
+    order: u32,
+}
+
+struct Middleware {
+    file: FileId,
+    guard: GuardRef,
+    scope: UseScope,
+    order: u32,
+    path_scope: Option<RouteTemplate>,
+}
+
+/// Where a guard sits relative to the route, for the evidence text.
+#[derive(Clone, Copy)]
+enum Position<'a> {
+    Route,
+    Router(&'a str),
+    Mount(&'a str),
+}
+
+pub struct Linked {
+    pub endpoints: Vec<Endpoint>,
+    pub routers: Vec<RouterInfo>,
+}
+
+struct Linker<'a> {
+    files: &'a SourceMap,
+    facts: &'a [FileFacts],
+    modules: ModuleIndex,
+    symbols: Vec<HashMap<&'a str, Local>>,
+    /// Router id of each file's router definitions.
+    router_ids: Vec<Vec<RouterId>>,
+    routers: Vec<RouterNode>,
+    edges: Vec<Edge>,
+    incoming: HashMap<RouterId, Vec<usize>>,
+    middleware: HashMap<RouterId, Vec<Middleware>>,
+    all_apps_middleware: Vec<Middleware>,
+    vocabulary: &'a Vocabulary,
+    function_verdicts: HashMap<(FileId, usize), Verdict>,
+}
+
+#[derive(Debug, Clone)]
+enum Verdict {
+    Required(String, String),
+    Optional(String, String),
+    NotGuard,
+}
+
+pub fn link(files: &SourceMap, facts: &[FileFacts], vocabulary: &Vocabulary) -> Linked {
+    let mut linker = Linker::new(files, facts, vocabulary);
+    linker.build_graph();
+    let endpoints = linker.endpoints();
+    let routers = linker
+        .routers
+        .iter()
+        .enumerate()
+        .map(|(i, r)| RouterInfo {
+            id: RouterId(i as u32),
+            name: r.name.clone(),
+            framework: r.framework,
+            span: r.span,
+        })
+        .collect();
+    Linked { endpoints, routers }
+}
+
+impl<'a> Linker<'a> {
+    fn new(files: &'a SourceMap, facts: &'a [FileFacts], vocabulary: &'a Vocabulary) -> Self {
+        let modules = ModuleIndex::new(files.iter());
+        let mut symbols = Vec::with_capacity(facts.len());
+        let mut router_ids = Vec::with_capacity(facts.len());
+        let mut routers = Vec::new();
+        for (i, f) in facts.iter().enumerate() {
+            let file = FileId(i as u32);
+            let mut table: HashMap<&str, Local> = HashMap::new();
+            for (j, import) in f.imports.iter().enumerate() {
+                table.insert(import.local.as_str(), Local::Import(j));
+            }
+            for (j, alias) in f.aliases.iter().enumerate() {
+                table.insert(alias.name.as_str(), Local::Alias(j));
+            }
+            for (j, function) in f.functions.iter().enumerate() {
+                // The first definition of a name wins over later methods of the same name.
+                table
+                    .entry(function.name.as_str())
+                    .or_insert(Local::Function(j));
+            }
+            let mut ids = Vec::new();
+            for (j, router) in f.routers.iter().enumerate() {
+                table.insert(router.name.as_str(), Local::Router(j));
+                let id = RouterId(routers.len() as u32);
+                ids.push(id);
+                routers.push(RouterNode {
+                    file,
+                    name: router.name.clone(),
+                    kind: router.kind,
+                    framework: router.framework,
+                    prefix: router.prefix.clone(),
+                    guards: router.guards.clone(),
+                    span: router.span,
+                });
+            }
+            symbols.push(table);
+            router_ids.push(ids);
+        }
+        Linker {
+            files,
+            facts,
+            modules,
+            symbols,
+            router_ids,
+            routers,
+            edges: Vec::new(),
+            incoming: HashMap::new(),
+            middleware: HashMap::new(),
+            all_apps_middleware: Vec::new(),
+            vocabulary,
+            function_verdicts: HashMap::new(),
+        }
+    }
+
+    fn language(&self, file: FileId) -> Language {
+        self.files
+            .get(file)
+            .map_or(Language::Python, |f| f.language)
+    }
+
+    // ---- name resolution -------------------------------------------------------------
+
+    fn resolve(&self, file: FileId, path: &[String], depth: usize) -> Target {
+        if depth > MAX_RESOLVE_DEPTH || path.is_empty() {
+            return Target::Unresolved;
+        }
+        let Some(table) = self.symbols.get(file.index()) else {
+            return Target::Unresolved;
+        };
+        let facts = &self.facts[file.index()];
+        // Synthetic dotted names (`module.exports` for a router built in an export).
+        if path.len() > 1 {
+            if let Some(Local::Router(i)) = table.get(path.join(".").as_str()) {
+                return Target::Router(self.router_ids[file.index()][*i]);
+            }
+        }
+        let (first, rest) = (&path[0], &path[1..]);
+        match table.get(first.as_str()) {
+            Some(Local::Router(i)) if rest.is_empty() => {
+                Target::Router(self.router_ids[file.index()][*i])
+            }
+            Some(Local::Function(i)) if rest.is_empty() => Target::Function(file, *i),
+            Some(Local::Alias(i)) => {
+                let alias = &facts.aliases[*i];
+                match &alias.points_to {
+                    Some(points_to) if points_to.first() != Some(first) || points_to.len() > 1 => {
+                        let mut next = points_to.clone();
+                        next.extend_from_slice(rest);
+                        self.resolve(file, &next, depth + 1)
+                    }
+                    _ if rest.is_empty() => Target::Alias(file, *i),
+                    _ => Target::Unresolved,
+                }
+            }
+            Some(Local::Import(i)) => {
+                let import = &facts.imports[*i];
+                let module = self.resolve_module(file, &import.module);
+                match (&import.kind, module) {
+                    (ImportKind::Named(name), Some(m)) => {
+                        let mut next = vec![name.clone()];
+                        next.extend_from_slice(rest);
+                        self.resolve_in_module(m, &next, depth + 1)
+                    }
+                    (ImportKind::Named(name), None) => {
+                        let mut full = vec![name.clone()];
+                        full.extend_from_slice(rest);
+                        Target::External(full.join("."))
+                    }
+                    (ImportKind::Module, Some(m)) if rest.is_empty() => Target::Module(m),
+                    (ImportKind::Module, Some(m)) => self.resolve_in_module(m, rest, depth + 1),
+                    (ImportKind::Default, Some(m)) => self.resolve_default(m, rest, depth + 1),
+                    (ImportKind::Module | ImportKind::Default, None) => {
+                        let mut full = vec![import.local.clone()];
+                        full.extend_from_slice(rest);
+                        Target::External(full.join("."))
+                    }
+                }
+            }
+            Some(_) => Target::Unresolved,
+            None => {
+                // `from m import *`
+                for import in facts.imports.iter().filter(|i| i.local == "*") {
+                    if let Some(m) = self.resolve_module(file, &import.module) {
+                        let found = self.resolve_in_module(m, path, depth + 1);
+                        if found != Target::Unresolved {
+                            return found;
+                        }
+                    }
+                }
+                Target::Unresolved
+            }
+        }
+    }
+
+    fn resolve_module(&self, from: FileId, module: &str) -> Option<FileId> {
+        match self.language(from) {
+            Language::Python => self.modules.resolve_python(from, module),
+            _ => self.modules.resolve_js(from, module),
+        }
+    }
+
+    /// `path` looked up as an attribute of module `m`.
+    fn resolve_in_module(&self, m: FileId, path: &[String], depth: usize) -> Target {
+        if depth > MAX_RESOLVE_DEPTH || path.is_empty() {
+            return Target::Module(m);
+        }
+        let facts = &self.facts[m.index()];
+        if self.language(m) != Language::Python {
+            if let Some(export) = facts
+                .exports
+                .iter()
+                .find(|e| e.name.as_deref() == Some(path[0].as_str()))
+            {
+                let mut next = export.local.clone();
+                next.extend_from_slice(&path[1..]);
+                return self.resolve(m, &next, depth + 1);
+            }
+        }
+        if self.symbols[m.index()].contains_key(path[0].as_str()) {
+            return self.resolve(m, path, depth + 1);
+        }
+        if let Some(sub) = self.modules.python_submodule(m, &path[0]) {
+            return self.resolve_in_module(sub, &path[1..], depth + 1);
+        }
+        // `from . import *` re-exports in a package `__init__`.
+        let found = self.resolve(m, path, depth + 1);
+        if found != Target::Unresolved {
+            return found;
+        }
+        Target::Unresolved
+    }
+
+    /// A JavaScript module's default export (CommonJS `module.exports`).
+    fn resolve_default(&self, m: FileId, rest: &[String], depth: usize) -> Target {
+        let facts = &self.facts[m.index()];
+        if let Some(export) = facts.exports.iter().find(|e| e.name.is_none()) {
+            let mut next = export.local.clone();
+            next.extend_from_slice(rest);
+            return self.resolve(m, &next, depth + 1);
+        }
+        if rest.is_empty() {
+            Target::Module(m)
+        } else {
+            self.resolve_in_module(m, rest, depth + 1)
+        }
+    }
+
+    fn resolve_guard_target(&self, file: FileId, target: &GuardTarget) -> Target {
+        match target {
+            GuardTarget::Symbol(path) => self.resolve(file, path, 0),
+            GuardTarget::Module(spec) => match self.resolve_module(file, spec) {
+                Some(m) => self.resolve_default(m, &[], 0),
+                None => Target::External(spec.clone()),
+            },
+            GuardTarget::Inline(_) => Target::Unresolved,
+        }
+    }
+
+    // ---- the router graph ------------------------------------------------------------
+
+    fn build_graph(&mut self) {
+        let facts = self.facts;
+        for (i, f) in facts.iter().enumerate() {
+            let file = FileId(i as u32);
+            for use_def in &f.uses {
+                let all_apps =
+                    use_def.parent.first().map(String::as_str) == Some(keyhole_python::ALL_APPS);
+                let parent = if all_apps {
+                    None
+                } else {
+                    match self.resolve(file, &use_def.parent, 0) {
+                        Target::Router(id) => Some(id),
+                        _ => continue,
+                    }
+                };
+                let mut preceding: Vec<(FileId, GuardRef)> =
+                    use_def.guards.iter().map(|g| (file, g.clone())).collect();
+                let mut mounted_any = false;
+                for arg in &use_def.args {
+                    match (parent, self.resolve_guard_target(file, &arg.target)) {
+                        (Some(parent), Target::Router(child)) if child != parent => {
+                            mounted_any = true;
+                            let index = self.edges.len();
+                            self.edges.push(Edge {
+                                parent,
+                                child,
+                                file,
+                                prefix: use_def.prefix.clone(),
+                                guards: preceding.clone(),
+                                span: use_def.span,
+                                order: use_def.order,
+                            });
+                            self.incoming.entry(child).or_default().push(index);
+                        }
+                        _ => {
+                            if !mounted_any {
+                                preceding.push((file, arg.clone()));
+                            }
+                        }
+                    }
+                }
+                if mounted_any {
+                    continue;
+                }
+                // No router mounted: everything is middleware of the parent.
+                let framework = parent.map(|p| self.routers[p.0 as usize].framework);
+                let path_scope = use_def.prefix.as_ref().and_then(|p| {
+                    let syntax = framework.map_or(ParamSyntax::Colon, param_syntax);
+                    p.value.as_deref().map(|v| RouteTemplate::parse(v, syntax))
+                });
+                for (_, guard) in preceding {
+                    let mw = Middleware {
+                        file,
+                        guard,
+                        scope: use_def.scope,
+                        order: use_def.order,
+                        path_scope: path_scope.clone(),
+                    };
+                    match parent {
+                        Some(p) => self.middleware.entry(p).or_default().push(mw),
+                        None => self.all_apps_middleware.push(mw),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every chain of edges from a top router down to `router` (outermost first).
+    fn chains(&self, router: RouterId) -> Vec<Vec<usize>> {
+        let mut out = Vec::new();
+        let mut stack: Vec<(RouterId, Vec<usize>)> = vec![(router, Vec::new())];
+        while let Some((current, chain)) = stack.pop() {
+            if out.len() >= MAX_CHAINS {
+                break;
+            }
+            let parents = self
+                .incoming
+                .get(&current)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            if parents.is_empty() || chain.len() >= MAX_RESOLVE_DEPTH {
+                let mut c = chain;
+                c.reverse();
+                out.push(c);
+                continue;
+            }
+            for &edge in parents {
+                let parent = self.edges[edge].parent;
+                // A cycle: stop here.
+                if parent == router || chain.iter().any(|&e| self.edges[e].child == parent) {
+                    continue;
+                }
+                let mut next = chain.clone();
+                next.push(edge);
+                stack.push((parent, next));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    // ---- endpoints -------------------------------------------------------------------
+
+    fn endpoints(&mut self) -> Vec<Endpoint> {
+        let mut endpoints = Vec::new();
+        let facts = self.facts;
+        for (i, f) in facts.iter().enumerate() {
+            let file = FileId(i as u32);
+            for route in &f.routes {
+                match self.resolve(file, &route.router, 0) {
+                    Target::Router(router) => {
+                        for chain in self.chains(router) {
+                            self.endpoints_on_chain(file, route, router, &chain, &mut endpoints);
+                        }
+                    }
+                    _ => self.unresolved_route(file, route, &mut endpoints),
+                }
+            }
+        }
+        endpoints.sort_by(|a, b| {
+            (
+                a.registration.file,
+                a.registration.start,
+                &a.route,
+                a.method,
+            )
+                .cmp(&(
+                    b.registration.file,
+                    b.registration.start,
+                    &b.route,
+                    b.method,
+                ))
+        });
+        endpoints.dedup_by(|a, b| {
+            a.registration == b.registration && a.route == b.route && a.method == b.method
+        });
+        endpoints
+    }
+
+    fn endpoints_on_chain(
+        &mut self,
+        file: FileId,
+        route: &RouteDef,
+        router: RouterId,
+        chain: &[usize],
+        out: &mut Vec<Endpoint>,
+    ) {
+        let top = chain.first().map_or(router, |&e| self.edges[e].parent);
+        let framework = self.routers[router.0 as usize].framework;
+        // Path pieces per level: pieces[k] is what level k adds (level 0 = top router).
+        let mut routers_on_chain = vec![top];
+        routers_on_chain.extend(chain.iter().map(|&e| self.edges[e].child));
+        let mut pieces: Vec<(Option<String>, Framework)> = Vec::new();
+        let top_node = &self.routers[top.0 as usize];
+        pieces.push((
+            top_node
+                .prefix
+                .as_ref()
+                .map_or(Some(String::new()), |p| p.value.clone()),
+            top_node.framework,
+        ));
+        for &e in chain {
+            let edge = &self.edges[e];
+            let child = &self.routers[edge.child.0 as usize];
+            let own = child
+                .prefix
+                .as_ref()
+                .map_or(Some(String::new()), |p| p.value.clone());
+            let at_mount = edge
+                .prefix
+                .as_ref()
+                .map_or(Some(String::new()), |p| p.value.clone());
+            let piece = if child.framework == Framework::Flask && edge.prefix.is_some() {
+                // Flask: `register_blueprint(url_prefix=…)` replaces the blueprint's own prefix.
+                at_mount
+            } else {
+                match (at_mount, own) {
+                    (Some(a), Some(b)) => Some(format!("{a}/{b}")),
+                    _ => None,
+                }
+            };
+            pieces.push((piece, child.framework));
+        }
+        pieces.push((route.path.value.clone(), framework));
+        let templates: Vec<RouteTemplate> = pieces
+            .iter()
+            .map(|(value, fw)| match value {
+                Some(v) => RouteTemplate::parse(v, param_syntax(*fw)),
+                None => RouteTemplate::parse("{?}", ParamSyntax::Braces),
+            })
+            .collect();
+        let resolved = pieces.iter().all(|(v, _)| v.is_some());
+        let full = templates
+            .iter()
+            .fold(RouteTemplate::root(), |acc, t| acc.join(t));
+        // The path below level k, for path-scoped middleware.
+        let below = |k: usize| {
+            templates[k + 1..]
+                .iter()
+                .fold(RouteTemplate::root(), |acc, t| acc.join(t))
+        };
+
+        let mut found: Vec<(Verdict, Span, EvidenceKind)> = Vec::new();
+        // Route-level guards.
+        for guard in &route.guards {
+            let v = self.evaluate(file, guard, Position::Route);
+            found.push((v, guard.span, kind_of(guard.site)));
+        }
+        // Router-level guards and middleware, from the top down.
+        for (level, &r) in routers_on_chain.iter().enumerate() {
+            let name = self.routers[r.0 as usize].name.clone();
+            let own_guards = self.routers[r.0 as usize].guards.clone();
+            let rfile = self.routers[r.0 as usize].file;
+            for guard in &own_guards {
+                let v = self.evaluate(rfile, guard, Position::Router(&name));
+                found.push((v, guard.span, kind_of(guard.site)));
+            }
+            // What follows this level: the next mount, or the route itself.
+            let (next_file, next_order) = match chain.get(level) {
+                Some(&e) => (self.edges[e].file, self.edges[e].order),
+                None => (file, route.order),
+            };
+            let rest = below(level);
+            let mut applicable: Vec<GuardRef> = Vec::new();
+            let mws = self
+                .middleware
+                .get(&r)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let is_app = self.routers[r.0 as usize].kind == RouterKind::App;
+            let globals: &[Middleware] = if level == 0 && is_app {
+                &self.all_apps_middleware
+            } else {
+                &[]
+            };
+            let mut with_files = Vec::new();
+            for mw in mws.iter().chain(globals) {
+                let in_order = match mw.scope {
+                    UseScope::Whole => true,
+                    UseScope::After => mw.file != next_file || mw.order < next_order,
+                };
+                let in_scope = mw.path_scope.as_ref().is_none_or(|s| rest.starts_with(s));
+                if in_order && in_scope {
+                    applicable.push(mw.guard.clone());
+                    with_files.push(mw.file);
+                }
+            }
+            for (guard, gfile) in applicable.iter().zip(with_files) {
+                let v = self.evaluate(gfile, guard, Position::Router(&name));
+                found.push((v, guard.span, kind_of(guard.site)));
+            }
+            // Guards given where the next router was mounted.
+            if let Some(&e) = chain.get(level) {
+                let child_name = self.routers[self.edges[e].child.0 as usize].name.clone();
+                let guards = self.edges[e].guards.clone();
+                for (gfile, guard) in &guards {
+                    let v = self.evaluate(*gfile, guard, Position::Mount(&child_name));
+                    found.push((v, guard.span, kind_of(guard.site)));
+                }
+            }
+        }
+
+        let mut required = Vec::new();
+        let mut optional = Vec::new();
+        for (verdict, span, kind) in found {
+            match verdict {
+                Verdict::Required(detail, guard) => {
+                    required.push(evidence(span, kind, detail, guard))
+                }
+                Verdict::Optional(detail, guard) => {
+                    optional.push(evidence(span, kind, detail, guard))
+                }
+                Verdict::NotGuard => {}
+            }
+        }
+        let top_node = &self.routers[top.0 as usize];
+        let mounted = top_node.kind == RouterKind::App;
+        let auth = if !required.is_empty() {
+            Auth::Required(required)
+        } else if !optional.is_empty() {
+            Auth::Optional(optional)
+        } else if let Some(word) = self
+            .vocabulary
+            .authentication_purpose(&full, route.handler.as_deref())
+        {
+            Auth::None {
+                reason: NoAuthReason::AuthenticationEndpoint,
+                evidence: vec![evidence(
+                    route.span,
+                    EvidenceKind::Purpose,
+                    format!("`{word}` endpoint"),
+                    String::new(),
+                )],
+            }
+        } else if !mounted {
+            Auth::Unknown(format!(
+                "`{}` is never mounted on an app keyhole can see (registered in a loop, by a factory, or elsewhere?), so guards added where it is mounted are unknown",
+                top_node.name
+            ))
+        } else {
+            Auth::None {
+                reason: NoAuthReason::NoGuardFound,
+                evidence: Vec::new(),
+            }
+        };
+        let mounts = chain
+            .iter()
+            .map(|&e| {
+                let edge = &self.edges[e];
+                MountStep {
+                    span: edge.span,
+                    prefix: edge.prefix.as_ref().and_then(|p| p.value.clone()),
+                    router_name: self.routers[edge.child.0 as usize].name.clone(),
+                }
+            })
+            .collect();
+        for &method in &route.methods {
+            out.push(Endpoint {
+                method,
+                route: full.clone(),
+                route_resolved: resolved,
+                framework,
+                registration: route.span,
+                handler: route.handler.clone(),
+                router: Some(router),
+                mounts: Vec::clone(&mounts),
+                auth: auth.clone(),
+            });
+        }
+    }
+
+    fn unresolved_route(&mut self, file: FileId, route: &RouteDef, out: &mut Vec<Endpoint>) {
+        let Some(framework) = route
+            .framework_hint
+            .or_else(|| self.framework_of_file(file))
+        else {
+            return;
+        };
+        // Without a known router, only literal paths are routes worth listing.
+        let Some(path) = route.path.value.as_deref().filter(|p| p.starts_with('/')) else {
+            return;
+        };
+        let template = RouteTemplate::parse(path, param_syntax(framework));
+        let mut required = Vec::new();
+        let mut optional = Vec::new();
+        for guard in &route.guards {
+            match self.evaluate(file, guard, Position::Route) {
+                Verdict::Required(d, g) => {
+                    required.push(evidence(guard.span, kind_of(guard.site), d, g))
+                }
+                Verdict::Optional(d, g) => {
+                    optional.push(evidence(guard.span, kind_of(guard.site), d, g))
+                }
+                Verdict::NotGuard => {}
+            }
+        }
+        let auth = if !required.is_empty() {
+            Auth::Required(required)
+        } else if !optional.is_empty() {
+            Auth::Optional(optional)
+        } else {
+            Auth::Unknown(format!(
+                "`{}` could not be resolved to an app or router, so its prefix and app-wide guards are unknown",
+                route.router.join(".")
+            ))
+        };
+        for &method in &route.methods {
+            out.push(Endpoint {
+                method,
+                route: template.clone(),
+                route_resolved: false,
+                framework,
+                registration: route.span,
+                handler: route.handler.clone(),
+                router: None,
+                mounts: Vec::new(),
+                auth: auth.clone(),
+            });
+        }
+    }
+
+    /// The framework a file uses, judged by what it imports.
+    fn framework_of_file(&self, file: FileId) -> Option<Framework> {
+        self.facts[file.index()].imports.iter().find_map(|i| {
+            let root = i.module.split(['.', '/']).next().unwrap_or_default();
+            match root {
+                "flask" | "flask_login" | "flask_jwt_extended" => Some(Framework::Flask),
+                "fastapi" | "starlette" => Some(Framework::FastApi),
+                "express" => Some(Framework::Express),
+                _ => None,
+            }
+        })
+    }
+
+    // ---- guards ----------------------------------------------------------------------
+
+    fn evaluate(&mut self, file: FileId, guard: &GuardRef, position: Position<'_>) -> Verdict {
+        let verdict = self.evaluate_target(file, guard, 0);
+        let optional = guard.optional;
+        let verdict = match verdict {
+            Verdict::Required(d, g) if optional => Verdict::Optional(d, g),
+            v => v,
+        };
+        match verdict {
+            Verdict::Required(d, g) => Verdict::Required(place(d, position), g),
+            Verdict::Optional(d, g) => Verdict::Optional(place(d, position), g),
+            Verdict::NotGuard => Verdict::NotGuard,
+        }
+    }
+
+    fn evaluate_target(&mut self, file: FileId, guard: &GuardRef, depth: usize) -> Verdict {
+        if depth > MAX_GUARD_DEPTH {
+            return Verdict::NotGuard;
+        }
+        let written = guard.target.display();
+        let by_name = |name: &str, vocabulary: &Vocabulary| vocabulary.guard_by_name(name);
+        let describe = |site: GuardSite, name: &str| match site {
+            GuardSite::Decorator => format!("`@{name}`"),
+            GuardSite::Dependency => format!("`Depends({name})`"),
+            GuardSite::Annotation => format!("`{name}`"),
+            GuardSite::Middleware => format!("middleware `{name}`"),
+            GuardSite::RequestHook => format!("request hook `{name}`"),
+        };
+        if let GuardTarget::Inline(summary) = &guard.target {
+            let summary = (**summary).clone();
+            return match self.summary_verdict(file, &summary, depth + 1) {
+                Verdict::Required(why, g) => Verdict::Required(
+                    format!("{} that {why}", describe(guard.site, "before_request")),
+                    g,
+                ),
+                Verdict::Optional(why, g) => Verdict::Optional(
+                    format!("{} that {why}", describe(guard.site, "before_request")),
+                    g,
+                ),
+                Verdict::NotGuard => Verdict::NotGuard,
+            };
+        }
+        let name_verdict = |m: GuardMatch, detail: String, guard_name: String| match m {
+            GuardMatch::Required => Verdict::Required(detail, guard_name),
+            GuardMatch::Optional => Verdict::Optional(detail, guard_name),
+        };
+        if guard.site != GuardSite::Annotation {
+            if let Some(m) = by_name(&written, self.vocabulary) {
+                return name_verdict(m, describe(guard.site, &written), written);
+            }
+        }
+        match self.resolve_guard_target(file, &guard.target) {
+            Target::Function(f, i) => {
+                let function_name = self.facts[f.index()].functions[i].name.clone();
+                if guard.site != GuardSite::Annotation {
+                    if let Some(m) = by_name(&function_name, self.vocabulary) {
+                        return name_verdict(m, describe(guard.site, &written), function_name);
+                    }
+                }
+                if guard.site == GuardSite::Annotation {
+                    return Verdict::NotGuard;
+                }
+                match self.function_verdict(f, i, depth + 1) {
+                    Verdict::Required(why, g) => Verdict::Required(
+                        format!("{}, which {why}", describe(guard.site, &written)),
+                        g,
+                    ),
+                    Verdict::Optional(why, g) => Verdict::Optional(
+                        format!("{}, which {why}", describe(guard.site, &written)),
+                        g,
+                    ),
+                    Verdict::NotGuard => Verdict::NotGuard,
+                }
+            }
+            Target::Alias(f, i) => {
+                let alias = self.facts[f.index()].aliases[i].clone();
+                if let Some(scheme) = &alias.auth_scheme {
+                    let detail = format!(
+                        "{} (a `{scheme}` security scheme)",
+                        describe(guard.site, &written)
+                    );
+                    return if scheme.contains("auto_error=False") {
+                        Verdict::Optional(detail, written)
+                    } else {
+                        Verdict::Required(detail, written)
+                    };
+                }
+                for dep in &alias.dependencies {
+                    let inner = dep_guard(dep);
+                    match self.evaluate_target(f, &inner, depth + 1) {
+                        Verdict::Required(why, g) => {
+                            return Verdict::Required(
+                                format!("{} = Annotated[…, {why}]", describe(guard.site, &written)),
+                                g,
+                            )
+                        }
+                        Verdict::Optional(why, g) => {
+                            return Verdict::Optional(
+                                format!("{} = Annotated[…, {why}]", describe(guard.site, &written)),
+                                g,
+                            )
+                        }
+                        Verdict::NotGuard => {}
+                    }
+                }
+                Verdict::NotGuard
+            }
+            Target::External(name) if guard.site != GuardSite::Annotation => {
+                match by_name(&name, self.vocabulary) {
+                    Some(m) => name_verdict(
+                        m,
+                        format!("{} (`{name}`)", describe(guard.site, &written)),
+                        name,
+                    ),
+                    None => Verdict::NotGuard,
+                }
+            }
+            _ => Verdict::NotGuard,
+        }
+    }
+
+    fn function_verdict(&mut self, file: FileId, index: usize, depth: usize) -> Verdict {
+        if let Some(v) = self.function_verdicts.get(&(file, index)) {
+            return v.clone();
+        }
+        // Provisional entry: a recursive dependency is not a guard by itself.
+        self.function_verdicts
+            .insert((file, index), Verdict::NotGuard);
+        let summary = self.facts[file.index()].functions[index].summary.clone();
+        let verdict = self.summary_verdict(file, &summary, depth);
+        self.function_verdicts
+            .insert((file, index), verdict.clone());
+        verdict
+    }
+
+    fn summary_verdict(
+        &mut self,
+        file: FileId,
+        summary: &FunctionSummary,
+        depth: usize,
+    ) -> Verdict {
+        if let Some(span) = summary.denies {
+            let line = self
+                .files
+                .get(file)
+                .map_or(0, |f| f.line_col(span.start as usize).line);
+            return Verdict::Required(
+                format!("rejects requests with 401/403 (line {line})"),
+                String::new(),
+            );
+        }
+        let mut optional = None;
+        for dep in &summary.dependencies {
+            let inner = dep_guard(dep);
+            match self.evaluate_target(file, &inner, depth + 1) {
+                Verdict::Required(why, g) => {
+                    return Verdict::Required(format!("depends on {why}"), g)
+                }
+                Verdict::Optional(why, g) => optional = optional.or(Some((why, g))),
+                Verdict::NotGuard => {}
+            }
+        }
+        match optional {
+            Some((why, g)) => Verdict::Optional(format!("depends on {why}"), g),
+            None => Verdict::NotGuard,
+        }
+    }
+}
+
+fn dep_guard(dep: &keyhole_core::facts::DependencyRef) -> GuardRef {
+    GuardRef {
+        site: if dep.via_alias {
+            GuardSite::Annotation
+        } else {
+            GuardSite::Dependency
+        },
+        target: GuardTarget::Symbol(dep.target.clone()),
+        called: true,
+        optional: dep.optional,
+        span: dep.span,
+    }
+}
+
+fn place(detail: String, position: Position<'_>) -> String {
+    match position {
+        Position::Route => format!("{detail} on the route"),
+        Position::Router(name) => format!("{detail} on `{name}`"),
+        Position::Mount(name) => format!("{detail} where `{name}` is mounted"),
+    }
+}
+
+fn evidence(span: Span, kind: EvidenceKind, detail: String, guard: String) -> Evidence {
+    Evidence {
+        span,
+        kind,
+        detail,
+        guard: (!guard.is_empty()).then_some(guard),
+    }
+}
+
+fn kind_of(site: GuardSite) -> EvidenceKind {
+    match site {
+        GuardSite::Decorator => EvidenceKind::Decorator,
+        GuardSite::Dependency | GuardSite::Annotation => EvidenceKind::Dependency,
+        GuardSite::Middleware => EvidenceKind::Middleware,
+        GuardSite::RequestHook => EvidenceKind::RequestHook,
+    }
+}
+
+fn param_syntax(framework: Framework) -> ParamSyntax {
+    match framework {
+        Framework::Flask => ParamSyntax::AngleBrackets,
+        Framework::FastApi => ParamSyntax::Braces,
+        Framework::Express => ParamSyntax::Colon,
+    }
+}

@@ -1,0 +1,142 @@
+use keyhole_core::{Auth, Diagnostic, Framework, Label, NoAuthReason, Project, Severity};
+
+use crate::{declare_rule, Rule};
+
+declare_rule! {
+    /// An endpoint with no recognised guard anywhere on its chain.
+    ///
+    /// ## What it does
+    /// Reports endpoints that keyhole found no authentication guard for: nothing on the
+    /// handler (decorators such as `@login_required`, FastAPI dependencies, route
+    /// middleware), nothing on the routers it is mounted through (blueprint
+    /// `before_request` hooks, `APIRouter(dependencies=…)`, `router.use(auth)` registered
+    /// before the route), and nothing on the app. Endpoints whose purpose is to
+    /// authenticate (login, signup, token, password reset, OAuth callbacks) are public by
+    /// design and not reported; endpoints whose chain keyhole cannot resolve are shown as
+    /// `auth=unknown` in the inventory and not reported either.
+    ///
+    /// Writes (POST, PUT, PATCH, DELETE, or any method) are errors; reads are warnings.
+    ///
+    /// ## Why is this bad?
+    /// Anyone who can reach the server can call the endpoint. A forgotten guard on one route
+    /// of an otherwise protected router is the most common way APIs leak data or let
+    /// strangers change it.
+    ///
+    /// ## Example
+    /// ```python
+    /// @bp.route("/users/<int:user_id>", methods=["DELETE"])
+    /// def delete_user(user_id):
+    ///     ...
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// @bp.route("/users/<int:user_id>", methods=["DELETE"])
+    /// @login_required
+    /// def delete_user(user_id):
+    ///     ...
+    /// ```
+    /// If the endpoint is public on purpose, say so where it stands:
+    /// `# keyhole: ignore[missing-auth] public status page`.
+    pub struct MissingAuth {
+        name: "missing-auth",
+        family: "auth",
+        severity: Error,
+        evidence: "code",
+        summary: "An endpoint with no recognised guard anywhere on its chain.",
+    }
+}
+
+impl Rule for MissingAuth {
+    fn meta(&self) -> &'static keyhole_core::RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, project: &Project, out: &mut Vec<Diagnostic>) {
+        for endpoint in &project.endpoints {
+            let Auth::None {
+                reason: NoAuthReason::NoGuardFound,
+                ..
+            } = &endpoint.auth
+            else {
+                continue;
+            };
+            let severity = if endpoint.method.is_write() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            let what = format!("{} {}", endpoint.method, endpoint.route);
+            let mut diagnostic = Diagnostic::new(
+                Self::META.name,
+                severity,
+                format!("`{what}` is served without authentication"),
+                Label::new(
+                    endpoint.registration,
+                    "no guard on this route, its routers or the app",
+                ),
+            )
+            .with_endpoint(endpoint.method, endpoint.route.clone());
+
+            for mount in &endpoint.mounts {
+                let message = match &mount.prefix {
+                    Some(prefix) => format!(
+                        "`{}` is mounted here under `{prefix}`, with no guard",
+                        mount.router_name
+                    ),
+                    None => format!("`{}` is mounted here, with no guard", mount.router_name),
+                };
+                diagnostic = diagnostic.with_secondary(Label::new(mount.span, message));
+            }
+
+            // A guarded sibling is the strongest hint that this one was forgotten.
+            let sibling_guard = endpoint.router.and_then(|router| {
+                project
+                    .endpoints
+                    .iter()
+                    .filter(|other| other.router == Some(router))
+                    .find_map(|other| match &other.auth {
+                        Auth::Required(evidence) => evidence.first(),
+                        _ => None,
+                    })
+            });
+            if let Some(evidence) = sibling_guard {
+                let name = evidence.guard.as_deref().unwrap_or("a guard");
+                diagnostic = diagnostic.with_secondary(Label::new(
+                    evidence.span,
+                    format!("other routes of this router use `{name}`"),
+                ));
+            }
+
+            let consequence = if endpoint.method.is_write() {
+                "anyone who can reach the server can call it, and it changes state"
+            } else {
+                "anyone who can reach the server can read what it returns"
+            };
+            diagnostic = diagnostic
+                .with_note(format!(
+                    "keyhole found no guard on the handler, the routers it is mounted through, or the app: {consequence}"
+                ))
+                .with_help(help(endpoint.framework));
+            out.push(diagnostic);
+        }
+    }
+}
+
+fn help(framework: Framework) -> String {
+    let (guard, comment) = match framework {
+        Framework::Flask => (
+            "add `@login_required` (or your project's guard) under the route decorator, or a `before_request` hook on the blueprint that rejects anonymous requests",
+            "#",
+        ),
+        Framework::FastApi => (
+            "add a dependency such as `Depends(get_current_user)` to the route, to `APIRouter(dependencies=[…])`, or to `include_router(…, dependencies=[…])`",
+            "#",
+        ),
+        Framework::Express => (
+            "add an auth middleware (`requireAuth`, `passport.authenticate(…)`) before the handler, or `router.use(auth)` before the route is registered",
+            "//",
+        ),
+    };
+    format!("{guard}; if it is public on purpose, say so: `{comment} keyhole: ignore[missing-auth] <reason>`")
+}

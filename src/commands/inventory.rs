@@ -1,0 +1,32 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+#[derive(clap::Args)]
+pub struct InventoryArgs {
+    /// Files or directories to analyse (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Show what was skipped and why.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+pub fn run(args: InventoryArgs) -> Result<ExitCode> {
+    let analysis = super::analyse(args.paths, args.verbose);
+    let project = &analysis.project;
+    let out = match args.format {
+        Format::Table => keyhole_report::inventory_table(&project.endpoints, &project.files),
+        Format::Json => keyhole_report::inventory_json(&project.endpoints, &project.files),
+    };
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,60 @@
+pub mod check;
+pub mod explain;
+pub mod inventory;
+pub mod parse;
+pub mod rules;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use keyhole_engine::{Analysis, Options};
+
+/// Whether to colour output written to stdout.
+pub fn colour(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Run the engine and print input problems (one line each) and, with `verbose`, the skips.
+pub fn analyse(paths: Vec<PathBuf>, verbose: bool) -> Analysis {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    };
+    let options = Options {
+        paths,
+        ..Options::default()
+    };
+    let analysis = keyhole_engine::analyze(&options);
+    for notice in &analysis.notices {
+        eprintln!("keyhole: warning: {notice}");
+    }
+    if verbose {
+        let stats = &analysis.stats;
+        eprintln!(
+            "keyhole: analysed {} files, {} endpoints; skipped {}",
+            stats.files_analysed,
+            analysis.project.endpoints.len(),
+            stats.skipped.total()
+        );
+        for (reason, count) in &stats.skipped.by_reason {
+            eprintln!("keyhole:   {count:>6}  {reason}");
+        }
+    }
+    analysis
+}
