@@ -734,3 +734,35 @@ fn deep_nesting_does_not_overflow() {
     let f = js(&src);
     assert_eq!(f.routes.len(), 1);
 }
+
+#[test]
+fn typescript_generics_and_wrappers() {
+    let f = ts(r#"
+import { Router } from 'express';
+const router = Router() satisfies Router;
+router.get<{ id: string }>('/items/:id', (requireAuth) as any, show);
+(router as Router).post('/items', requireAuth!, create);
+"#);
+    assert_eq!(routers(&f), ["router router"]);
+    assert_eq!(
+        routes(&f),
+        [
+            "router GET /items/:id [requireAuth] show",
+            "router POST /items [requireAuth] create",
+        ]
+    );
+}
+
+#[test]
+fn large_file_is_fast() {
+    let mut src = String::from("const express = require('express');\nconst app = express();\n");
+    for i in 0..20_000 {
+        src.push_str(&format!(
+            "app.get('/r{i}', auth, (req, res) => res.json({{ i: {i} }}));\n"
+        ));
+    }
+    let start = std::time::Instant::now();
+    let f = js(&src);
+    assert_eq!(f.routes.len(), 20_000);
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+}
