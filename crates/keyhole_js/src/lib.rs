@@ -828,6 +828,10 @@ impl<'a> Extractor<'a> {
         if paths.iter().any(|(_, c)| *c == PathCertainty::Maybe) && !self.router_like(&router) {
             return;
         }
+        // A handler is a function: `axios.get('/x', { params })` passes an object.
+        if !handler_shaped(*last) {
+            return;
+        }
         let middle = &args[1..args.len() - 1];
         if verb == "all" {
             if let [(path, PathCertainty::Path)] = paths.as_slice() {
@@ -862,7 +866,7 @@ impl<'a> Extractor<'a> {
         for (path, _) in paths {
             self.facts.routes.push(RouteDef {
                 router: router.clone(),
-                framework_hint: Some(Framework::Express),
+                framework_hint: self.framework_hint(&router),
                 methods: Method::parse(verb).into_iter().collect(),
                 path,
                 guards: guards.clone(),
@@ -950,7 +954,7 @@ impl<'a> Extractor<'a> {
         for path in paths {
             self.facts.routes.push(RouteDef {
                 router: router.clone(),
-                framework_hint: Some(Framework::Express),
+                framework_hint: self.framework_hint(&router),
                 methods: Method::parse(verb).into_iter().collect(),
                 path,
                 guards: guards.clone(),
@@ -1073,6 +1077,15 @@ impl<'a> Extractor<'a> {
             StrValue::NotString => (None, PathCertainty::No),
         };
         (PathArg { value, span }, certainty)
+    }
+
+    /// Express when the receiver is a router built here or the file imports Express; else
+    /// left to the linker (which judges by the file's imports, and drops routes it cannot
+    /// place), so that `http.get('/x', cb)` in a file without Express stays out.
+    fn framework_hint(&self, router: &SymbolPath) -> Option<Framework> {
+        let local_router = router.len() == 1 && self.router_names.contains(&router[0]);
+        let imports_express = !self.express_names.is_empty() || !self.router_ctor_names.is_empty();
+        (local_router || imports_express).then_some(Framework::Express)
     }
 
     /// Whether a receiver is likely an Express app or router, for paths we cannot read.
@@ -1252,6 +1265,22 @@ fn named_elements(node: Node<'_>) -> Vec<Node<'_>> {
     node.named_children(&mut cursor)
         .filter(|n| n.kind() != "comment")
         .collect()
+}
+
+/// Whether an argument can be a request handler (a function, a name, a call returning one).
+fn handler_shaped(node: Node<'_>) -> bool {
+    matches!(
+        unwrap(node).kind(),
+        "identifier"
+            | "member_expression"
+            | "call_expression"
+            | "arrow_function"
+            | "function_expression"
+            | "function"
+            | "array"
+            | "spread_element"
+            | "this"
+    )
 }
 
 /// `*`, `/*`, `(.*)` → `""`; `/api/*` → `/api`. `None` when the path is no wildcard.

@@ -231,6 +231,9 @@ function mw(req, res, next) {
   next();
 }
 config.get('db.host', 'localhost');
+axios.get('/api/users', { params: { page: 1 } });
+api.post('/users', { name: 'x' });
+http.put('/items/1', JSON.stringify(body), 'utf8');
 "#);
     assert!(routes(&f).is_empty(), "{:?}", routes(&f));
 }
@@ -765,4 +768,16 @@ fn large_file_is_fast() {
     let f = js(&src);
     assert_eq!(f.routes.len(), 20_000);
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+}
+
+#[test]
+fn framework_hint_only_where_express_is_known() {
+    let f = js("api.get('/users', cb);\n");
+    assert_eq!(routes(&f), ["api GET /users [] cb"]);
+    assert_eq!(f.routes[0].framework_hint, None);
+    let f = js("import { Router } from 'express';\nrouter.get('/users', cb);\n");
+    assert_eq!(
+        f.routes[0].framework_hint,
+        Some(keyhole_core::endpoint::Framework::Express)
+    );
 }
