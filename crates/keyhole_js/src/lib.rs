@@ -1187,17 +1187,27 @@ impl<'a> Extractor<'a> {
                 if let Some(module) = require_source(node, self.src) {
                     return Some(guard(GuardTarget::Module(module), false, false));
                 }
-                let optional = self.optional_auth_call(node);
-                // `auth()()`, `require('./routes')(db)`: look through calls to the base callee.
+                let mut optional = self.optional_auth_call(node);
+                // `auth()()`, `require('./routes')(db)`: look through calls to the base callee;
+                // `jwt({…}).unless({ path })`: through a method called on a call's result.
                 let mut callee = unwrap(node.child_by_field_name("function")?);
                 for _ in 0..DEPTH_CAP {
-                    if callee.kind() != "call_expression" {
-                        break;
-                    }
-                    if let Some(module) = require_source(callee, self.src) {
+                    let inner_call = match callee.kind() {
+                        "call_expression" => callee,
+                        "member_expression" => {
+                            let object = unwrap(callee.child_by_field_name("object")?);
+                            if object.kind() != "call_expression" {
+                                break;
+                            }
+                            object
+                        }
+                        _ => break,
+                    };
+                    if let Some(module) = require_source(inner_call, self.src) {
                         return Some(guard(GuardTarget::Module(module), true, optional));
                     }
-                    callee = unwrap(callee.child_by_field_name("function")?);
+                    optional = optional || self.optional_auth_call(inner_call);
+                    callee = unwrap(inner_call.child_by_field_name("function")?);
                 }
                 let path = symbol_path(callee, self.src)?;
                 Some(guard(GuardTarget::Symbol(path), true, optional))

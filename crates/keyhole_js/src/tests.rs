@@ -575,7 +575,10 @@ router.get('/feed', jwt({ secret: s, algorithms: ['HS256'], credentialsRequired:
 router.get('/me', passport.authenticate(['jwt', 'anonymous'], { session: false }), me);
 router.get('/x', auth({ authRequired: false }), x);
 router.get('/y', auth(), y);
+app.use(jwt({ secret, algorithms: ['RS256'] }).unless({ path: ['/login'] }));
+app.use(jwt({ secret, credentialsRequired: false }).unless({ path: ['/x'] }));
 "#);
+    assert_eq!(uses(&f), ["app - [jwt()]", "app - [jwt()?]"]);
     assert_eq!(
         routes(&f),
         [
