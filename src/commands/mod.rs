@@ -55,6 +55,12 @@ pub fn analyse(paths: Vec<PathBuf>, verbose: bool) -> Analysis {
         for (reason, count) in &stats.skipped.by_reason {
             eprintln!("keyhole:   {count:>6}  {reason}");
         }
+        if stats.quiet_syntax_errors > 0 {
+            eprintln!(
+                "keyhole: {} files without routes had syntax errors (not shown)",
+                stats.quiet_syntax_errors
+            );
+        }
     }
     analysis
 }

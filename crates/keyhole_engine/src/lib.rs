@@ -5,6 +5,7 @@ pub mod discover;
 mod link;
 mod modules;
 pub mod parse;
+mod suppress;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -58,6 +59,8 @@ impl std::fmt::Display for Notice {
 #[derive(Debug, Default, Clone)]
 pub struct Stats {
     pub files_analysed: usize,
+    /// Files with syntax errors that declare no routes (not printed).
+    pub quiet_syntax_errors: usize,
     pub skipped: SkipCounts,
 }
 
@@ -100,16 +103,19 @@ fn load_files(options: &Options) -> (Vec<Arc<SourceFile>>, Vec<Notice>, Stats) {
                 message,
             } => {
                 skipped.add(reason);
-                notices.push(Notice {
-                    path: display,
-                    position: None,
-                    message,
-                });
+                if let Some(message) = message {
+                    notices.push(Notice {
+                        path: display,
+                        position: None,
+                        message,
+                    });
+                }
             }
         }
     }
     let stats = Stats {
         files_analysed: files.len(),
+        quiet_syntax_errors: 0,
         skipped,
     };
     (files, notices, stats)
@@ -122,7 +128,16 @@ pub fn analyze(options: &Options) -> Analysis {
         .par_iter()
         .map_init(Worker::default, |worker, file| worker.extract(file))
         .collect();
+    let mut stats = stats;
     for (file, f) in files.iter().zip(&facts) {
+        // A syntax error only matters where it can hide routes: in files that declare
+        // routers, routes or mounts. Elsewhere (a component the grammar misreads) it is
+        // counted for `--verbose`, not printed.
+        let relevant = !(f.routes.is_empty() && f.routers.is_empty() && f.uses.is_empty());
+        if !relevant && !f.problems.is_empty() {
+            stats.quiet_syntax_errors += 1;
+            continue;
+        }
         for problem in &f.problems {
             let at = file.line_col(problem.span.start as usize);
             notices.push(Notice {
@@ -145,6 +160,7 @@ pub fn analyze(options: &Options) -> Analysis {
     for rule in keyhole_rules::all_rules() {
         rule.check(&project, &mut diagnostics);
     }
+    suppress::apply(&mut diagnostics, &project.files);
     for diagnostic in &mut diagnostics {
         diagnostic.fingerprint = fingerprint(&project, diagnostic);
     }

@@ -25,11 +25,12 @@ pub enum Loaded {
         language: Language,
         text: Arc<str>,
     },
-    /// Skipped, with a reason counted and shown as one line.
+    /// Skipped, with a reason counted; `message` is shown as one line when present
+    /// (expected skips, such as bundles, are only counted).
     Skipped {
         display: String,
         reason: &'static str,
-        message: String,
+        message: Option<String>,
     },
 }
 
@@ -38,7 +39,7 @@ pub fn load(candidate: &Candidate) -> Loaded {
     let skipped = |reason: &'static str, message: String| Loaded::Skipped {
         display: candidate.display.clone(),
         reason,
-        message,
+        message: Some(message),
     };
     let bytes = match std::fs::read(&candidate.disk) {
         Ok(bytes) => bytes,
@@ -66,10 +67,11 @@ pub fn load(candidate: &Candidate) -> Loaded {
         }
     };
     if candidate.language.is_javascript_family() && looks_minified(&text) {
-        return skipped(
-            "minified or bundled JavaScript (by content)",
-            "skipped: minified or bundled code".into(),
-        );
+        return Loaded::Skipped {
+            display: candidate.display.clone(),
+            reason: "minified or bundled JavaScript (by content)",
+            message: None,
+        };
     }
     Loaded::Source {
         display: candidate.display.clone(),
