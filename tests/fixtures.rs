@@ -26,7 +26,12 @@ fn fixture_dirs(root: &Path) -> Vec<PathBuf> {
 
 fn read_dir_sorted(dir: &Path) -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     entries.sort();
     entries
@@ -39,7 +44,9 @@ fn expectations(case: &Path) -> (BTreeSet<Finding>, BTreeSet<EndpointRow>) {
     let mut findings = BTreeSet::new();
     let mut endpoints = BTreeSet::new();
     for entry in walk(case) {
-        let Ok(text) = std::fs::read_to_string(&entry) else { continue };
+        let Ok(text) = std::fs::read_to_string(&entry) else {
+            continue;
+        };
         let rel = relative(case, &entry);
         for (i, line) in text.lines().enumerate() {
             for leader in ["#", "//"] {
@@ -61,7 +68,12 @@ fn expectations(case: &Path) -> (BTreeSet<Finding>, BTreeSet<EndpointRow>) {
                     let auth = auth
                         .strip_prefix("auth=")
                         .unwrap_or_else(|| panic!("{rel}:{}: expected auth=…", i + 1));
-                    endpoints.insert((rel.clone(), method.to_string(), route.to_string(), auth.to_string()));
+                    endpoints.insert((
+                        rel.clone(),
+                        method.to_string(),
+                        route.to_string(),
+                        auth.to_string(),
+                    ));
                 }
             }
         }
@@ -129,7 +141,12 @@ fn actual(case: &Path) -> (BTreeSet<Finding>, BTreeSet<EndpointRow>, Vec<String>
     (findings, endpoints, notices)
 }
 
-fn diff<T: Ord + std::fmt::Debug>(what: &str, expected: &BTreeSet<T>, actual: &BTreeSet<T>, out: &mut String) {
+fn diff<T: Ord + std::fmt::Debug>(
+    what: &str,
+    expected: &BTreeSet<T>,
+    actual: &BTreeSet<T>,
+    out: &mut String,
+) {
     for missing in expected.difference(actual) {
         out.push_str(&format!("  missing {what}: {missing:?}\n"));
     }
@@ -163,5 +180,8 @@ fn fixtures() {
         }
         checked += 1;
     }
-    assert!(report.is_empty(), "{checked} fixtures checked; mismatches:\n{report}");
+    assert!(
+        report.is_empty(),
+        "{checked} fixtures checked; mismatches:\n{report}"
+    );
 }

@@ -45,6 +45,22 @@ pub fn string_value(
     src: &str,
     constants: &HashMap<String, String>,
 ) -> Option<String> {
+    string_value_within(node, src, constants, 0)
+}
+
+/// Bound on nesting followed when reading a string expression; deeper is computed.
+const MAX_STRING_DEPTH: usize = 32;
+
+fn string_value_within(
+    node: Node<'_>,
+    src: &str,
+    constants: &HashMap<String, String>,
+    depth: usize,
+) -> Option<String> {
+    if depth > MAX_STRING_DEPTH {
+        return None;
+    }
+    let recurse = |n: Node<'_>| string_value_within(n, src, constants, depth + 1);
     match node.kind() {
         "string" => {
             let mut out = String::new();
@@ -66,7 +82,7 @@ pub fn string_value(
             let mut out = String::new();
             let mut cursor = node.walk();
             for child in node.named_children(&mut cursor) {
-                out.push_str(&string_value(child, src, constants)?);
+                out.push_str(&recurse(child)?);
             }
             Some(out)
         }
@@ -76,11 +92,11 @@ pub fn string_value(
             if text(op, src) != "+" {
                 return None;
             }
-            let left = string_value(node.child_by_field_name("left")?, src, constants)?;
-            let right = string_value(node.child_by_field_name("right")?, src, constants)?;
+            let left = recurse(node.child_by_field_name("left")?)?;
+            let right = recurse(node.child_by_field_name("right")?)?;
             Some(left + &right)
         }
-        "parenthesized_expression" => string_value(node.named_child(0)?, src, constants),
+        "parenthesized_expression" => recurse(node.named_child(0)?),
         _ => None,
     }
 }
@@ -133,7 +149,17 @@ pub fn sequence_items<'t>(node: Node<'t>) -> Vec<Node<'t>> {
                 .filter(|c| c.kind() != "comment")
                 .collect()
         }
-        "parenthesized_expression" => node.named_child(0).map(sequence_items).unwrap_or_default(),
+        "parenthesized_expression" => {
+            // `((a, b))`: unwrap iteratively, however deep.
+            let mut inner = node;
+            while inner.kind() == "parenthesized_expression" {
+                match inner.named_child(0) {
+                    Some(child) => inner = child,
+                    None => return Vec::new(),
+                }
+            }
+            sequence_items(inner)
+        }
         _ => Vec::new(),
     }
 }
