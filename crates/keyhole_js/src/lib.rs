@@ -24,6 +24,9 @@
 //! - A module-level `const requireAuth = passport.authenticate('jwt', …)` (any call that is not
 //!   a router constructor or a `require`) becomes an [`AliasDef`] whose one dependency is the
 //!   callee (`passport.authenticate`), so a guard named `requireAuth` can be resolved to it.
+//!   A module-level object of guards (`const auth = { required: jwt(…), optional: jwt(…) }`,
+//!   the RealWorld app's idiom) gives one alias per member with a dotted name
+//!   (`auth.required`), resolvable the way synthetic router names are.
 
 mod syntax;
 #[cfg(test)]
@@ -534,25 +537,66 @@ impl<'a> Extractor<'a> {
             }
             "call_expression" if is_module_level(anchor) => {
                 // `const requireAuth = passport.authenticate('jwt', { session: false })`
-                let Some(callee) = value.child_by_field_name("function") else {
-                    return;
-                };
-                if let Some(target) = symbol_path(callee, self.src) {
-                    let optional = self.optional_auth_call(value);
-                    let dep = DependencyRef {
-                        target,
-                        optional,
-                        via_alias: false,
-                        span: self.span(value),
+                self.call_alias(name, value, anchor);
+            }
+            "object" if is_module_level(anchor) => {
+                // `const auth = { required: jwt({…}), optional: jwt({…, credentialsRequired:
+                // false}) }`: each member is an alias with a dotted name (`auth.required`).
+                let mut cursor = value.walk();
+                let pairs: Vec<Node<'_>> = value
+                    .named_children(&mut cursor)
+                    .filter(|p| p.kind() == "pair")
+                    .collect();
+                for pair in pairs {
+                    let key = pair.child_by_field_name("key");
+                    let val = pair.child_by_field_name("value").map(unwrap);
+                    let (Some(key), Some(val)) = (key, val) else {
+                        continue;
                     };
-                    self.alias(name, None, vec![dep], anchor);
+                    let key = match key.kind() {
+                        "property_identifier" => self.text(key).to_string(),
+                        "string" => string_value(key, self.src),
+                        _ => continue,
+                    };
+                    let member = format!("{name}.{key}");
+                    match val.kind() {
+                        "call_expression" => self.call_alias(&member, val, pair),
+                        "identifier" | "member_expression" => {
+                            if let Some(path) = symbol_path(val, self.src) {
+                                self.alias(&member, Some(path), Vec::new(), pair);
+                            }
+                        }
+                        _ => {}
+                    }
                 }
+                self.consts.record(name, value, self.src);
             }
             _ => {
                 if is_module_level(anchor) {
                     self.consts.record(name, value, self.src);
                 }
             }
+        }
+    }
+
+    /// `name = callee(…)` where the callee is not a router constructor: an alias whose one
+    /// dependency is the callee, so a guard factory's result is judged by the factory.
+    fn call_alias(&mut self, name: &str, call: Node<'_>, node: Node<'_>) {
+        if require_source(call, self.src).is_some() {
+            return;
+        }
+        let Some(callee) = call.child_by_field_name("function") else {
+            return;
+        };
+        if let Some(target) = symbol_path(callee, self.src) {
+            let optional = self.optional_auth_call(call);
+            let dep = DependencyRef {
+                target,
+                optional,
+                via_alias: false,
+                span: self.span(call),
+            };
+            self.alias(name, None, vec![dep], node);
         }
     }
 

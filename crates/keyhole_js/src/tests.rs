@@ -784,3 +784,27 @@ fn framework_hint_only_where_express_is_known() {
         Some(keyhole_core::endpoint::Framework::Express)
     );
 }
+
+#[test]
+fn object_of_guards_gives_dotted_aliases() {
+    // The RealWorld example app's `routes/auth.js`.
+    let f = js(r#"
+var jwt = require('express-jwt');
+var auth = {
+  required: jwt({ secret: secret, userProperty: 'payload', getToken: getTokenFromHeader }),
+  optional: jwt({ secret: secret, userProperty: 'payload', credentialsRequired: false }),
+  admin: requireAdmin,
+  paths: { login: '/login' },
+};
+module.exports = auth;
+"#);
+    assert_eq!(
+        aliases(&f),
+        [
+            "auth.required = jwt()",
+            "auth.optional = jwt()?",
+            "auth.admin -> requireAdmin",
+        ]
+    );
+    assert_eq!(exports(&f), ["default = auth"]);
+}
