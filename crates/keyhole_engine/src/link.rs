@@ -200,8 +200,10 @@ impl<'a> Linker<'a> {
         let facts = &self.facts[file.index()];
         // Synthetic dotted names (`module.exports` for a router built in an export).
         if path.len() > 1 {
-            if let Some(Local::Router(i)) = table.get(path.join(".").as_str()) {
-                return Target::Router(self.router_ids[file.index()][*i]);
+            match table.get(path.join(".").as_str()) {
+                Some(Local::Router(i)) => return Target::Router(self.router_ids[file.index()][*i]),
+                Some(Local::Alias(i)) => return Target::Alias(file, *i),
+                _ => {}
             }
         }
         let (first, rest) = (&path[0], &path[1..]);
@@ -812,18 +814,15 @@ impl<'a> Linker<'a> {
                 }
                 for dep in &alias.dependencies {
                     let inner = dep_guard(dep);
+                    let detail = |why: String| {
+                        format!("{}, defined as {why},", describe(guard.site, &written))
+                    };
                     match self.evaluate_target(f, &inner, depth + 1) {
-                        Verdict::Required(why, g) => {
-                            return Verdict::Required(
-                                format!("{} = Annotated[…, {why}]", describe(guard.site, &written)),
-                                g,
-                            )
+                        Verdict::Required(why, g) if !dep.optional => {
+                            return Verdict::Required(detail(why), g)
                         }
-                        Verdict::Optional(why, g) => {
-                            return Verdict::Optional(
-                                format!("{} = Annotated[…, {why}]", describe(guard.site, &written)),
-                                g,
-                            )
+                        Verdict::Required(why, g) | Verdict::Optional(why, g) => {
+                            return Verdict::Optional(detail(why), g)
                         }
                         Verdict::NotGuard => {}
                     }

@@ -176,7 +176,12 @@ fn normalise(path: &str) -> String {
             p => out.push(p),
         }
     }
-    out.join("/")
+    let joined = out.join("/");
+    if path.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
 }
 
 #[cfg(test)]
@@ -194,5 +199,6 @@ mod tests {
             Some(("a.b".into(), true))
         );
         assert_eq!(normalise("a/b/../c/./d"), "a/c/d");
+        assert_eq!(normalise("/tmp/x/./routes/../users"), "/tmp/x/users");
     }
 }
