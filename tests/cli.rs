@@ -215,3 +215,48 @@ fn bad_input_is_reported_and_the_run_goes_on() {
     );
     assert!(err.contains("symbolic links (not followed)"), "{err}");
 }
+
+/// Dependencies, virtualenvs, build output and ignored paths are skipped and counted.
+#[test]
+fn discovery_skips_what_is_not_application_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let route = "const express = require('express');\nconst app = express();\napp.post('/x', (req, res) => res.end());\n";
+    write(root, "server.js", route);
+    write(root, "node_modules/pkg/index.js", route);
+    write(root, "dist/server.js", route);
+    write(root, "generated/server.js", route);
+    write(root, ".keyholeignore", "generated/\n");
+    write(root, "env/pyvenv.cfg", "home = /usr\n");
+    write(
+        root,
+        "env/lib/app.py",
+        "from flask import Flask\napp = Flask(__name__)\n@app.post('/y')\ndef y():\n    pass\n",
+    );
+    write(root, "vendor.min.js", route);
+
+    let out = keyhole(&["check", ".", "--format", "concise", "--verbose"], root);
+    let text = stdout(&out);
+    assert_eq!(
+        text.lines().count(),
+        1,
+        "only server.js is analysed: {text}"
+    );
+    assert!(text.starts_with("server.js:3:1:"), "{text}");
+    let err = stderr(&out);
+    assert!(err.contains("dependencies (node_modules)"), "{err}");
+    assert!(err.contains("build output"), "{err}");
+    assert!(err.contains("virtualenvs"), "{err}");
+    assert!(
+        err.contains("minified or bundled JavaScript (by name)"),
+        "{err}"
+    );
+
+    // A file named on the command line is analysed even where discovery would skip it.
+    let out = keyhole(&["check", "dist/server.js", "--format", "concise"], root);
+    assert!(
+        stdout(&out).starts_with("dist/server.js:3:1:"),
+        "{}",
+        stdout(&out)
+    );
+}

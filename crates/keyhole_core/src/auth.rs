@@ -26,6 +26,8 @@ pub enum EvidenceKind {
     Middleware,
     /// A request hook on the app or a blueprint (`before_request`).
     RequestHook,
+    /// A check in the handler's own body that rejects anonymous callers.
+    InlineCheck,
     /// Where the router carrying the endpoint was mounted.
     Mount,
     /// The endpoint's own path or name (authentication endpoints).
@@ -42,6 +44,9 @@ pub enum NoAuthReason {
     ExplicitlyPublic,
     /// The endpoint exists to authenticate (login, signup, token, password reset, OAuth callback).
     AuthenticationEndpoint,
+    /// A read of something public everywhere: a health probe, `robots.txt`, static assets,
+    /// the API's own documentation.
+    PublicResource,
 }
 
 /// The auth state of one endpoint.
@@ -129,6 +134,7 @@ impl Auth {
                     NoAuthReason::AuthenticationEndpoint => {
                         "authentication endpoint, public by design".to_string()
                     }
+                    NoAuthReason::PublicResource => "public resource, public by design".to_string(),
                 };
                 match evidence.first() {
                     Some(e) => format!("{why}: {}", e.detail),

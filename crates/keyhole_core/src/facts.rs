@@ -22,6 +22,11 @@ pub struct FileFacts {
     pub exports: Vec<ExportDef>,
     pub functions: Vec<FunctionDef>,
     pub aliases: Vec<AliasDef>,
+    /// Class definitions, so subclasses of `Flask`, `Blueprint`, `APIRouter` … are known.
+    pub classes: Vec<ClassDef>,
+    /// `name = SomeClass(…)` where the class is not a known router constructor; a router
+    /// if the class turns out to derive from one (`app = CTFdFlask(__name__)`).
+    pub instances: Vec<InstanceDef>,
     /// Problems worth one line to the user (syntax errors, unreadable constructs).
     pub problems: Vec<Problem>,
 }
@@ -134,6 +139,9 @@ pub enum GuardSite {
     Dependency,
     Middleware,
     RequestHook,
+    /// A check at the top of the handler itself that turns away anonymous callers
+    /// (`if not current_user.is_authenticated: abort(401)`).
+    InlineCheck,
     /// A parameter's type annotation that may name an `Annotated[…, Depends(…)]` alias;
     /// a guard only if it resolves to such an alias, never by its name alone.
     Annotation,
@@ -216,4 +224,23 @@ pub struct ExportDef {
 pub struct Problem {
     pub span: Span,
     pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClassDef {
+    pub name: String,
+    /// Base classes as written (`Flask`, `flask.Blueprint`).
+    pub bases: Vec<SymbolPath>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct InstanceDef {
+    pub name: String,
+    pub class: SymbolPath,
+    /// `url_prefix=` / `prefix=` given to the constructor, should it be a router.
+    pub prefix: Option<PathArg>,
+    /// `dependencies=[…]` given to the constructor.
+    pub guards: Vec<GuardRef>,
+    pub span: Span,
 }

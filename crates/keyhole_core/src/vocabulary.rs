@@ -25,6 +25,10 @@ pub struct Vocabulary {
     pub not_guards: Vec<String>,
     /// Path segments of endpoints whose purpose is to authenticate.
     pub auth_endpoint_segments: Vec<String>,
+    /// Last path segments of reads that are public everywhere (health probes, robots.txt).
+    pub public_resource_segments: Vec<String>,
+    /// Path segments under which everything is a public read (static assets).
+    pub public_resource_prefixes: Vec<String>,
 }
 
 impl Default for Vocabulary {
@@ -116,6 +120,28 @@ impl Default for Vocabulary {
                 "token_urlsafe",
                 "get_token_from_header",
             ]),
+            public_resource_segments: s(&[
+                "health",
+                "healthz",
+                "healthcheck",
+                "health-check",
+                "health_check",
+                "livez",
+                "readyz",
+                "liveness",
+                "readiness",
+                "ping",
+                "robots.txt",
+                "favicon.ico",
+                "sitemap.xml",
+                "security.txt",
+                "openapi.json",
+                "openapi.yaml",
+                "swagger.json",
+                "docs",
+                "redoc",
+            ]),
+            public_resource_prefixes: s(&[".well-known", "static", "assets", "public"]),
             auth_endpoint_segments: s(&[
                 "login",
                 "logon",
@@ -151,6 +177,7 @@ impl Default for Vocabulary {
                 "password_reset",
                 "verify-email",
                 "verify_email",
+                "confirm",
                 "confirm-email",
                 "confirm_email",
             ]),
@@ -194,6 +221,21 @@ impl Vocabulary {
         None
     }
 
+    /// Whether a read is of something public everywhere (a health probe, static assets).
+    /// Returns the segment that decided it.
+    pub fn public_resource(&self, route: &RouteTemplate) -> Option<String> {
+        let segments: Vec<String> = route.segments().map(str::to_ascii_lowercase).collect();
+        if let Some(last) = segments.last() {
+            if self.public_resource_segments.iter().any(|s| s == last) {
+                return Some(last.clone());
+            }
+        }
+        segments
+            .iter()
+            .find(|s| self.public_resource_prefixes.iter().any(|p| p == *s))
+            .cloned()
+    }
+
     /// Whether an endpoint exists to authenticate, judged by its route and handler name.
     /// Returns the word that decided it.
     pub fn authentication_purpose(
@@ -230,8 +272,8 @@ impl Vocabulary {
         if has("password") && (has("reset") || has("forgot")) {
             return Some("password reset".to_string());
         }
-        if has("oauth") && has("callback") {
-            return Some("oauth callback".to_string());
+        if has("oauth") || has("oauth2") || has("sso") || has("saml") {
+            return Some("oauth".to_string());
         }
         None
     }
@@ -327,6 +369,17 @@ mod tests {
         ] {
             assert_eq!(v.guard_by_name(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn public_resources() {
+        let v = Vocabulary::default();
+        let r = |p| RouteTemplate::parse(p, ParamSyntax::Colon);
+        assert!(v.public_resource(&r("/healthz")).is_some());
+        assert!(v.public_resource(&r("/static/:file")).is_some());
+        assert!(v.public_resource(&r("/.well-known/jwks.json")).is_some());
+        assert!(v.public_resource(&r("/api/users")).is_none());
+        assert!(v.public_resource(&r("/health/:id/records")).is_none());
     }
 
     #[test]

@@ -13,8 +13,8 @@ use keyhole_core::facts::{
 use keyhole_core::route::ParamSyntax;
 use keyhole_core::vocabulary::{GuardMatch, Vocabulary};
 use keyhole_core::{
-    Auth, Endpoint, Evidence, FileId, Framework, Language, NoAuthReason, RouteTemplate, RouterId,
-    RouterInfo, SourceMap, Span,
+    Auth, Endpoint, Evidence, FileId, Framework, Language, Method, NoAuthReason, RouteTemplate,
+    RouterId, RouterInfo, SourceMap, Span,
 };
 
 use crate::modules::ModuleIndex;
@@ -32,6 +32,7 @@ enum Local {
     Function(usize),
     Alias(usize),
     Import(usize),
+    Class(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,7 @@ enum Target {
     Router(RouterId),
     Function(FileId, usize),
     Alias(FileId, usize),
+    Class(FileId, usize),
     Module(FileId),
     /// A name from a package outside the repository (`flask_login.login_required`).
     External(String),
@@ -142,6 +144,9 @@ impl<'a> Linker<'a> {
             for (j, alias) in f.aliases.iter().enumerate() {
                 table.insert(alias.name.as_str(), Local::Alias(j));
             }
+            for (j, class) in f.classes.iter().enumerate() {
+                table.insert(class.name.as_str(), Local::Class(j));
+            }
             for (j, function) in f.functions.iter().enumerate() {
                 // The first definition of a name wins over later methods of the same name.
                 table
@@ -202,8 +207,15 @@ impl<'a> Linker<'a> {
         if path.len() > 1 {
             match table.get(path.join(".").as_str()) {
                 Some(Local::Router(i)) => return Target::Router(self.router_ids[file.index()][*i]),
-                Some(Local::Alias(i)) => return Target::Alias(file, *i),
+                Some(Local::Alias(i)) if self.language(file) == Language::Python => {
+                    return Target::Alias(file, *i)
+                }
                 _ => {}
+            }
+            if self.language(file) != Language::Python {
+                if let Some(found) = self.resolve_js_dotted(file, path, depth) {
+                    return found;
+                }
             }
         }
         let (first, rest) = (&path[0], &path[1..]);
@@ -212,6 +224,7 @@ impl<'a> Linker<'a> {
                 Target::Router(self.router_ids[file.index()][*i])
             }
             Some(Local::Function(i)) if rest.is_empty() => Target::Function(file, *i),
+            Some(Local::Class(i)) if rest.is_empty() => Target::Class(file, *i),
             Some(Local::Alias(i)) => {
                 let alias = &facts.aliases[*i];
                 match &alias.points_to {
@@ -262,6 +275,67 @@ impl<'a> Linker<'a> {
                 Target::Unresolved
             }
         }
+    }
+
+    /// JavaScript dotted names bound as one (`auth.required`, `mounts.api`,
+    /// `module.exports.(0)`, `makeRouter.()`), longest prefix first; the rest of the path is
+    /// looked up in what the prefix names.
+    fn resolve_js_dotted(&self, file: FileId, path: &[String], depth: usize) -> Option<Target> {
+        let table = self.symbols.get(file.index())?;
+        let facts = &self.facts[file.index()];
+        for k in (2..=path.len()).rev() {
+            let rest = &path[k..];
+            match table.get(path[..k].join(".").as_str()) {
+                Some(Local::Alias(i)) => {
+                    return Some(match &facts.aliases[*i].points_to {
+                        Some(points_to) => {
+                            let mut next = points_to.clone();
+                            next.extend_from_slice(rest);
+                            self.resolve(file, &next, depth + 1)
+                        }
+                        None if rest.is_empty() => Target::Alias(file, *i),
+                        None => Target::Unresolved,
+                    });
+                }
+                Some(Local::Import(i)) => {
+                    let import = &facts.imports[*i];
+                    let m = self.resolve_module(file, &import.module)?;
+                    return Some(match &import.kind {
+                        ImportKind::Named(name) => {
+                            let mut next = vec![name.clone()];
+                            next.extend_from_slice(rest);
+                            self.resolve_in_module(m, &next, depth + 1)
+                        }
+                        ImportKind::Module if rest.is_empty() => Target::Module(m),
+                        ImportKind::Module => self.resolve_in_module(m, rest, depth + 1),
+                        ImportKind::Default => self.resolve_default(m, rest, depth + 1),
+                    });
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// A router mounted by calling a factory (`router.use(require('./users')())`,
+    /// `app.use(makeRouter(db))`): the router the function returns, when it returns one.
+    fn resolve_js_factory(&self, file: FileId, arg: &GuardRef) -> Option<Target> {
+        if !arg.called || self.language(file) == Language::Python {
+            return None;
+        }
+        let returned = [String::from("()")];
+        let found = match &arg.target {
+            GuardTarget::Symbol(path) => {
+                let mut next = path.clone();
+                next.extend_from_slice(&returned);
+                self.resolve(file, &next, 0)
+            }
+            GuardTarget::Module(spec) => {
+                self.resolve_default(self.resolve_module(file, spec)?, &returned, 0)
+            }
+            GuardTarget::Inline(_) => return None,
+        };
+        matches!(found, Target::Router(_)).then_some(found)
     }
 
     fn resolve_module(&self, from: FileId, module: &str) -> Option<FileId> {
@@ -330,7 +404,64 @@ impl<'a> Linker<'a> {
 
     // ---- the router graph ------------------------------------------------------------
 
+    /// `app = CTFdFlask(__name__)` where `class CTFdFlask(Flask)`: instances of classes that
+    /// derive from a framework's app or router class are routers too.
+    fn promote_instances(&mut self) {
+        let facts = self.facts;
+        for (i, f) in facts.iter().enumerate() {
+            let file = FileId(i as u32);
+            for instance in &f.instances {
+                let Some((kind, framework)) = self.router_class(file, &instance.class, 0) else {
+                    continue;
+                };
+                let id = RouterId(self.routers.len() as u32);
+                self.routers.push(RouterNode {
+                    file,
+                    name: instance.name.clone(),
+                    kind,
+                    framework,
+                    prefix: instance.prefix.clone(),
+                    guards: instance.guards.clone(),
+                    span: instance.span,
+                });
+                let local = self.router_ids[i].len();
+                self.router_ids[i].push(id);
+                self.symbols[i].insert(instance.name.as_str(), Local::Router(local));
+            }
+        }
+    }
+
+    /// Whether a class (by name, in `file`) derives from a framework app or router class.
+    fn router_class(
+        &self,
+        file: FileId,
+        class: &[String],
+        depth: usize,
+    ) -> Option<(RouterKind, Framework)> {
+        if depth > 8 {
+            return None;
+        }
+        match self.resolve(file, class, 0) {
+            Target::Class(f, i) => self.facts[f.index()].classes[i]
+                .bases
+                .iter()
+                .find_map(|base| self.router_class(f, base, depth + 1)),
+            Target::External(name) => {
+                let last = name.rsplit('.').next().unwrap_or(&name);
+                match last {
+                    "Flask" | "Quart" => Some((RouterKind::App, Framework::Flask)),
+                    "Blueprint" => Some((RouterKind::Router, Framework::Flask)),
+                    "FastAPI" => Some((RouterKind::App, Framework::FastApi)),
+                    "APIRouter" => Some((RouterKind::Router, Framework::FastApi)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     fn build_graph(&mut self) {
+        self.promote_instances();
         let facts = self.facts;
         for (i, f) in facts.iter().enumerate() {
             let file = FileId(i as u32);
@@ -349,7 +480,10 @@ impl<'a> Linker<'a> {
                     use_def.guards.iter().map(|g| (file, g.clone())).collect();
                 let mut mounted_any = false;
                 for arg in &use_def.args {
-                    match (parent, self.resolve_guard_target(file, &arg.target)) {
+                    let target = self
+                        .resolve_js_factory(file, arg)
+                        .unwrap_or_else(|| self.resolve_guard_target(file, &arg.target));
+                    match (parent, target) {
                         (Some(parent), Target::Router(child)) if child != parent => {
                             mounted_any = true;
                             let index = self.edges.len();
@@ -393,6 +527,83 @@ impl<'a> Linker<'a> {
                         None => self.all_apps_middleware.push(mw),
                     }
                 }
+            }
+        }
+        self.alias_js_param_routers();
+    }
+
+    /// A JavaScript router passed to a function (`setup(app)`) is the same object as the
+    /// function's parameter router (`setup.(0)`), which the extractor mounts under the
+    /// argument. Where the function mounts its parameter elsewhere (`app.use('/', router)`
+    /// with `router` a parameter), the argument is mounted there too.
+    fn alias_js_param_routers(&mut self) {
+        let is_marker = |s: &str| s.starts_with('(') && s.ends_with(')') && s.len() > 2;
+        let mut bindings: Vec<(RouterId, RouterId)> = Vec::new();
+        for (i, f) in self.facts.iter().enumerate() {
+            let file = FileId(i as u32);
+            if self.language(file) == Language::Python {
+                continue;
+            }
+            for use_def in &f.uses {
+                for arg in &use_def.args {
+                    let GuardTarget::Symbol(path) = &arg.target else {
+                        continue;
+                    };
+                    if !path.last().is_some_and(|l| is_marker(l)) {
+                        continue;
+                    }
+                    if let (Target::Router(a), Target::Router(p)) = (
+                        self.resolve(file, &use_def.parent, 0),
+                        self.resolve(file, path, 0),
+                    ) {
+                        if a != p {
+                            bindings.push((a, p));
+                        }
+                    }
+                }
+            }
+        }
+        if bindings.is_empty() {
+            return;
+        }
+        let mut seen: std::collections::HashSet<(RouterId, RouterId, Span)> = self
+            .edges
+            .iter()
+            .map(|e| (e.parent, e.child, e.span))
+            .collect();
+        // A few rounds, for parameters passed on to further functions.
+        for _ in 0..4 {
+            let mut added = false;
+            for e in 0..self.edges.len() {
+                let (parent, child) = (self.edges[e].parent, self.edges[e].child);
+                if bindings.contains(&(parent, child)) {
+                    continue;
+                }
+                for &(arg, param) in &bindings {
+                    if param != child
+                        || arg == parent
+                        || !seen.insert((parent, arg, self.edges[e].span))
+                    {
+                        continue;
+                    }
+                    let edge = &self.edges[e];
+                    let copy = Edge {
+                        parent,
+                        child: arg,
+                        file: edge.file,
+                        prefix: edge.prefix.clone(),
+                        guards: edge.guards.clone(),
+                        span: edge.span,
+                        order: edge.order,
+                    };
+                    let index = self.edges.len();
+                    self.edges.push(copy);
+                    self.incoming.entry(arg).or_default().push(index);
+                    added = true;
+                }
+            }
+            if !added {
+                break;
             }
         }
     }
@@ -624,6 +835,21 @@ impl<'a> Linker<'a> {
                     String::new(),
                 )],
             }
+        } else if let Some(segment) = self.vocabulary.public_resource(&full).filter(|_| {
+            route
+                .methods
+                .iter()
+                .all(|m| matches!(m, Method::Get | Method::Head))
+        }) {
+            Auth::None {
+                reason: NoAuthReason::PublicResource,
+                evidence: vec![evidence(
+                    route.span,
+                    EvidenceKind::Purpose,
+                    format!("`{segment}`"),
+                    String::new(),
+                )],
+            }
         } else if !mounted {
             Auth::Unknown(format!(
                 "`{}` is never mounted on an app keyhole can see (registered in a loop, by a factory, or elsewhere?), so guards added where it is mounted are unknown",
@@ -752,18 +978,14 @@ impl<'a> Linker<'a> {
             GuardSite::Annotation => format!("`{name}`"),
             GuardSite::Middleware => format!("middleware `{name}`"),
             GuardSite::RequestHook => format!("request hook `{name}`"),
+            GuardSite::InlineCheck => "a check in the handler".to_string(),
         };
         if let GuardTarget::Inline(summary) = &guard.target {
             let summary = (**summary).clone();
+            let what = describe(guard.site, "inline function");
             return match self.summary_verdict(file, &summary, depth + 1) {
-                Verdict::Required(why, g) => Verdict::Required(
-                    format!("{} that {why}", describe(guard.site, "before_request")),
-                    g,
-                ),
-                Verdict::Optional(why, g) => Verdict::Optional(
-                    format!("{} that {why}", describe(guard.site, "before_request")),
-                    g,
-                ),
+                Verdict::Required(why, g) => Verdict::Required(format!("{what} that {why}"), g),
+                Verdict::Optional(why, g) => Verdict::Optional(format!("{what} that {why}"), g),
                 Verdict::NotGuard => Verdict::NotGuard,
             };
         }
@@ -928,6 +1150,7 @@ fn kind_of(site: GuardSite) -> EvidenceKind {
         GuardSite::Dependency | GuardSite::Annotation => EvidenceKind::Dependency,
         GuardSite::Middleware => EvidenceKind::Middleware,
         GuardSite::RequestHook => EvidenceKind::RequestHook,
+        GuardSite::InlineCheck => EvidenceKind::InlineCheck,
     }
 }
 

@@ -38,6 +38,7 @@ enum Family {
 captures! {
     Import = "import" in [Python, JavaScript];
     Function = "function" in [Python];
+    Class = "class" in [Python];
     Assign = "assign" in [Python, JavaScript];
     AssignName = "assign.name" in [Python, JavaScript];
     AssignValue = "assign.value" in [Python, JavaScript];

@@ -12,8 +12,8 @@ mod syntax;
 use std::collections::HashMap;
 
 use keyhole_core::facts::{
-    AliasDef, DependencyRef, FileFacts, GuardRef, GuardSite, GuardTarget, ImportDef, ImportKind,
-    PathArg, Problem, RouteDef, RouterDef, RouterKind, UseDef, UseScope,
+    AliasDef, ClassDef, DependencyRef, FileFacts, GuardRef, GuardSite, GuardTarget, ImportDef,
+    ImportKind, InstanceDef, PathArg, Problem, RouteDef, RouterDef, RouterKind, UseDef, UseScope,
 };
 use keyhole_core::{Framework, Method, SourceFile};
 use keyhole_lang::{Capture, QuerySet, StreamingIterator};
@@ -54,6 +54,8 @@ pub fn extract(
             x.import(node);
         } else if let Some(node) = get(Capture::Function) {
             x.function(node);
+        } else if let Some(node) = get(Capture::Class) {
+            x.class(node);
         } else if let (Some(name), Some(value)) =
             (get(Capture::AssignName), get(Capture::AssignValue))
         {
@@ -233,6 +235,27 @@ impl<'a> Extractor<'a> {
         });
     }
 
+    fn class(&mut self, node: Node<'_>) {
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let bases = node
+            .child_by_field_name("superclasses")
+            .map(|list| {
+                Args::of(list, self.src)
+                    .positional
+                    .into_iter()
+                    .filter_map(|b| symbol_path(b, self.src))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.facts.classes.push(ClassDef {
+            name: text(name, self.src).to_string(),
+            bases,
+            span: self.span(node),
+        });
+    }
+
     fn assignment(&mut self, name: Node<'_>, value: Node<'_>) {
         let src = self.src;
         let name_text = text(name, src).to_string();
@@ -268,6 +291,24 @@ impl<'a> Extractor<'a> {
                         name: name_text,
                         kind,
                         framework,
+                        prefix,
+                        guards,
+                        span: self.span(value),
+                    });
+                    return;
+                }
+                if last.starts_with(|c: char| c.is_ascii_uppercase()) && !is_security_scheme(last) {
+                    let prefix = args
+                        .keyword("url_prefix")
+                        .or_else(|| args.keyword("prefix"))
+                        .map(|n| self.path_arg(n));
+                    let guards = args
+                        .keyword("dependencies")
+                        .map(|deps| self.dependency_list(deps))
+                        .unwrap_or_default();
+                    self.facts.instances.push(InstanceDef {
+                        name: name_text,
+                        class: callee,
                         prefix,
                         guards,
                         span: self.span(value),
@@ -401,6 +442,16 @@ impl<'a> Extractor<'a> {
         }
         for dep in dependencies_of(function, self.file, src) {
             guards.push(dependency_guard(dep));
+        }
+        // `if not current_user.is_authenticated: abort(401)` in the handler itself.
+        if let Some((span, unconditional)) = summary::inline_check(function, self.file, src) {
+            guards.push(GuardRef {
+                site: GuardSite::InlineCheck,
+                target: GuardTarget::Inline(Box::new(summarise(function, self.file, src))),
+                called: false,
+                optional: !unconditional,
+                span,
+            });
         }
         let handler = function
             .child_by_field_name("name")

@@ -2,6 +2,7 @@
 //! (401/403), so that a guard can be followed from the route to what actually checks.
 
 use keyhole_core::facts::{DependencyRef, FunctionSummary};
+use keyhole_core::vocabulary::Vocabulary;
 use keyhole_core::SourceFile;
 use tree_sitter::Node;
 
@@ -10,35 +11,36 @@ use crate::syntax::{symbol_path, text, walk_bounded, Args, Walk};
 /// Bound on nodes visited per function body, so a generated megafunction stays cheap.
 const BODY_NODE_LIMIT: usize = 50_000;
 
-/// Names that deny a request when raised or called.
-const DENY_NAMES: &[&str] = &[
+/// Names that turn away an unauthenticated request when raised or called.
+const UNAUTHENTICATED_NAMES: &[&str] = &[
     "Unauthorized",
-    "Forbidden",
     "NotAuthenticated",
-    "PermissionDenied",
     "AuthenticationFailed",
     "HTTPUnauthorized",
-    "HTTPForbidden",
     "Unauthenticated",
     "unauthorized",
-    "forbidden",
     "NoAuthorizationError",
 ];
 
-/// Names whose presence means the function looks at who is calling.
-const CHECK_WORDS: &[&str] = &[
-    "current_user",
-    "is_authenticated",
-    "is_anonymous",
-    "verify_jwt_in_request",
-    "get_jwt_identity",
-    "authorization",
-    "Authorization",
-    "token",
-    "session",
-    "api_key",
+/// Names that refuse a request, for whatever reason (not necessarily authentication).
+const FORBIDDEN_NAMES: &[&str] = &[
+    "Forbidden",
+    "PermissionDenied",
+    "HTTPForbidden",
+    "forbidden",
 ];
 
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Denial {
+    /// 403 and its kin: a refusal that is auth only if the function looks at the caller.
+    Forbidden,
+    /// 401, `Unauthorized`, a redirect to the login page: authentication by definition.
+    Unauthenticated,
+}
+
+/// Summarise a function: what it depends on, and whether it turns requests away. A 401 (or
+/// a redirect to login) is a denial by itself; a 403 counts only when the function also
+/// looks at the caller (`current_user`, `is_admin()`, …), since 403 also guards state.
 pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSummary {
     let mut summary = FunctionSummary {
         dependencies: dependencies_of(function, file, src),
@@ -47,53 +49,87 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
     let Some(body) = function.child_by_field_name("body") else {
         return summary;
     };
+    let vocabulary = Vocabulary::default();
+    let mut denial: Option<(Denial, Node<'_>)> = None;
     walk_bounded(body, BODY_NODE_LIMIT, |node| {
-        if summary.denies.is_none() && denies(node, src) {
-            summary.denies = Some(file.span(node.start_byte(), node.end_byte()));
-        }
-        if summary.checks.is_none() && matches!(node.kind(), "identifier" | "attribute") {
-            let t = text(node, src);
-            if CHECK_WORDS.iter().any(|w| t.contains(w)) {
-                summary.checks = Some(file.span(node.start_byte(), node.end_byte()));
+        if let Some(kind) = denies(node, src) {
+            if denial.is_none_or(|(k, _)| kind > k) {
+                denial = Some((kind, node));
             }
         }
-        if summary.denies.is_some() && summary.checks.is_some() {
-            Walk::SkipChildren
-        } else {
-            Walk::Continue
+        if summary.checks.is_none() && looks_at_caller(node, src, &vocabulary) {
+            summary.checks = Some(file.span(node.start_byte(), node.end_byte()));
         }
+        Walk::Continue
     });
+    summary.denies = match denial {
+        Some((Denial::Unauthenticated, node)) => {
+            Some(file.span(node.start_byte(), node.end_byte()))
+        }
+        Some((Denial::Forbidden, node)) if summary.checks.is_some() => {
+            Some(file.span(node.start_byte(), node.end_byte()))
+        }
+        _ => None,
+    };
     summary
 }
 
-fn denies(node: Node<'_>, src: &str) -> bool {
+/// Whether a name in the body looks at who is calling: `current_user`, `is_admin()`,
+/// `g.user`, `verify_jwt_in_request()`, `request.authorization`.
+fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
+    if !matches!(node.kind(), "identifier" | "attribute") {
+        return false;
+    }
+    let t = text(node, src);
+    if node.parent().is_some_and(|p| p.kind() == "attribute") && node.kind() == "identifier" {
+        // Judge `a.b` as a whole, not its parts.
+        return false;
+    }
+    t.contains("current_user")
+        || t.contains("is_authenticated")
+        || t.contains("is_anonymous")
+        || t == "g.user"
+        || t.ends_with(".authorization")
+        || vocabulary.guard_by_name(t).is_some()
+}
+
+fn denies(node: Node<'_>, src: &str) -> Option<Denial> {
     match node.kind() {
         "integer" => {
             let t = text(node, src);
-            (t == "401" || t == "403")
-                && node.parent().is_some_and(|p| {
-                    matches!(
-                        p.kind(),
-                        "argument_list" | "keyword_argument" | "expression_list" | "tuple"
-                    )
-                })
+            let in_value_position = node.parent().is_some_and(|p| {
+                matches!(
+                    p.kind(),
+                    "argument_list" | "keyword_argument" | "expression_list" | "tuple"
+                )
+            });
+            match t {
+                "401" if in_value_position => Some(Denial::Unauthenticated),
+                "403" if in_value_position => Some(Denial::Forbidden),
+                _ => None,
+            }
         }
         "identifier" => {
             let t = text(node, src);
-            DENY_NAMES.contains(&t) || t.contains("HTTP_401") || t.contains("HTTP_403")
+            if UNAUTHENTICATED_NAMES.contains(&t) || t.contains("HTTP_401") {
+                Some(Denial::Unauthenticated)
+            } else if FORBIDDEN_NAMES.contains(&t) || t.contains("HTTP_403") {
+                Some(Denial::Forbidden)
+            } else {
+                None
+            }
         }
         "call" => {
             // `redirect(url_for("auth.login"))`: the Flask way to turn away an anonymous user.
-            let Some(callee) = node.child_by_field_name("function") else {
-                return false;
-            };
+            let callee = node.child_by_field_name("function")?;
             let name = text(callee, src);
-            (name == "redirect" || name.ends_with(".redirect"))
+            let to_login = (name == "redirect" || name.ends_with(".redirect"))
                 && node
                     .child_by_field_name("arguments")
-                    .is_some_and(|a| text(a, src).contains("login"))
+                    .is_some_and(|a| text(a, src).contains("login"));
+            to_login.then_some(Denial::Unauthenticated)
         }
-        _ => false,
+        _ => None,
     }
 }
 
@@ -187,4 +223,84 @@ pub fn annotated_dependencies(node: Node<'_>, file: &SourceFile, src: &str) -> V
         return Vec::new();
     }
     deps
+}
+
+/// A check in a handler's own body that turns away anonymous callers. `Some((span, true))`
+/// when it is a top-level `if` on the caller that denies (the handler is guarded);
+/// `Some((span, false))` when the denial is conditional on something else as well (the
+/// handler is guarded only for some requests).
+pub fn inline_check(
+    function: Node<'_>,
+    file: &SourceFile,
+    src: &str,
+) -> Option<(keyhole_core::Span, bool)> {
+    let summary = summarise(function, file, src);
+    summary.denies?;
+    let checks = summary.checks?;
+    let body = function.child_by_field_name("body")?;
+    let vocabulary = Vocabulary::default();
+    let mut cursor = body.walk();
+    for statement in body.named_children(&mut cursor) {
+        if statement.kind() != "if_statement" {
+            continue;
+        }
+        let Some(condition) = statement.child_by_field_name("condition") else {
+            continue;
+        };
+        let on_caller = condition_on_caller(condition, src, &vocabulary, 0);
+        let Some(consequence) = statement.child_by_field_name("consequence") else {
+            continue;
+        };
+        let mut denied = false;
+        walk_bounded(consequence, BODY_NODE_LIMIT, |n| {
+            denied |= denies(n, src).is_some();
+            Walk::Continue
+        });
+        if on_caller && denied {
+            return Some((
+                file.span(statement.start_byte(), condition.end_byte()),
+                true,
+            ));
+        }
+    }
+    Some((checks, false))
+}
+
+/// Whether a condition turns on the caller alone: `not current_user.is_authenticated`,
+/// `not authed() or not is_admin()` — but not `page.private and not authed()`, which
+/// turns on the page as well.
+fn condition_on_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary, depth: usize) -> bool {
+    if depth > 32 {
+        return false;
+    }
+    match node.kind() {
+        "boolean_operator" => {
+            let (Some(left), Some(right), Some(op)) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+                node.child_by_field_name("operator"),
+            ) else {
+                return false;
+            };
+            let l = condition_on_caller(left, src, vocabulary, depth + 1);
+            let r = condition_on_caller(right, src, vocabulary, depth + 1);
+            if text(op, src) == "and" {
+                l && r
+            } else {
+                l || r
+            }
+        }
+        "not_operator" | "parenthesized_expression" => node
+            .child_by_field_name("argument")
+            .or_else(|| node.named_child(0))
+            .is_some_and(|inner| condition_on_caller(inner, src, vocabulary, depth + 1)),
+        _ => {
+            let mut found = false;
+            walk_bounded(node, 2_000, |n| {
+                found |= looks_at_caller(n, src, vocabulary);
+                Walk::Continue
+            });
+            found
+        }
+    }
 }

@@ -3,6 +3,8 @@
 ; path constants.
 (function_definition) @function
 
+(class_definition) @class
+
 (assignment
   left: (identifier) @assign.name
   right: (_) @assign.value) @assign
