@@ -28,11 +28,13 @@
 //!   the RealWorld app's idiom) gives one alias per member with a dotted name
 //!   (`auth.required`), resolvable the way synthetic router names are.
 
+mod params;
 mod syntax;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
 use keyhole_core::endpoint::{Framework, Method};
 use keyhole_core::facts::{
@@ -85,6 +87,7 @@ pub fn extract(
         router_ctor_names: HashSet::new(),
         router_names: HashSet::new(),
         consts: Constants::default(),
+        scope_arrays: RefCell::default(),
     };
     for node in &found.imports {
         x.es_import(*node);
@@ -104,6 +107,7 @@ pub fn extract(
     for c in &found.calls {
         x.call(c.0, c.1, c.2, c.3);
     }
+    x.bind_calls_and_returns(root);
     // Chained verbs share their call's start; order them by where each verb stands.
     x.facts.routes.sort_by_key(|r| r.order);
     if let Some(err) = first_error(root) {
@@ -243,7 +247,11 @@ struct Extractor<'a> {
     /// Names of routers constructed in this file.
     router_names: HashSet<String>,
     consts: Constants,
+    /// Per block (by node id): the array literals its declarations bind, see `array_binding`.
+    scope_arrays: RefCell<HashMap<usize, ScopeArrays>>,
 }
+
+type ScopeArrays = HashMap<String, Option<(usize, usize)>>;
 
 impl<'a> Extractor<'a> {
     fn text(&self, node: Node<'_>) -> &'a str {
@@ -559,6 +567,11 @@ impl<'a> Extractor<'a> {
                         _ => continue,
                     };
                     let member = format!("{name}.{key}");
+                    if let Some(module) = require_source(val, self.src) {
+                        // `const mounts = { api: require('./api') }`: `mounts.api` is an import.
+                        self.add_import(&member, &module, ImportKind::Default, pair);
+                        continue;
+                    }
                     match val.kind() {
                         "call_expression" => self.call_alias(&member, val, pair),
                         "identifier" | "member_expression" => {
@@ -819,6 +832,11 @@ impl<'a> Extractor<'a> {
                     }
                 }
             }
+            _ if params::is_function(value) => {
+                // `module.exports = function (app) {…}`: its parameter routers and returned
+                // router are named after `module.exports` (see `params`).
+                self.export(name, target_path);
+            }
             _ => {
                 if let Some(kind) = self.router_ctor(value) {
                     let synthetic = target_path.join(".");
@@ -889,6 +907,7 @@ impl<'a> Extractor<'a> {
                         value: Some(prefix.to_string()),
                         span: path.span,
                     });
+                    let router = self.bind_receiver(router, call);
                     self.facts.uses.push(UseDef {
                         parent: router,
                         prefix,
@@ -907,6 +926,7 @@ impl<'a> Extractor<'a> {
             self.guard_refs(*arg, &mut guards);
         }
         let handler = self.handler_name(*last);
+        let router = self.bind_receiver(router, call);
         for (path, _) in paths {
             self.facts.routes.push(RouteDef {
                 router: router.clone(),
@@ -990,6 +1010,7 @@ impl<'a> Extractor<'a> {
             self.guard_refs(*arg, &mut guards);
         }
         let handler = self.handler_name(*last);
+        let router = self.bind_receiver(router, call);
         // The verb's own part of the chain: `get(h)` in `app.route('/x').get(h)`.
         let verb_start = call
             .child_by_field_name("function")
@@ -1025,6 +1046,16 @@ impl<'a> Extractor<'a> {
         for arg in rest {
             self.guard_refs(*arg, &mut refs);
         }
+        // A router passed in as a parameter and mounted here: `app.use('/x', router)`.
+        for r in &mut refs {
+            if let GuardTarget::Symbol(path) = &r.target {
+                if path.len() == 1 && self.router_like(path) {
+                    let bound = self.bind_receiver(path.clone(), call);
+                    r.target = GuardTarget::Symbol(bound);
+                }
+            }
+        }
+        let parent = self.bind_receiver(parent, call);
         self.facts.uses.push(UseDef {
             parent,
             prefix,
@@ -1052,6 +1083,20 @@ impl<'a> Extractor<'a> {
                     StrValue::Known(s) => Some(s),
                     StrValue::Partial(_) | StrValue::Unknown => None,
                     StrValue::NotString => return None,
+                };
+                Some(PathArg { value, span })
+            }
+            // `relativePath || '/'`: the deployment default when the setting is unset.
+            "binary_expression"
+                if node
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| matches!(self.text(o), "||" | "??")) =>
+            {
+                let right = node.child_by_field_name("right")?;
+                let value = match self.consts.resolve(right, self.src) {
+                    StrValue::Known(s) => Some(s),
+                    StrValue::NotString => return None,
+                    _ => None,
                 };
                 Some(PathArg { value, span })
             }
@@ -1121,6 +1166,160 @@ impl<'a> Extractor<'a> {
             StrValue::NotString => (None, PathCertainty::No),
         };
         (PathArg { value, span }, certainty)
+    }
+
+    /// A receiver that is a parameter of an enclosing named function becomes that function's
+    /// synthetic parameter router (see [`params`]); anything else is returned as is.
+    fn bind_receiver(&mut self, router: SymbolPath, at: Node<'_>) -> SymbolPath {
+        let [name] = router.as_slice() else {
+            return router;
+        };
+        let Some((function, index)) = params::enclosing_param(at, name, self.src) else {
+            return router;
+        };
+        let Some(binding) = params::binding(function, self.src) else {
+            return router;
+        };
+        let synthetic = params::param_router_name(&binding, index);
+        if self.router_names.insert(synthetic.clone()) {
+            self.facts.routers.push(RouterDef {
+                name: synthetic.clone(),
+                kind: RouterKind::Router,
+                framework: Framework::Express,
+                prefix: None,
+                guards: Vec::new(),
+                span: self.span(function),
+            });
+        }
+        vec![synthetic]
+    }
+
+    /// Call sites that hand a router to a function (`require('./routes')(app)`,
+    /// `setupRoutes(app, db)`, `_mounts.api(router)`) become mounts of the function's parameter
+    /// router under the argument, without a prefix; functions that return a router they built
+    /// get a `<binding>.()` alias to it.
+    fn bind_calls_and_returns(&mut self, root: Node<'_>) {
+        let mut stack = vec![root];
+        let mut visited = 0usize;
+        while let Some(node) = stack.pop() {
+            visited += 1;
+            if visited > 2_000_000 {
+                break;
+            }
+            match node.kind() {
+                "call_expression" => self.bind_call(node),
+                "return_statement" => self.bind_return(node),
+                _ => {}
+            }
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                stack.push(child);
+            }
+        }
+    }
+
+    fn bind_call(&mut self, call: Node<'_>) {
+        let Some(callee) = call.child_by_field_name("function").map(unwrap) else {
+            return;
+        };
+        if callee.kind() == "member_expression" {
+            let method = callee
+                .child_by_field_name("property")
+                .map(|p| self.text(p))
+                .unwrap_or_default();
+            if method == "use" || method == "route" || VERBS.contains(&method) {
+                return;
+            }
+        }
+        let callee_path = match require_source(callee, self.src) {
+            Some(module) => {
+                // `require('./routes')(app)`: bind the module under a name no code can write.
+                let local = format!("require('{module}')");
+                if !self.facts.imports.iter().any(|i| i.local == local) {
+                    self.add_import(&local, &module, ImportKind::Default, callee);
+                }
+                vec![local]
+            }
+            None => match symbol_path(callee, self.src) {
+                Some(p) => p,
+                None => return,
+            },
+        };
+        let Some(args) = call.child_by_field_name("arguments") else {
+            return;
+        };
+        for (i, arg) in arguments(args).into_iter().enumerate() {
+            let arg = unwrap(arg);
+            if arg.kind() != "identifier" {
+                continue;
+            }
+            let name = self.text(arg).to_string();
+            let is_param = params::enclosing_param(call, &name, self.src).is_some();
+            let path = vec![name.clone()];
+            let router = if is_param {
+                if !self.router_like(&path) {
+                    continue;
+                }
+                self.bind_receiver(path, call)
+            } else if self.router_names.contains(&name) {
+                path
+            } else {
+                continue;
+            };
+            let mut target = callee_path.clone();
+            target.push(format!("({i})"));
+            self.facts.uses.push(UseDef {
+                parent: router,
+                prefix: None,
+                args: vec![GuardRef {
+                    site: GuardSite::Middleware,
+                    target: GuardTarget::Symbol(target),
+                    called: false,
+                    optional: false,
+                    span: self.span(arg),
+                }],
+                guards: Vec::new(),
+                scope: UseScope::After,
+                span: self.span(call),
+                order: start(call),
+            });
+        }
+    }
+
+    fn bind_return(&mut self, ret: Node<'_>) {
+        let Some(value) = ret.named_child(0).map(unwrap) else {
+            return;
+        };
+        if value.kind() != "identifier" {
+            return;
+        }
+        let name = self.text(value);
+        if !self.router_names.contains(name) {
+            return;
+        }
+        let mut cur = ret.parent();
+        let mut function = None;
+        for _ in 0..DEPTH_CAP * 8 {
+            let Some(node) = cur else { break };
+            if params::is_function(node) {
+                function = Some(node);
+                break;
+            }
+            cur = node.parent();
+        }
+        let Some(binding) = function.and_then(|f| params::binding(f, self.src)) else {
+            return;
+        };
+        let alias = params::return_name(&binding);
+        if self.facts.aliases.iter().any(|a| a.name == alias) {
+            return;
+        }
+        let points_to = params::enclosing_param(ret, name, self.src)
+            .and_then(|(f, i)| {
+                params::binding(f, self.src).map(|b| params::param_router_name(&b, i))
+            })
+            .unwrap_or_else(|| name.to_string());
+        self.alias(&alias, Some(vec![points_to]), Vec::new(), ret);
     }
 
     /// Express when the receiver is a router built here or the file imports Express; else
@@ -1201,6 +1400,15 @@ impl<'a> Extractor<'a> {
                         stack.push((inner, depth + 1));
                     }
                 }
+                // `const middlewares = [auth, csrf]; router.post('/x', middlewares, h)`.
+                "identifier" if depth < 4 => match self.array_binding(node) {
+                    Some(array) => stack.push((array, depth + 1)),
+                    None => {
+                        if let Some(g) = self.guard_ref(node) {
+                            out.push(g);
+                        }
+                    }
+                },
                 _ => {
                     if let Some(g) = self.guard_ref(node) {
                         out.push(g);
@@ -1208,6 +1416,64 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
+    }
+
+    /// The array literal a name is bound to by a `const`/`let`/`var` in an enclosing block
+    /// (the nearest one that declares it), when it is bound to one.
+    fn array_binding<'t>(&self, ident: Node<'t>) -> Option<Node<'t>> {
+        let name = self.text(ident);
+        let mut cur = ident.parent();
+        for _ in 0..DEPTH_CAP * 8 {
+            let scope = cur?;
+            if matches!(scope.kind(), "statement_block" | "program") {
+                let mut cache = self.scope_arrays.borrow_mut();
+                let names = cache
+                    .entry(scope.id())
+                    .or_insert_with(|| self.scope_declarations(scope));
+                if let Some(range) = names.get(name) {
+                    let (start, end) = (*range)?;
+                    return scope
+                        .named_descendant_for_byte_range(start, end)
+                        .filter(|n| n.kind() == "array");
+                }
+            }
+            if params::is_function(scope)
+                && params::enclosing_param(ident, name, self.src)
+                    .is_some_and(|(f, _)| f.id() == scope.id())
+            {
+                return None; // a parameter of this function hides outer bindings
+            }
+            cur = scope.parent();
+        }
+        None
+    }
+
+    /// Names declared directly in a block, with the byte range of the array literal each is
+    /// bound to (`None` when bound to anything else).
+    fn scope_declarations(&self, scope: Node<'_>) -> ScopeArrays {
+        let mut names = ScopeArrays::new();
+        let mut cursor = scope.walk();
+        for stmt in scope.named_children(&mut cursor) {
+            if !matches!(stmt.kind(), "lexical_declaration" | "variable_declaration") {
+                continue;
+            }
+            let mut c = stmt.walk();
+            for decl in stmt.named_children(&mut c) {
+                let Some(n) = decl
+                    .child_by_field_name("name")
+                    .filter(|n| n.kind() == "identifier")
+                else {
+                    continue;
+                };
+                let array = decl
+                    .child_by_field_name("value")
+                    .map(unwrap)
+                    .filter(|v| v.kind() == "array")
+                    .map(|v| (v.start_byte(), v.end_byte()));
+                names.entry(self.text(n).to_string()).or_insert(array);
+            }
+        }
+        names
     }
 
     fn guard_ref(&self, node: Node<'_>) -> Option<GuardRef> {

@@ -335,6 +335,8 @@ require('./routes/misc')(app);
             r"app /^\/legacy/ [legacyRouter]",
             "app /v2 [require('./routes/v2')()]",
             "app - [<inline>]",
+            // `require('./routes/misc')(app)`: `app` is bound to the module's parameter router.
+            "app - [require('./routes/misc').(0)]",
         ]
     );
     for u in &f.uses {
@@ -702,7 +704,7 @@ router.post('/a', ...guards, [validate, [sanitize]], handler);
 "#);
     assert_eq!(
         routes(&f),
-        ["router POST /a [guards, validate, sanitize] handler"]
+        ["router POST /a [requireAuth, requireRole(), validate, sanitize] handler"]
     );
 }
 

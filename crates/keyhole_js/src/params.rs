@@ -1,0 +1,122 @@
+//! Routers passed as function parameters: `module.exports = function (app) { app.get(…) }`,
+//! bound to a real app where the function is called (`require('./routes')(app)`).
+//!
+//! A parameter used as a router gets the synthetic router name `<binding>.(<index>)` — the
+//! function's binding as written (`module.exports`, `exports.api`, `setupRoutes`,
+//! `_mounts.main`) and the parameter's position — so that the linker resolves a call
+//! `routes(app)` to it through the ordinary dotted-name lookup (`routes` → the module's
+//! default export `module.exports` → `module.exports.(0)`). A function returning a router
+//! it built (`function makeRouter() { const r = Router(); …; return r; }`) gets the alias
+//! `<binding>.()` pointing at that router.
+
+use tree_sitter::Node;
+
+use crate::syntax::{symbol_path, text, unwrap, DEPTH_CAP};
+
+pub fn is_function(node: Node<'_>) -> bool {
+    matches!(
+        node.kind(),
+        "arrow_function"
+            | "function_expression"
+            | "function"
+            | "function_declaration"
+            | "generator_function"
+            | "generator_function_declaration"
+    )
+}
+
+/// The identifier a parameter binds: `app`, `app = x`, TS `app: Express`.
+fn param_name<'a>(param: Node<'_>, src: &'a str) -> Option<&'a str> {
+    let mut node = param;
+    for _ in 0..4 {
+        match node.kind() {
+            "identifier" => return Some(text(node, src)),
+            "assignment_pattern" => node = node.child_by_field_name("left")?,
+            "required_parameter" | "optional_parameter" => {
+                node = node.child_by_field_name("pattern")?
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The parameter names of a function, in order (`None` for patterns and rest parameters).
+fn params<'a>(function: Node<'_>, src: &'a str) -> Vec<Option<&'a str>> {
+    if let Some(single) = function.child_by_field_name("parameter") {
+        return vec![param_name(single, src)];
+    }
+    let Some(list) = function.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let mut cursor = list.walk();
+    list.named_children(&mut cursor)
+        .filter(|p| p.kind() != "comment")
+        .map(|p| param_name(p, src))
+        .collect()
+}
+
+/// The nearest enclosing function of `at` that binds `name` as a parameter, with its index.
+/// A nearer function that binds `name` otherwise (a pattern) hides it: `None`.
+pub fn enclosing_param<'t>(at: Node<'t>, name: &str, src: &str) -> Option<(Node<'t>, usize)> {
+    let mut cur = at.parent();
+    for _ in 0..DEPTH_CAP * 8 {
+        let node = cur?;
+        if is_function(node) {
+            if let Some(i) = params(node, src).iter().position(|p| *p == Some(name)) {
+                return Some((node, i));
+            }
+        }
+        cur = node.parent();
+    }
+    None
+}
+
+/// The name a function is bound to, as written: `function f`, `const f = …`, `x.y = …`,
+/// `module.exports = …`. `None` for anonymous callbacks.
+pub fn binding(function: Node<'_>, src: &str) -> Option<String> {
+    if let Some(name) = function.child_by_field_name("name") {
+        if function.kind().ends_with("_declaration") {
+            return Some(text(name, src).to_string());
+        }
+    }
+    let mut node = function;
+    let mut parent = node.parent()?;
+    for _ in 0..DEPTH_CAP {
+        // Look through `async`-less wrappers: parentheses, `as`, `await` are not bindings.
+        if matches!(
+            parent.kind(),
+            "parenthesized_expression" | "as_expression" | "satisfies_expression"
+        ) {
+            node = parent;
+            parent = node.parent()?;
+            continue;
+        }
+        break;
+    }
+    match parent.kind() {
+        "variable_declarator" => {
+            let name = parent.child_by_field_name("name")?;
+            (name.kind() == "identifier").then(|| text(name, src).to_string())
+        }
+        "assignment_expression" => {
+            let right = parent.child_by_field_name("right")?;
+            if right.id() != node.id() {
+                return None;
+            }
+            let left = unwrap(parent.child_by_field_name("left")?);
+            symbol_path(left, src).map(|p| p.join("."))
+        }
+        _ => None,
+    }
+}
+
+/// The synthetic router name of parameter `index` of a function bound to `binding`.
+pub fn param_router_name(binding: &str, index: usize) -> String {
+    format!("{binding}.({index})")
+}
+
+/// The synthetic alias name of what a function bound to `binding` returns.
+pub fn return_name(binding: &str) -> String {
+    format!("{binding}.()")
+}
