@@ -894,6 +894,11 @@ impl<'a> Extractor<'a> {
         if !handler_shaped(*last) {
             return;
         }
+        // `app.options('*', cors())` answers CORS preflight requests, which never carry
+        // credentials: not an endpoint of the app.
+        if verb == "options" && self.is_cors_call(*last) {
+            return;
+        }
         let middle = &args[1..args.len() - 1];
         if verb == "all" {
             if let [(path, PathCertainty::Path)] = paths.as_slice() {
@@ -1320,6 +1325,16 @@ impl<'a> Extractor<'a> {
             })
             .unwrap_or_else(|| name.to_string());
         self.alias(&alias, Some(vec![points_to]), Vec::new(), ret);
+    }
+
+    fn is_cors_call(&self, node: Node<'_>) -> bool {
+        let node = unwrap(node);
+        node.kind() == "call_expression"
+            && node
+                .child_by_field_name("function")
+                .and_then(|f| symbol_path(f, self.src))
+                .and_then(|p| p.last().cloned())
+                .is_some_and(|name| name == "cors")
     }
 
     /// Express when the receiver is a router built here or the file imports Express; else
