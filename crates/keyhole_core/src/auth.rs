@@ -28,6 +28,10 @@ pub enum EvidenceKind {
     RequestHook,
     /// A check in the handler's own body that rejects anonymous callers.
     InlineCheck,
+    /// The view a route dispatches to: its decorators, mixins or permission classes.
+    View,
+    /// A project setting (Django `MIDDLEWARE`, DRF `DEFAULT_PERMISSION_CLASSES`).
+    Setting,
     /// Where the router carrying the endpoint was mounted.
     Mount,
     /// The endpoint's own path or name (authentication endpoints).

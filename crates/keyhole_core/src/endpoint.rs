@@ -71,6 +71,11 @@ pub enum Framework {
     Flask,
     FastApi,
     Express,
+    /// Django URLconfs (`path`, `re_path`, `include`) and the views they route to.
+    Django,
+    /// Django REST framework routers (`DefaultRouter`, `SimpleRouter`) and their viewsets.
+    #[serde(rename = "django-rest-framework")]
+    DjangoRestFramework,
 }
 
 impl Framework {
@@ -79,6 +84,8 @@ impl Framework {
             Framework::Flask => "flask",
             Framework::FastApi => "fastapi",
             Framework::Express => "express",
+            Framework::Django => "django",
+            Framework::DjangoRestFramework => "django-rest-framework",
         }
     }
 }

@@ -27,6 +27,12 @@ pub struct FileFacts {
     /// `name = SomeClass(…)` where the class is not a known router constructor; a router
     /// if the class turns out to derive from one (`app = CTFdFlask(__name__)`).
     pub instances: Vec<InstanceDef>,
+    /// Functions and classes that handle requests with guards of their own (Django and DRF
+    /// views, Flask `View`/`MethodView` classes); routes reach them through a
+    /// [`GuardSite::View`] guard.
+    pub views: Vec<ViewDef>,
+    /// Project settings read statically from a Django settings module.
+    pub settings: Vec<SettingDef>,
     /// Problems worth one line to the user (syntax errors, unreadable constructs).
     pub problems: Vec<Problem>,
 }
@@ -145,6 +151,11 @@ pub enum GuardSite {
     /// A parameter's type annotation that may name an `Annotated[…, Depends(…)]` alias;
     /// a guard only if it resolves to such an alias, never by its name alone.
     Annotation,
+    /// The view the route dispatches to (a Django/DRF view function or class, a Flask
+    /// `View`): its decorators, mixins and permission classes are its guards. The target
+    /// names the view; components starting with `#` that follow the name carry a DRF
+    /// `as_view({'get': 'list'})` mapping as `#get=list`.
+    View,
 }
 
 /// A function or callable summarised for guard resolution.
@@ -243,4 +254,86 @@ pub struct InstanceDef {
     /// `dependencies=[…]` given to the constructor.
     pub guards: Vec<GuardRef>,
     pub span: Span,
+}
+
+/// A request handler with guards of its own: a Django function view, a class-based view
+/// (Django, DRF, Flask `View`/`MethodView`), a DRF viewset. Whether a class really is a view
+/// is decided in the link pass from its bases.
+#[derive(Debug, Clone)]
+pub struct ViewDef {
+    pub name: String,
+    pub is_class: bool,
+    /// Base classes as written (mixins, `APIView`, `ModelViewSet`, `MethodView`).
+    pub bases: Vec<SymbolPath>,
+    /// Guards on the whole view: decorators of a function view; on a class,
+    /// `@method_decorator(guard, name='dispatch')`, decorators of `dispatch`, and Flask's
+    /// `decorators = […]`.
+    pub guards: Vec<GuardRef>,
+    /// Methods defined in a class body (`get`, `post`, `list`, `@action`s) with their own guards.
+    pub handlers: Vec<ViewHandler>,
+    /// Methods a view is restricted to: `@require_http_methods([…])`, `@require_POST`,
+    /// `@api_view([…])`, Flask `methods = […]`, Django `http_method_names`. Empty: not restricted.
+    pub methods: Vec<Method>,
+    /// `permission_classes` set on the view (class attribute or `@permission_classes`).
+    pub permissions: Option<PermissionSet>,
+    /// `@login_not_required` (or `method_decorator(login_not_required, …)`): public on purpose.
+    pub public: Option<Span>,
+    /// `@api_view`: a DRF function view.
+    pub api_view: bool,
+    /// DRF `lookup_url_kwarg` / `lookup_field`, naming the detail route's parameter.
+    pub lookup: Option<String>,
+    pub span: Span,
+}
+
+/// A method defined in a view class.
+#[derive(Debug, Clone)]
+pub struct ViewHandler {
+    pub name: String,
+    /// Its decorators that may be guards (`@method_decorator(login_required)`, `@login_required`).
+    pub guards: Vec<GuardRef>,
+    /// `@action(detail=…, methods=[…], url_path=…)` on a viewset method.
+    pub action: Option<ViewAction>,
+    pub public: Option<Span>,
+    pub span: Span,
+}
+
+/// A DRF `@action`.
+#[derive(Debug, Clone)]
+pub struct ViewAction {
+    pub detail: bool,
+    /// Defaults to GET.
+    pub methods: Vec<Method>,
+    /// `url_path=`; the method name when absent.
+    pub url_path: Option<String>,
+    /// `permission_classes=` given to the action.
+    pub permissions: Option<PermissionSet>,
+}
+
+/// DRF permission classes: every group must allow (the list), a group allows when any of its
+/// members does (`IsAdminUser | ReadOnly`).
+#[derive(Debug, Clone)]
+pub struct PermissionSet {
+    pub all_of: Vec<Vec<PermissionRef>>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct PermissionRef {
+    /// The class as written (`IsAuthenticated`, `permissions.IsAdminUser`) or, from settings,
+    /// the dotted string split on `.`.
+    pub path: SymbolPath,
+    /// True when read from a dotted string in settings (resolve by module path).
+    pub dotted: bool,
+    pub span: Span,
+}
+
+/// A Django setting read statically (settings modules are parsed, never imported).
+#[derive(Debug, Clone)]
+pub enum SettingDef {
+    /// `ROOT_URLCONF = 'project.urls'`.
+    RootUrlconf { module: String, span: Span },
+    /// One entry of `MIDDLEWARE = […]`.
+    Middleware { path: String, span: Span },
+    /// `REST_FRAMEWORK['DEFAULT_PERMISSION_CLASSES']`.
+    DefaultPermissions(PermissionSet),
 }

@@ -19,6 +19,9 @@ pub enum ParamSyntax {
     Braces,
     /// Express, Koa, Fastify, Hono: `:id`, `:id?`, `:id(\\d+)`, `*`.
     Colon,
+    /// Django: `path()` converters (`<int:pk>`) and `re_path()` regular expressions
+    /// (`^users/(?P<pk>[0-9]+)/$`): named groups become `{name}`, anchors are dropped.
+    Django,
 }
 
 impl RouteTemplate {
@@ -28,6 +31,13 @@ impl RouteTemplate {
 
     /// Normalise a path written in a framework's syntax.
     pub fn parse(raw: &str, syntax: ParamSyntax) -> Self {
+        let prepared;
+        let raw = if syntax == ParamSyntax::Django {
+            prepared = django_regex(raw);
+            prepared.as_str()
+        } else {
+            raw
+        };
         let mut segments = Vec::new();
         for segment in raw.split('/') {
             if segment.is_empty() {
@@ -82,9 +92,11 @@ impl fmt::Display for RouteTemplate {
 
 fn normalise_segment(segment: &str, syntax: ParamSyntax) -> String {
     match syntax {
-        ParamSyntax::AngleBrackets => replace_delimited(segment, '<', '>', |inner| {
-            inner.rsplit(':').next().unwrap_or(inner).trim().to_string()
-        }),
+        ParamSyntax::AngleBrackets | ParamSyntax::Django => {
+            replace_delimited(segment, '<', '>', |inner| {
+                inner.rsplit(':').next().unwrap_or(inner).trim().to_string()
+            })
+        }
         ParamSyntax::Braces => replace_delimited(segment, '{', '}', |inner| {
             inner.split(':').next().unwrap_or(inner).trim().to_string()
         }),
@@ -166,6 +178,82 @@ fn normalise_colon_segment(segment: &str) -> String {
     out
 }
 
+/// A Django route (a `path()` string or a `re_path()` regex) with its regex syntax rewritten
+/// to plain segments: anchors dropped, `(?P<name>…)` and `<conv:name>` to `<name>`, other
+/// groups to `<param>`, escapes unescaped, optional slashes made plain. Converters are left
+/// in angle brackets for [`normalise_segment`].
+fn django_regex(raw: &str) -> String {
+    let raw = raw.strip_prefix('^').unwrap_or(raw);
+    let raw = raw
+        .strip_suffix("\\Z")
+        .or_else(|| raw.strip_suffix('$'))
+        .unwrap_or(raw);
+    let mut out = String::with_capacity(raw.len());
+    let chars: Vec<char> = raw.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                // `\.` → `.`; character classes such as `\d` cannot appear in a literal path.
+                if let Some(&next) = chars.get(i + 1) {
+                    if !next.is_ascii_alphanumeric() {
+                        out.push(next);
+                    }
+                }
+                i += 2;
+            }
+            '(' => {
+                // A group: find its end (balanced, bounded by the string).
+                let mut depth = 0usize;
+                let mut end = i;
+                while end < chars.len() {
+                    match chars[end] {
+                        '\\' => end += 1,
+                        '(' => depth += 1,
+                        ')' => {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    end += 1;
+                }
+                let inner: String = chars[i + 1..end.min(chars.len())].iter().collect();
+                let name = inner
+                    .strip_prefix("?P<")
+                    .and_then(|rest| rest.split_once('>'))
+                    .map(|(name, _)| name.to_string());
+                match name {
+                    Some(name) => {
+                        out.push('<');
+                        out.push_str(&name);
+                        out.push('>');
+                    }
+                    // `(?:…)` non-capturing, `(/…)?` optional pieces: keep literal text only
+                    // when it is plain; otherwise an unnamed parameter.
+                    None if inner.starts_with("?:") || inner.starts_with('/') => {}
+                    None => out.push_str("<param>"),
+                }
+                i = end + 1;
+                // A quantifier on the group.
+                while matches!(chars.get(i), Some('?' | '*' | '+')) {
+                    i += 1;
+                }
+            }
+            '?' | '*' | '+' if out.ends_with('/') || out.is_empty() => i += 1,
+            '?' => i += 1,
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,5 +293,22 @@ mod tests {
         assert_eq!(api.join(&users).as_str(), "/api/users");
         assert!(api.join(&users).starts_with(&api));
         assert!(!users.starts_with(&api));
+    }
+
+    #[test]
+    fn django_paths_and_regexes() {
+        let d = |p| RouteTemplate::parse(p, ParamSyntax::Django).to_string();
+        assert_eq!(d("users/<int:pk>/"), "/users/{pk}");
+        assert_eq!(d("<slug:slug>/edit/"), "/{slug}/edit");
+        assert_eq!(d(r"^users/(?P<pk>[0-9]+)/$"), "/users/{pk}");
+        assert_eq!(d(r"^api/v1/"), "/api/v1");
+        assert_eq!(d(r"^files/(?P<path>.*)$"), "/files/{path}");
+        assert_eq!(d(r"^feed\.xml$"), "/feed.xml");
+        assert_eq!(
+            d(r"^(?P<year>[0-9]{4})/(?P<slug>[\w-]+)/?$"),
+            "/{year}/{slug}"
+        );
+        assert_eq!(d(""), "/");
+        assert_eq!(d("^$"), "/");
     }
 }

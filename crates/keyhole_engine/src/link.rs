@@ -19,6 +19,8 @@ use keyhole_core::{
 
 use crate::modules::ModuleIndex;
 
+mod views;
+
 /// Bound on name-resolution hops (re-exports, aliases), against cycles.
 const MAX_RESOLVE_DEPTH: usize = 24;
 /// Bound on mount chains per route (a router mounted in many places).
@@ -102,6 +104,7 @@ struct Linker<'a> {
     all_apps_middleware: Vec<Middleware>,
     vocabulary: &'a Vocabulary,
     function_verdicts: HashMap<(FileId, usize), Verdict>,
+    views: views::ViewState,
 }
 
 #[derive(Debug, Clone)]
@@ -184,6 +187,7 @@ impl<'a> Linker<'a> {
             all_apps_middleware: Vec::new(),
             vocabulary,
             function_verdicts: HashMap::new(),
+            views: views::ViewState::default(),
         }
     }
 
@@ -451,6 +455,9 @@ impl<'a> Linker<'a> {
                 match last {
                     "Flask" | "Quart" => Some((RouterKind::App, Framework::Flask)),
                     "Blueprint" => Some((RouterKind::Router, Framework::Flask)),
+                    "DefaultRouter" | "SimpleRouter" => {
+                        Some((RouterKind::Router, Framework::DjangoRestFramework))
+                    }
                     "FastAPI" => Some((RouterKind::App, Framework::FastApi)),
                     "APIRouter" => Some((RouterKind::Router, Framework::FastApi)),
                     _ => None,
@@ -482,6 +489,7 @@ impl<'a> Linker<'a> {
                 for arg in &use_def.args {
                     let target = self
                         .resolve_js_factory(file, arg)
+                        .or_else(|| self.view_mount(file, arg))
                         .unwrap_or_else(|| self.resolve_guard_target(file, &arg.target));
                     match (parent, target) {
                         (Some(parent), Target::Router(child)) if child != parent => {
@@ -530,6 +538,7 @@ impl<'a> Linker<'a> {
             }
         }
         self.alias_js_param_routers();
+        self.django_roots();
     }
 
     /// A JavaScript router passed to a function (`setup(app)`) is the same object as the
@@ -650,6 +659,9 @@ impl<'a> Linker<'a> {
         for (i, f) in facts.iter().enumerate() {
             let file = FileId(i as u32);
             for route in &f.routes {
+                if self.view_endpoints(file, route, &mut endpoints) {
+                    continue;
+                }
                 match self.resolve(file, &route.router, 0) {
                     Target::Router(router) => {
                         for chain in self.chains(router) {
@@ -822,6 +834,8 @@ impl<'a> Linker<'a> {
             Auth::Required(required)
         } else if !optional.is_empty() {
             Auth::Optional(optional)
+        } else if let Some(auth) = self.view_none() {
+            auth
         } else if let Some(word) = self
             .vocabulary
             .authentication_purpose(&full, route.handler.as_deref())
@@ -850,6 +864,8 @@ impl<'a> Linker<'a> {
                     String::new(),
                 )],
             }
+        } else if let Some(auth) = self.view_unknown() {
+            auth
         } else if !mounted {
             Auth::Unknown(format!(
                 "`{}` is never mounted on an app keyhole can see (registered in a loop, by a factory, or elsewhere?), so guards added where it is mounted are unknown",
@@ -945,6 +961,8 @@ impl<'a> Linker<'a> {
                 "flask" | "flask_login" | "flask_jwt_extended" => Some(Framework::Flask),
                 "fastapi" | "starlette" => Some(Framework::FastApi),
                 "express" => Some(Framework::Express),
+                "django" => Some(Framework::Django),
+                "rest_framework" => Some(Framework::DjangoRestFramework),
                 _ => None,
             }
         })
@@ -970,6 +988,9 @@ impl<'a> Linker<'a> {
         if depth > MAX_GUARD_DEPTH {
             return Verdict::NotGuard;
         }
+        if guard.site == GuardSite::View {
+            return self.view_verdict(file, guard, depth);
+        }
         let written = guard.target.display();
         let by_name = |name: &str, vocabulary: &Vocabulary| vocabulary.guard_by_name(name);
         let describe = |site: GuardSite, name: &str| match site {
@@ -979,6 +1000,7 @@ impl<'a> Linker<'a> {
             GuardSite::Middleware => format!("middleware `{name}`"),
             GuardSite::RequestHook => format!("request hook `{name}`"),
             GuardSite::InlineCheck => "a check in the handler".to_string(),
+            GuardSite::View => format!("view `{name}`"),
         };
         if let GuardTarget::Inline(summary) = &guard.target {
             let summary = (**summary).clone();
@@ -1151,6 +1173,7 @@ fn kind_of(site: GuardSite) -> EvidenceKind {
         GuardSite::Middleware => EvidenceKind::Middleware,
         GuardSite::RequestHook => EvidenceKind::RequestHook,
         GuardSite::InlineCheck => EvidenceKind::InlineCheck,
+        GuardSite::View => EvidenceKind::View,
     }
 }
 
@@ -1159,5 +1182,6 @@ fn param_syntax(framework: Framework) -> ParamSyntax {
         Framework::Flask => ParamSyntax::AngleBrackets,
         Framework::FastApi => ParamSyntax::Braces,
         Framework::Express => ParamSyntax::Colon,
+        Framework::Django | Framework::DjangoRestFramework => ParamSyntax::Django,
     }
 }

@@ -6,6 +6,7 @@
 //! another module, or whether `get_current_user` is a guard, is decided by the engine's link
 //! pass over the whole project.
 
+mod django;
 mod summary;
 mod syntax;
 
@@ -50,6 +51,9 @@ pub fn extract(
                 .find(|c| queries.capture(c.index) == Some(want))
                 .map(|c| c.node)
         };
+        if x.django_match(&get) {
+            continue;
+        }
         if let Some(node) = get(Capture::Import) {
             x.import(node);
         } else if let Some(node) = get(Capture::Function) {

@@ -133,6 +133,14 @@ fn help(framework: Framework) -> String {
             "add a dependency such as `Depends(get_current_user)` to the route, to `APIRouter(dependencies=[…])`, or to `include_router(…, dependencies=[…])`",
             "#",
         ),
+        Framework::Django => (
+            "decorate the view with `@login_required` (or use `LoginRequiredMixin` on a class-based view), or enable `LoginRequiredMiddleware`",
+            "#",
+        ),
+        Framework::DjangoRestFramework => (
+            "give the view `permission_classes = [IsAuthenticated]` (or set `DEFAULT_PERMISSION_CLASSES` in settings)",
+            "#",
+        ),
         Framework::Express => (
             "add an auth middleware (`requireAuth`, `passport.authenticate(…)`) before the handler, or `router.use(auth)` before the route is registered",
             "//",

@@ -1,0 +1,1088 @@
+//! Django, Django REST framework and Flask class-based views: everything that registers a
+//! *view object* (a function or class with guards of its own) at a URL.
+//!
+//! - URLconfs: each module-level `urlpatterns` list is a router (`RouterDef` named
+//!   `urlpatterns`, framework Django); `path()`/`re_path()`/`url()` entries are routes whose
+//!   guards include a [`GuardSite::View`] guard naming the view; `include(…)` entries, `+
+//!   router.urls` and `urlpatterns += …` are mounts (`UseDef` whose args carry the
+//!   [`GuardSite::View`] site, so an unresolvable include is never taken for middleware).
+//! - DRF `router.register('users', UserViewSet)` is a route on the router with no methods:
+//!   the link pass expands it with DRF's URL conventions from the viewset's actions.
+//! - Flask `add_url_rule(rule, view_func=View.as_view('x'))` is a route with a view guard.
+//! - Views: decorated functions and classes with bases become [`ViewDef`]s.
+//! - Settings: `ROOT_URLCONF`, `MIDDLEWARE`, `REST_FRAMEWORK['DEFAULT_PERMISSION_CLASSES']`.
+
+use keyhole_core::facts::{
+    GuardRef, GuardSite, GuardTarget, PermissionRef, PermissionSet, RouteDef, RouterDef,
+    RouterKind, SettingDef, SymbolPath, UseDef, UseScope, ViewAction, ViewDef, ViewHandler,
+};
+use keyhole_core::{Framework, Method};
+use tree_sitter::Node;
+
+use crate::syntax::{sequence_items, string_value, symbol_path, text, Args};
+use crate::Extractor;
+use keyhole_lang::Capture;
+
+/// Bound on wrappers peeled off a view (`login_required(csrf_exempt(View.as_view()))`) and on
+/// nested pattern expressions (`[…] + […] + router.urls`).
+const MAX_NESTING: usize = 16;
+
+/// The router name of a module's URLconf.
+pub const URLPATTERNS: &str = "urlpatterns";
+
+/// Function-view decorators that restrict or describe the view rather than guard it.
+const NOT_GUARD_DECORATORS: &[&str] = &[
+    "api_view",
+    "permission_classes",
+    "authentication_classes",
+    "throttle_classes",
+    "renderer_classes",
+    "parser_classes",
+    "schema",
+    "require_http_methods",
+    "require_GET",
+    "require_POST",
+    "require_safe",
+    "login_not_required",
+    "csrf_exempt",
+    "action",
+    "detail_route",
+    "list_route",
+];
+
+impl Extractor<'_> {
+    /// `urlpatterns = […]`, `urlpatterns += […]`, `api_patterns = […]`.
+    pub(crate) fn urlconf(&mut self, node: Node<'_>, name: Node<'_>, value: Node<'_>) {
+        let name = text(name, self.src).to_string();
+        // A list named like patterns is a URLconf only if it holds patterns.
+        if name != URLPATTERNS && !self.holds_patterns(value) {
+            return;
+        }
+        self.ensure_urlconf(&name, node);
+        self.patterns(&name, value, 0);
+    }
+
+    fn ensure_urlconf(&mut self, name: &str, node: Node<'_>) {
+        if self.facts.routers.iter().any(|r| r.name == name) {
+            return;
+        }
+        self.facts.routers.push(RouterDef {
+            name: name.to_string(),
+            kind: RouterKind::Router,
+            framework: Framework::Django,
+            prefix: None,
+            guards: Vec::new(),
+            span: self.span(node),
+        });
+    }
+
+    fn holds_patterns(&self, value: Node<'_>) -> bool {
+        sequence_items(value).into_iter().any(|item| {
+            item.kind() == "call"
+                && item
+                    .child_by_field_name("function")
+                    .and_then(|f| symbol_path(f, self.src))
+                    .and_then(|p| p.last().cloned())
+                    .is_some_and(|l| matches!(l.as_str(), "path" | "re_path" | "url"))
+        })
+    }
+
+    /// The entries of a pattern expression, added to URLconf `parent`.
+    fn patterns(&mut self, parent: &str, value: Node<'_>, depth: usize) {
+        if depth > MAX_NESTING {
+            return;
+        }
+        match value.kind() {
+            "list" | "tuple" | "parenthesized_expression" => {
+                for item in sequence_items(value) {
+                    self.pattern(parent, item, depth + 1);
+                }
+            }
+            "binary_operator" => {
+                for side in ["left", "right"] {
+                    if let Some(n) = value.child_by_field_name(side) {
+                        self.patterns(parent, n, depth + 1);
+                    }
+                }
+            }
+            "call" => self.pattern(parent, value, depth + 1),
+            // `+ router.urls`, `+ api_patterns`
+            "identifier" | "attribute" => {
+                if let Some(path) = symbol_path(value, self.src) {
+                    if path.len() == 1 && path[0] == parent {
+                        return;
+                    }
+                    self.mount(parent, None, view_symbol(path, self.span(value)), value);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// One entry: `path(…)`, `re_path(…)`, `url(…)`, or a helper returning patterns.
+    fn pattern(&mut self, parent: &str, item: Node<'_>, depth: usize) {
+        if depth > MAX_NESTING {
+            return;
+        }
+        if item.kind() != "call" {
+            return self.patterns(parent, item, depth + 1);
+        }
+        let src = self.src;
+        let (Some(callee), Some(args)) = (
+            item.child_by_field_name("function")
+                .and_then(|f| symbol_path(f, src)),
+            item.child_by_field_name("arguments"),
+        ) else {
+            return;
+        };
+        let args = Args::of(args, src);
+        let last = callee.last().map(String::as_str).unwrap_or_default();
+        match last {
+            "path" | "re_path" | "url" => {}
+            // `format_suffix_patterns(urlpatterns)`, `i18n_patterns(path(…), …)`
+            "format_suffix_patterns" | "i18n_patterns" => {
+                for arg in args.positional {
+                    self.patterns(parent, arg, depth + 1);
+                }
+                return;
+            }
+            _ => return,
+        }
+        let (Some(route), Some(target)) = (
+            args.positional
+                .first()
+                .copied()
+                .or_else(|| args.keyword("route")),
+            args.positional
+                .get(1)
+                .copied()
+                .or_else(|| args.keyword("view")),
+        ) else {
+            return;
+        };
+        let prefix = self.path_arg(route);
+        if let Some(included) = include_call(target, src) {
+            self.include(parent, prefix, included, item, depth);
+            return;
+        }
+        // `path('admin/', admin.site.urls)`: the admin site, mounted whole.
+        if symbol_path(target, src).is_some_and(|p| p.ends_with(&["site".into(), "urls".into()])) {
+            return;
+        }
+        let (mut guards, view) = self.view_reference(target);
+        let handler = view.as_ref().and_then(|v| match &v.target {
+            GuardTarget::Symbol(p) => p.iter().rfind(|c| !c.starts_with('#')).cloned(),
+            _ => None,
+        });
+        let methods = if view.is_some() {
+            Vec::new()
+        } else {
+            vec![Method::Any]
+        };
+        guards.extend(view);
+        self.facts.routes.push(RouteDef {
+            router: vec![parent.to_string()],
+            framework_hint: Some(Framework::Django),
+            methods,
+            path: prefix,
+            guards,
+            handler,
+            span: self.span(item),
+            order: u32::try_from(item.start_byte()).unwrap_or(u32::MAX),
+        });
+    }
+
+    /// `include('app.urls')`, `include(router.urls)`, `include((patterns, 'ns'))`,
+    /// `include([path(…), …])`.
+    fn include(
+        &mut self,
+        parent: &str,
+        prefix: keyhole_core::facts::PathArg,
+        args: Node<'_>,
+        item: Node<'_>,
+        depth: usize,
+    ) {
+        let src = self.src;
+        let args = Args::of(args, src);
+        let Some(mut arg) = args
+            .positional
+            .first()
+            .copied()
+            .or_else(|| args.keyword("arg"))
+        else {
+            return;
+        };
+        // `include((patterns, 'app_name'))`: the first element is the URLconf.
+        if arg.kind() == "tuple" || arg.kind() == "parenthesized_expression" {
+            match sequence_items(arg).first() {
+                Some(first) => arg = *first,
+                None => return,
+            }
+        }
+        let target = match arg.kind() {
+            "string" | "concatenated_string" => match string_value(arg, src, &self.constants) {
+                Some(module) => GuardRef {
+                    site: GuardSite::View,
+                    target: GuardTarget::Module(module),
+                    called: false,
+                    optional: false,
+                    span: self.span(arg),
+                },
+                None => return,
+            },
+            "list" => {
+                // Inline patterns: a URLconf of their own, named after where they stand.
+                let name = format!("{URLPATTERNS}@{}", arg.start_byte());
+                self.ensure_urlconf(&name, arg);
+                self.patterns(&name, arg, depth + 1);
+                view_symbol(vec![name], self.span(arg))
+            }
+            _ => match symbol_path(arg, src) {
+                Some(path) => view_symbol(path, self.span(arg)),
+                None => return,
+            },
+        };
+        self.facts.uses.push(UseDef {
+            parent: vec![parent.to_string()],
+            prefix: Some(prefix),
+            args: vec![target],
+            guards: Vec::new(),
+            scope: UseScope::Whole,
+            span: self.span(item),
+            order: u32::try_from(item.start_byte()).unwrap_or(u32::MAX),
+        });
+    }
+
+    fn mount(
+        &mut self,
+        parent: &str,
+        prefix: Option<keyhole_core::facts::PathArg>,
+        target: GuardRef,
+        at: Node<'_>,
+    ) {
+        self.facts.uses.push(UseDef {
+            parent: vec![parent.to_string()],
+            prefix,
+            args: vec![target],
+            guards: Vec::new(),
+            scope: UseScope::Whole,
+            span: self.span(at),
+            order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
+        });
+    }
+
+    /// A view expression in a URLconf or `view_func=`: wrappers peeled off as guard
+    /// candidates (`login_required(View.as_view())`), then the view itself.
+    fn view_reference(&self, mut node: Node<'_>) -> (Vec<GuardRef>, Option<GuardRef>) {
+        let src = self.src;
+        let mut wrappers = Vec::new();
+        for _ in 0..MAX_NESTING {
+            match node.kind() {
+                "identifier" | "attribute" => {
+                    let view = symbol_path(node, src).map(|p| view_symbol(p, self.span(node)));
+                    return (wrappers, view);
+                }
+                "call" => {
+                    let Some(function) = node.child_by_field_name("function") else {
+                        break;
+                    };
+                    let Some(args) = node.child_by_field_name("arguments") else {
+                        break;
+                    };
+                    let args = Args::of(args, src);
+                    // `View.as_view(…)`: the class, with a DRF action map if given.
+                    if function.kind() == "attribute"
+                        && function
+                            .child_by_field_name("attribute")
+                            .is_some_and(|a| text(a, src) == "as_view")
+                    {
+                        let Some(mut path) = function
+                            .child_by_field_name("object")
+                            .and_then(|o| symbol_path(o, src))
+                        else {
+                            break;
+                        };
+                        if let Some(map) = args
+                            .positional
+                            .first()
+                            .copied()
+                            .or_else(|| args.keyword("actions"))
+                            .filter(|n| n.kind() == "dictionary")
+                        {
+                            path.extend(action_map(map, src, &self.constants));
+                        }
+                        return (wrappers, Some(view_symbol(path, self.span(node))));
+                    }
+                    // A wrapper `guard(view)`; `cache_page(60)(view)` is peeled silently.
+                    if let Some(callee) = symbol_path(function, src) {
+                        wrappers.push(GuardRef {
+                            site: GuardSite::Decorator,
+                            target: GuardTarget::Symbol(callee),
+                            called: false,
+                            optional: false,
+                            span: self.span(function),
+                        });
+                    }
+                    match args.positional.first() {
+                        Some(inner) => node = *inner,
+                        None => break,
+                    }
+                }
+                "parenthesized_expression" => match node.named_child(0) {
+                    Some(inner) => node = inner,
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        (wrappers, None)
+    }
+
+    /// `router.register(…)`, `bp.add_url_rule(…)`, `urlpatterns.append(…)` / `.extend(…)`.
+    pub(crate) fn view_call(
+        &mut self,
+        call: Node<'_>,
+        receiver: Node<'_>,
+        method: Node<'_>,
+        args: Node<'_>,
+    ) {
+        let src = self.src;
+        let Some(receiver_path) = symbol_path(receiver, src) else {
+            return;
+        };
+        let list = Args::of(args, src);
+        let order = u32::try_from(call.start_byte()).unwrap_or(u32::MAX);
+        match text(method, src) {
+            "register" => {
+                // DRF: `router.register(r'users', UserViewSet, basename='user')`.
+                let (Some(prefix), Some(viewset)) = (
+                    list.positional
+                        .first()
+                        .copied()
+                        .or_else(|| list.keyword("prefix")),
+                    list.positional
+                        .get(1)
+                        .copied()
+                        .or_else(|| list.keyword("viewset")),
+                ) else {
+                    return;
+                };
+                if !matches!(
+                    prefix.kind(),
+                    "string" | "concatenated_string" | "identifier"
+                ) {
+                    return;
+                }
+                let Some(view) = symbol_path(viewset, src) else {
+                    return;
+                };
+                let handler = view.last().cloned();
+                self.facts.routes.push(RouteDef {
+                    router: receiver_path,
+                    framework_hint: Some(Framework::DjangoRestFramework),
+                    methods: Vec::new(),
+                    path: self.path_arg(prefix),
+                    guards: vec![view_symbol(view, self.span(viewset))],
+                    handler,
+                    span: self.span(call),
+                    order,
+                });
+            }
+            "add_url_rule" => {
+                // Flask: `add_url_rule(rule, endpoint=None, view_func=None, **options)`.
+                let Some(rule) = list
+                    .positional
+                    .first()
+                    .copied()
+                    .or_else(|| list.keyword("rule"))
+                else {
+                    return;
+                };
+                let Some(view_func) = list
+                    .positional
+                    .get(2)
+                    .copied()
+                    .or_else(|| list.keyword("view_func"))
+                else {
+                    return;
+                };
+                let path = self.path_arg(rule);
+                if path
+                    .value
+                    .as_deref()
+                    .is_some_and(|p| !p.starts_with('/') && !p.is_empty())
+                {
+                    return;
+                }
+                let (mut guards, view) = self.view_reference(view_func);
+                let Some(view) = view else {
+                    return;
+                };
+                let handler = match &view.target {
+                    GuardTarget::Symbol(p) => p.last().cloned(),
+                    _ => None,
+                };
+                guards.push(view);
+                let methods = list
+                    .keyword("methods")
+                    .map(|m| self.method_list(m))
+                    .unwrap_or_default();
+                self.facts.routes.push(RouteDef {
+                    router: receiver_path,
+                    framework_hint: None,
+                    methods,
+                    path,
+                    guards,
+                    handler,
+                    span: self.span(call),
+                    order,
+                });
+            }
+            "append" | "extend" => {
+                let [name] = &receiver_path[..] else {
+                    return;
+                };
+                if !self.facts.routers.iter().any(|r| &r.name == name) {
+                    return;
+                }
+                let name = name.clone();
+                for arg in list.positional {
+                    self.patterns(&name, arg, 0);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn method_list(&self, node: Node<'_>) -> Vec<Method> {
+        sequence_items(node)
+            .into_iter()
+            .filter_map(|m| string_value(m, self.src, &self.constants))
+            .filter_map(|m| Method::parse(&m))
+            .collect()
+    }
+
+    /// A decorated function at module level: a candidate function view.
+    pub(crate) fn view_function(&mut self, decorated: Node<'_>) {
+        // Methods are read with their class.
+        if decorated
+            .parent()
+            .and_then(|b| b.parent())
+            .is_some_and(|c| c.kind() == "class_definition")
+        {
+            return;
+        }
+        let Some(function) = decorated.child_by_field_name("definition") else {
+            return;
+        };
+        let Some(name) = function.child_by_field_name("name") else {
+            return;
+        };
+        let mut view = ViewDef {
+            name: text(name, self.src).to_string(),
+            is_class: false,
+            bases: Vec::new(),
+            guards: Vec::new(),
+            handlers: Vec::new(),
+            methods: Vec::new(),
+            permissions: None,
+            public: None,
+            api_view: false,
+            lookup: None,
+            span: self.span(function),
+        };
+        let mut cursor = decorated.walk();
+        for dec in decorated.named_children(&mut cursor) {
+            if dec.kind() != "decorator" {
+                continue;
+            }
+            self.view_decorator(dec, &mut view);
+        }
+        self.facts.views.push(view);
+    }
+
+    /// One decorator of a function view (or of a class, with `method_decorator`).
+    fn view_decorator(&self, dec: Node<'_>, view: &mut ViewDef) {
+        let src = self.src;
+        let Some(expr) = dec.named_child(0) else {
+            return;
+        };
+        let (callee, args) = match expr.kind() {
+            "call" => (
+                expr.child_by_field_name("function")
+                    .and_then(|f| symbol_path(f, src)),
+                expr.child_by_field_name("arguments")
+                    .map(|a| Args::of(a, src)),
+            ),
+            _ => (symbol_path(expr, src), None),
+        };
+        let Some(callee) = callee else {
+            return;
+        };
+        let first = args.as_ref().and_then(|a| a.positional.first().copied());
+        match callee.last().map(String::as_str).unwrap_or_default() {
+            "require_http_methods" => {
+                if let Some(list) = first {
+                    view.methods = self.method_list(list);
+                }
+            }
+            "require_GET" => view.methods = vec![Method::Get],
+            "require_POST" => view.methods = vec![Method::Post],
+            "require_safe" => view.methods = vec![Method::Get, Method::Head],
+            "api_view" => {
+                view.api_view = true;
+                view.methods = first
+                    .or_else(|| args.as_ref().and_then(|a| a.keyword("http_method_names")))
+                    .map(|l| self.method_list(l))
+                    .filter(|m| !m.is_empty())
+                    .unwrap_or_else(|| vec![Method::Get]);
+            }
+            "permission_classes" => {
+                if let Some(list) = first {
+                    view.permissions = Some(self.permission_set(list));
+                }
+            }
+            "login_not_required" => view.public = Some(self.span(dec)),
+            "method_decorator" => {
+                // `@method_decorator(login_required, name='dispatch')` on a class.
+                let Some(args) = args else { return };
+                let Some(target) = args.positional.first().copied() else {
+                    return;
+                };
+                let name = args
+                    .keyword("name")
+                    .and_then(|n| string_value(n, src, &self.constants));
+                let guards = self.decorator_targets(target);
+                let public = guards.iter().any(|g| is_login_not_required(&g.target));
+                let guards: Vec<GuardRef> = guards
+                    .into_iter()
+                    .filter(|g| !is_login_not_required(&g.target))
+                    .collect();
+                match name.as_deref() {
+                    None | Some("dispatch") => {
+                        if public {
+                            view.public = Some(self.span(dec));
+                        }
+                        view.guards.extend(guards);
+                    }
+                    Some(method) => {
+                        let handler = match view.handlers.iter_mut().find(|h| h.name == method) {
+                            Some(h) => h,
+                            None => {
+                                view.handlers.push(ViewHandler {
+                                    name: method.to_string(),
+                                    guards: Vec::new(),
+                                    action: None,
+                                    public: None,
+                                    span: self.span(dec),
+                                });
+                                let last = view.handlers.len() - 1;
+                                &mut view.handlers[last]
+                            }
+                        };
+                        if public {
+                            handler.public = Some(self.span(dec));
+                        }
+                        handler.guards.extend(guards);
+                    }
+                }
+            }
+            last if NOT_GUARD_DECORATORS.contains(&last) => {}
+            _ => {
+                if let Some(guard) = self.decorator_guard(dec) {
+                    view.guards.push(guard);
+                }
+            }
+        }
+    }
+
+    /// The guards inside `method_decorator(…)`: one name, a call, or a list of them.
+    fn decorator_targets(&self, node: Node<'_>) -> Vec<GuardRef> {
+        let items = match node.kind() {
+            "list" | "tuple" => sequence_items(node),
+            _ => vec![node],
+        };
+        items
+            .into_iter()
+            .filter_map(|item| {
+                let (callee, called) = match item.kind() {
+                    "call" => (
+                        item.child_by_field_name("function")
+                            .and_then(|f| symbol_path(f, self.src))?,
+                        true,
+                    ),
+                    _ => (symbol_path(item, self.src)?, false),
+                };
+                Some(GuardRef {
+                    site: GuardSite::Decorator,
+                    target: GuardTarget::Symbol(callee),
+                    called,
+                    optional: false,
+                    span: self.span(item),
+                })
+            })
+            .collect()
+    }
+
+    /// A class: a candidate class-based view, viewset, mixin or permission class.
+    pub(crate) fn view_class(&mut self, node: Node<'_>) {
+        let src = self.src;
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let bases: Vec<SymbolPath> = node
+            .child_by_field_name("superclasses")
+            .map(|list| {
+                Args::of(list, src)
+                    .positional
+                    .into_iter()
+                    .filter_map(|b| symbol_path(b, src))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut view = ViewDef {
+            name: text(name, src).to_string(),
+            is_class: true,
+            bases,
+            guards: Vec::new(),
+            handlers: Vec::new(),
+            methods: Vec::new(),
+            permissions: None,
+            public: None,
+            api_view: false,
+            lookup: None,
+            span: self.span(node),
+        };
+        // Class decorators: `@method_decorator(login_required, name='dispatch')`.
+        if let Some(decorated) = node.parent().filter(|p| p.kind() == "decorated_definition") {
+            let mut cursor = decorated.walk();
+            for dec in decorated.named_children(&mut cursor) {
+                if dec.kind() == "decorator" {
+                    self.view_decorator(dec, &mut view);
+                }
+            }
+        }
+        let Some(body) = node.child_by_field_name("body") else {
+            self.facts.views.push(view);
+            return;
+        };
+        let mut cursor = body.walk();
+        for stmt in body.named_children(&mut cursor) {
+            match stmt.kind() {
+                "expression_statement" => {
+                    let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment")
+                    else {
+                        continue;
+                    };
+                    self.class_attribute(assign, &mut view);
+                }
+                "function_definition" => self.handler(stmt, None, &mut view),
+                "decorated_definition" => {
+                    if let Some(function) = stmt
+                        .child_by_field_name("definition")
+                        .filter(|d| d.kind() == "function_definition")
+                    {
+                        self.handler(function, Some(stmt), &mut view);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.facts.views.push(view);
+    }
+
+    fn class_attribute(&self, assign: Node<'_>, view: &mut ViewDef) {
+        let src = self.src;
+        let (Some(left), Some(right)) = (
+            assign.child_by_field_name("left"),
+            assign.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        match text(left, src) {
+            "permission_classes" => view.permissions = Some(self.permission_set(right)),
+            // Flask `View.decorators`, applied to the view function `as_view` returns.
+            "decorators" => {
+                for item in sequence_items(right) {
+                    let (callee, called) = match item.kind() {
+                        "call" => (
+                            item.child_by_field_name("function")
+                                .and_then(|f| symbol_path(f, src)),
+                            true,
+                        ),
+                        _ => (symbol_path(item, src), false),
+                    };
+                    if let Some(callee) = callee {
+                        view.guards.push(GuardRef {
+                            site: GuardSite::Decorator,
+                            target: GuardTarget::Symbol(callee),
+                            called,
+                            optional: false,
+                            span: self.span(item),
+                        });
+                    }
+                }
+            }
+            "methods" | "http_method_names" => {
+                view.methods = self
+                    .method_list(right)
+                    .into_iter()
+                    .filter(|m| !matches!(m, Method::Head | Method::Options))
+                    .collect();
+            }
+            "lookup_url_kwarg" => view.lookup = string_value(right, src, &self.constants),
+            "lookup_field" if view.lookup.is_none() => {
+                view.lookup = string_value(right, src, &self.constants);
+            }
+            _ => {}
+        }
+    }
+
+    /// A method of a view class, with its decorators.
+    fn handler(&self, function: Node<'_>, decorated: Option<Node<'_>>, view: &mut ViewDef) {
+        let src = self.src;
+        let Some(name) = function.child_by_field_name("name") else {
+            return;
+        };
+        let name = text(name, src).to_string();
+        let mut handler = ViewHandler {
+            name,
+            guards: Vec::new(),
+            action: None,
+            public: None,
+            span: self.span(function),
+        };
+        if let Some(decorated) = decorated {
+            let mut cursor = decorated.walk();
+            for dec in decorated.named_children(&mut cursor) {
+                if dec.kind() != "decorator" {
+                    continue;
+                }
+                let Some(expr) = dec.named_child(0) else {
+                    continue;
+                };
+                let (callee, args) = match expr.kind() {
+                    "call" => (
+                        expr.child_by_field_name("function")
+                            .and_then(|f| symbol_path(f, src)),
+                        expr.child_by_field_name("arguments")
+                            .map(|a| Args::of(a, src)),
+                    ),
+                    _ => (symbol_path(expr, src), None),
+                };
+                let Some(callee) = callee else { continue };
+                match callee.last().map(String::as_str).unwrap_or_default() {
+                    "action" | "detail_route" | "list_route" => {
+                        let last = callee.last().map(String::as_str).unwrap_or_default();
+                        let kw = |k: &str| args.as_ref().and_then(|a| a.keyword(k));
+                        let detail = match last {
+                            "detail_route" => true,
+                            "list_route" => false,
+                            _ => kw("detail").is_some_and(|d| text(d, src) == "True"),
+                        };
+                        let methods = kw("methods")
+                            .map(|m| self.method_list(m))
+                            .filter(|m| !m.is_empty())
+                            .unwrap_or_else(|| vec![Method::Get]);
+                        handler.action = Some(ViewAction {
+                            detail,
+                            methods,
+                            url_path: kw("url_path")
+                                .and_then(|u| string_value(u, src, &self.constants)),
+                            permissions: kw("permission_classes").map(|p| self.permission_set(p)),
+                        });
+                    }
+                    "method_decorator" => {
+                        if let Some(target) = args.as_ref().and_then(|a| a.positional.first()) {
+                            for guard in self.decorator_targets(*target) {
+                                if is_login_not_required(&guard.target) {
+                                    handler.public = Some(self.span(dec));
+                                } else {
+                                    handler.guards.push(guard);
+                                }
+                            }
+                        }
+                    }
+                    "login_not_required" => handler.public = Some(self.span(dec)),
+                    last if NOT_GUARD_DECORATORS.contains(&last) => {}
+                    _ => {
+                        if let Some(guard) = self.decorator_guard(dec) {
+                            handler.guards.push(guard);
+                        }
+                    }
+                }
+            }
+        }
+        // `dispatch` guards the whole view.
+        if handler.name == "dispatch" {
+            view.guards.extend(handler.guards.iter().cloned());
+            if handler.public.is_some() {
+                view.public = handler.public;
+            }
+        }
+        match view.handlers.iter_mut().find(|h| h.name == handler.name) {
+            // A `method_decorator(…, name='get')` seen first on the class.
+            Some(existing) => {
+                existing.guards.extend(handler.guards);
+                existing.action = handler.action;
+                existing.public = existing.public.or(handler.public);
+                existing.span = handler.span;
+            }
+            None => view.handlers.push(handler),
+        }
+    }
+
+    /// `[IsAuthenticated, permissions.IsAdminUser | ReadOnly]`, `(AllowAny,)`.
+    fn permission_set(&self, node: Node<'_>) -> PermissionSet {
+        let mut all_of = Vec::new();
+        let items = match node.kind() {
+            "list" | "tuple" | "parenthesized_expression" => sequence_items(node),
+            // `BaseView.permission_classes + [IsOwner]`: what can be read.
+            "binary_operator" => {
+                let mut items = Vec::new();
+                for side in ["left", "right"] {
+                    if let Some(n) = node.child_by_field_name(side) {
+                        match n.kind() {
+                            "list" | "tuple" => items.extend(sequence_items(n)),
+                            _ => items.push(n),
+                        }
+                    }
+                }
+                items
+            }
+            _ => vec![node],
+        };
+        for item in items {
+            let mut and_groups = Vec::new();
+            self.permission_expr(item, &mut and_groups, 0);
+            all_of.extend(and_groups);
+        }
+        PermissionSet {
+            all_of,
+            span: self.span(node),
+        }
+    }
+
+    /// One permission expression, as AND-groups of OR-alternatives.
+    fn permission_expr(&self, node: Node<'_>, out: &mut Vec<Vec<PermissionRef>>, depth: usize) {
+        if depth > MAX_NESTING {
+            out.push(vec![self.unknown_permission(node)]);
+            return;
+        }
+        match node.kind() {
+            "binary_operator" => {
+                let op = node
+                    .child_by_field_name("operator")
+                    .map(|o| text(o, self.src))
+                    .unwrap_or_default();
+                let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return;
+                };
+                match op {
+                    "&" => {
+                        self.permission_expr(left, out, depth + 1);
+                        self.permission_expr(right, out, depth + 1);
+                    }
+                    "|" => {
+                        let mut l = Vec::new();
+                        let mut r = Vec::new();
+                        self.permission_expr(left, &mut l, depth + 1);
+                        self.permission_expr(right, &mut r, depth + 1);
+                        // (a & b) | c is read as a | b | c: weaker, never stronger.
+                        let group: Vec<PermissionRef> = l.into_iter().chain(r).flatten().collect();
+                        out.push(group);
+                    }
+                    _ => out.push(vec![self.unknown_permission(node)]),
+                }
+            }
+            "parenthesized_expression" => {
+                if let Some(inner) = node.named_child(0) {
+                    self.permission_expr(inner, out, depth + 1);
+                }
+            }
+            "call" => match node
+                .child_by_field_name("function")
+                .and_then(|f| symbol_path(f, self.src))
+            {
+                Some(path) => out.push(vec![PermissionRef {
+                    path,
+                    dotted: false,
+                    span: self.span(node),
+                }]),
+                None => out.push(vec![self.unknown_permission(node)]),
+            },
+            "identifier" | "attribute" => match symbol_path(node, self.src) {
+                Some(path) => out.push(vec![PermissionRef {
+                    path,
+                    dotted: false,
+                    span: self.span(node),
+                }]),
+                None => out.push(vec![self.unknown_permission(node)]),
+            },
+            "comment" => {}
+            // `~IsAuthenticated`, `*base`, computed: unknown.
+            _ => out.push(vec![self.unknown_permission(node)]),
+        }
+    }
+
+    fn unknown_permission(&self, node: Node<'_>) -> PermissionRef {
+        PermissionRef {
+            path: vec![UNKNOWN_PERMISSION.to_string()],
+            dotted: false,
+            span: self.span(node),
+        }
+    }
+
+    /// A Django setting at module level.
+    pub(crate) fn setting(&mut self, name: Node<'_>, value: Node<'_>) {
+        let src = self.src;
+        match text(name, src) {
+            "ROOT_URLCONF" => {
+                if let Some(module) = string_value(value, src, &self.constants) {
+                    self.facts.settings.push(SettingDef::RootUrlconf {
+                        module,
+                        span: self.span(value),
+                    });
+                }
+            }
+            "MIDDLEWARE" | "MIDDLEWARE_CLASSES" => {
+                for item in sequence_items(value) {
+                    if let Some(path) = string_value(item, src, &self.constants) {
+                        self.facts.settings.push(SettingDef::Middleware {
+                            path,
+                            span: self.span(item),
+                        });
+                    }
+                }
+            }
+            "REST_FRAMEWORK" => {
+                if value.kind() != "dictionary" {
+                    return;
+                }
+                let mut cursor = value.walk();
+                for pair in value.named_children(&mut cursor) {
+                    if pair.kind() != "pair" {
+                        continue;
+                    }
+                    let (Some(key), Some(list)) = (
+                        pair.child_by_field_name("key"),
+                        pair.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    if string_value(key, src, &self.constants).as_deref()
+                        != Some("DEFAULT_PERMISSION_CLASSES")
+                    {
+                        continue;
+                    }
+                    let all_of = sequence_items(list)
+                        .into_iter()
+                        .map(|item| {
+                            let path = match string_value(item, src, &self.constants) {
+                                Some(s) => s.split('.').map(str::to_string).collect(),
+                                None => vec![UNKNOWN_PERMISSION.to_string()],
+                            };
+                            vec![PermissionRef {
+                                path,
+                                dotted: true,
+                                span: self.span(item),
+                            }]
+                        })
+                        .collect();
+                    self.facts
+                        .settings
+                        .push(SettingDef::DefaultPermissions(PermissionSet {
+                            all_of,
+                            span: self.span(list),
+                        }));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The name a permission class that cannot be read statically is recorded under.
+pub const UNKNOWN_PERMISSION: &str = "?";
+
+fn view_symbol(path: SymbolPath, span: keyhole_core::Span) -> GuardRef {
+    GuardRef {
+        site: GuardSite::View,
+        target: GuardTarget::Symbol(path),
+        called: false,
+        optional: false,
+        span,
+    }
+}
+
+fn is_login_not_required(target: &GuardTarget) -> bool {
+    matches!(target, GuardTarget::Symbol(p) if p.last().is_some_and(|l| l == "login_not_required"))
+}
+
+/// The argument list of an `include(…)` call.
+fn include_call<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
+    if node.kind() != "call" {
+        return None;
+    }
+    let callee = symbol_path(node.child_by_field_name("function")?, src)?;
+    (callee.last()? == "include").then(|| node.child_by_field_name("arguments"))?
+}
+
+/// `{'get': 'list', 'post': 'create'}` → `#get=list`, `#post=create`.
+fn action_map(
+    dict: Node<'_>,
+    src: &str,
+    constants: &std::collections::HashMap<String, String>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cursor = dict.walk();
+    for pair in dict.named_children(&mut cursor) {
+        if pair.kind() != "pair" {
+            continue;
+        }
+        let (Some(k), Some(v)) = (
+            pair.child_by_field_name("key")
+                .and_then(|k| string_value(k, src, constants)),
+            pair.child_by_field_name("value")
+                .and_then(|v| string_value(v, src, constants)),
+        ) else {
+            continue;
+        };
+        out.push(format!("#{}={}", k.to_ascii_lowercase(), v));
+    }
+    out
+}
+
+impl<'t> Extractor<'_> {
+    /// Dispatch a match of `queries/python/django/views.scm`; false for other matches.
+    pub(crate) fn django_match(&mut self, get: &impl Fn(Capture) -> Option<Node<'t>>) -> bool {
+        if let (Some(node), Some(name), Some(value)) = (
+            get(Capture::Urlconf),
+            get(Capture::UrlconfName),
+            get(Capture::UrlconfValue),
+        ) {
+            self.urlconf(node, name, value);
+        } else if let (Some(call), Some(receiver), Some(method), Some(args)) = (
+            get(Capture::ViewCall),
+            get(Capture::ViewReceiver),
+            get(Capture::ViewMethod),
+            get(Capture::ViewArgs),
+        ) {
+            self.view_call(call, receiver, method, args);
+        } else if let Some(node) = get(Capture::ViewClass) {
+            self.view_class(node);
+        } else if let Some(node) = get(Capture::ViewFunction) {
+            self.view_function(node);
+        } else if let (Some(name), Some(value)) =
+            (get(Capture::SettingsName), get(Capture::SettingsValue))
+        {
+            self.setting(name, value);
+        } else {
+            return false;
+        }
+        true
+    }
+}
