@@ -208,10 +208,15 @@ impl Linker<'_> {
         let mut test_permissions = None;
         for (i, f) in self.facts.iter().enumerate() {
             let file = FileId(i as u32);
-            let is_test = self
-                .files
-                .get(file)
-                .is_some_and(|f| f.path.to_ascii_lowercase().contains("test"));
+            // Test settings (`settings/test.py`, `test_settings.py`, `tests/settings.py`)
+            // only count when nothing else sets the same.
+            let is_test = self.files.get(file).is_some_and(|f| {
+                let path = f.path.to_ascii_lowercase();
+                let mut parts = path.rsplit('/');
+                let name = parts.next().unwrap_or_default();
+                let parent = parts.next().unwrap_or_default();
+                name.contains("test") || parent == "tests" || parent == "test"
+            });
             for setting in &f.settings {
                 match setting {
                     SettingDef::RootUrlconf { module, .. } => {
