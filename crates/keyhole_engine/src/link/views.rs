@@ -738,8 +738,21 @@ impl Linker<'_> {
                     }
                 }
                 let mut action_permissions = None;
-                for &(vf, v) in &info.chain {
+                let access_mixin = info.external.iter().any(|(b, _)| b == "AccessMixin");
+                for (k, &(vf, v)) in info.chain.iter().enumerate() {
                     let def = self.view(vf, v).clone();
+                    // An in-repository mixin named as a guard (`ObjectPermissionRequiredMixin`),
+                    // or one built on Django's `AccessMixin` that overrides `dispatch`.
+                    let base_guard = k > 0
+                        && def.name.ends_with("Mixin")
+                        && (self.vocabulary.guard_by_name(&def.name).is_some()
+                            || (access_mixin && def.handlers.iter().any(|h| h.name == "dispatch")));
+                    if required.is_none() && base_guard {
+                        required = Some((
+                            format!("view `{written}` (`{}`)", def.name),
+                            def.name.clone(),
+                        ));
+                    }
                     guards.extend(def.guards.iter().map(|g| (vf, g.clone())));
                     if permissions.is_none() {
                         permissions = def.permissions.clone().map(|p| (vf, p));
