@@ -260,3 +260,22 @@ fn discovery_skips_what_is_not_application_source() {
         stdout(&out)
     );
 }
+
+#[test]
+fn spec_finding_renders_a_code_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "api/openapi.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nsecurity:\n  - key: []\ncomponents:\n  securitySchemes:\n    key: {type: apiKey, in: query, name: api_key}\npaths:\n  /items:\n    get:\n      responses: {'200': {description: ok}}\n",
+    );
+    let out = keyhole(&["check", "."], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    insta::assert_snapshot!(stdout(&out));
+    let inventory = keyhole(&["inventory", "--spec", "api/openapi.yaml"], dir.path());
+    assert!(
+        stdout(&inventory).contains("openapi"),
+        "{}",
+        stdout(&inventory)
+    );
+}

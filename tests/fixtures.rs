@@ -6,6 +6,10 @@
 //! - `# endpoint: METHOD /route auth=none|required|optional|public|unknown` anywhere in the
 //!   file that registers the endpoint.
 //!
+//! Specs live in `tests/fixtures/openapi/<rule>/` (each folder one case), with the same
+//! comments in YAML; a JSON spec `x.json` keeps its expectations in a sidecar `x.json.expect`
+//! with lines `LINE: rule[, rule]` and `endpoint: METHOD /route auth=STATE`.
+//!
 //! The harness asserts the exact sets: nothing missing, nothing extra.
 
 use std::collections::BTreeSet;
@@ -17,6 +21,10 @@ fn fixture_dirs(root: &Path) -> Vec<PathBuf> {
     // A case folder is a folder two levels below the language folder.
     let mut out = Vec::new();
     for lang in read_dir_sorted(root) {
+        if lang.file_name().is_some_and(|n| n == "openapi") {
+            out.extend(read_dir_sorted(&lang));
+            continue;
+        }
         for framework in read_dir_sorted(&lang) {
             out.extend(read_dir_sorted(&framework));
         }
@@ -48,6 +56,10 @@ fn expectations(case: &Path) -> (BTreeSet<Finding>, BTreeSet<EndpointRow>) {
             continue;
         };
         let rel = relative(case, &entry);
+        if let Some(target) = rel.strip_suffix(".expect") {
+            sidecar(target, &text, &mut findings, &mut endpoints);
+            continue;
+        }
         for (i, line) in text.lines().enumerate() {
             for leader in ["#", "//"] {
                 let expect = format!("{leader} expect:");
@@ -79,6 +91,41 @@ fn expectations(case: &Path) -> (BTreeSet<Finding>, BTreeSet<EndpointRow>) {
         }
     }
     (findings, endpoints)
+}
+
+/// Expectations for a JSON file, kept beside it.
+fn sidecar(
+    target: &str,
+    text: &str,
+    findings: &mut BTreeSet<Finding>,
+    endpoints: &mut BTreeSet<EndpointRow>,
+) {
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("endpoint:") {
+            let spec: Vec<&str> = rest.split_whitespace().collect();
+            let [method, route, auth] = spec[..] else {
+                panic!("{target}.expect: malformed endpoint expectation: {line}");
+            };
+            let auth = auth.strip_prefix("auth=").expect("auth=…");
+            endpoints.insert((
+                target.to_string(),
+                method.to_string(),
+                route.to_string(),
+                auth.to_string(),
+            ));
+            continue;
+        }
+        let (number, rules) = line
+            .split_once(':')
+            .unwrap_or_else(|| panic!("{target}.expect: expected `LINE: rule`: {line}"));
+        let number: usize = number.trim().parse().expect("a line number");
+        for rule in rules.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+            findings.insert((target.to_string(), number, rule.to_string()));
+        }
+    }
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

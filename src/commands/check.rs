@@ -11,6 +11,9 @@ use super::ColorChoice;
 pub struct CheckArgs {
     /// Files or directories to analyse (default: the current directory).
     pub paths: Vec<PathBuf>,
+    /// An OpenAPI/Swagger file to read, whether or not discovery finds it (repeatable).
+    #[arg(long = "spec", value_name = "FILE")]
+    pub specs: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -43,7 +46,7 @@ pub enum FailOn {
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
-    let analysis = super::analyse(args.paths, args.verbose);
+    let analysis = super::analyse(args.paths, args.specs, args.verbose);
     let rules = keyhole_rules::all_meta();
     let report = Report {
         diagnostics: &analysis.diagnostics,

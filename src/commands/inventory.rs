@@ -7,6 +7,9 @@ use anyhow::Result;
 pub struct InventoryArgs {
     /// Files or directories to analyse (default: the current directory).
     pub paths: Vec<PathBuf>,
+    /// An OpenAPI/Swagger file to read, whether or not discovery finds it (repeatable).
+    #[arg(long = "spec", value_name = "FILE")]
+    pub specs: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Show what was skipped and why.
@@ -21,7 +24,7 @@ pub enum Format {
 }
 
 pub fn run(args: InventoryArgs) -> Result<ExitCode> {
-    let analysis = super::analyse(args.paths, args.verbose);
+    let analysis = super::analyse(args.paths, args.specs, args.verbose);
     let project = &analysis.project;
     let out = match args.format {
         Format::Table => keyhole_report::inventory_table(&project.endpoints, &project.files),

@@ -30,14 +30,15 @@ pub enum ColorChoice {
 }
 
 /// Run the engine and print input problems (one line each) and, with `verbose`, the skips.
-pub fn analyse(paths: Vec<PathBuf>, verbose: bool) -> Analysis {
-    let paths = if paths.is_empty() {
+pub fn analyse(paths: Vec<PathBuf>, specs: Vec<PathBuf>, verbose: bool) -> Analysis {
+    let paths = if paths.is_empty() && specs.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         paths
     };
     let options = Options {
         paths,
+        specs,
         ..Options::default()
     };
     let analysis = keyhole_engine::analyze(&options);

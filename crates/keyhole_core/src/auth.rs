@@ -36,6 +36,8 @@ pub enum EvidenceKind {
     Mount,
     /// The endpoint's own path or name (authentication endpoints).
     Purpose,
+    /// A spec's `security` (on the operation, or the document's global one).
+    SpecSecurity,
 }
 
 /// Why an endpoint has no guard.

@@ -71,6 +71,8 @@ pub enum Framework {
     Flask,
     FastApi,
     Express,
+    /// Declared in an OpenAPI/Swagger spec rather than served by code.
+    OpenApi,
     /// Django URLconfs (`path`, `re_path`, `include`) and the views they route to.
     Django,
     /// Django REST framework routers (`DefaultRouter`, `SimpleRouter`) and their viewsets.
@@ -84,6 +86,7 @@ impl Framework {
             Framework::Flask => "flask",
             Framework::FastApi => "fastapi",
             Framework::Express => "express",
+            Framework::OpenApi => "openapi",
             Framework::Django => "django",
             Framework::DjangoRestFramework => "django-rest-framework",
         }

@@ -7,6 +7,7 @@ pub mod endpoint;
 pub mod facts;
 pub mod project;
 pub mod route;
+pub mod sensitive;
 pub mod source;
 pub mod vocabulary;
 

@@ -46,6 +46,10 @@ pub enum Language {
     JavaScript,
     TypeScript,
     Tsx,
+    /// An OpenAPI/Swagger spec in YAML: read by keyhole_openapi, never by tree-sitter.
+    Yaml,
+    /// An OpenAPI/Swagger spec in JSON: read by keyhole_openapi, never by tree-sitter.
+    Json,
 }
 
 impl Language {
@@ -67,13 +71,21 @@ impl Language {
     }
 
     pub fn is_javascript_family(self) -> bool {
-        !matches!(self, Language::Python)
+        matches!(
+            self,
+            Language::JavaScript | Language::TypeScript | Language::Tsx
+        )
+    }
+
+    /// Whether files of this language are code parsed with tree-sitter (not spec files).
+    pub fn is_code(self) -> bool {
+        !matches!(self, Language::Yaml | Language::Json)
     }
 
     /// The comment leader used for inline expectations and suppressions.
     pub fn comment_leader(self) -> &'static str {
         match self {
-            Language::Python => "#",
+            Language::Python | Language::Yaml => "#",
             _ => "//",
         }
     }

@@ -75,7 +75,7 @@ pub fn discover(
     for root in paths {
         if root.is_file() {
             // A file named on the command line is analysed even if ignored.
-            match Language::from_path(root) {
+            match Language::from_path(root).or_else(|| crate::specs::spec_language(root)) {
                 Some(language) => candidates.push(Candidate {
                     display: display_path(root),
                     disk: root.clone(),
@@ -143,7 +143,9 @@ pub fn discover(
                 continue;
             }
             let path = entry.path();
-            let Some(language) = Language::from_path(path) else {
+            let Some(language) =
+                Language::from_path(path).or_else(|| crate::specs::is_spec_file(path))
+            else {
                 lock(&counts).add("not Python, JavaScript or TypeScript");
                 continue;
             };
@@ -152,14 +154,19 @@ pub fn discover(
                 continue;
             }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            if size > max_file_size {
+            let limit = if language.is_code() {
+                max_file_size
+            } else {
+                crate::specs::MAX_SPEC_SIZE
+            };
+            if size > limit {
                 lock(&counts).add("files over the size limit");
                 problems.push((
                     display_path(path),
                     format!(
                         "skipped: {:.1} MiB is over the {} MiB limit for source files",
                         size as f64 / 1_048_576.0,
-                        max_file_size / 1_048_576
+                        limit / 1_048_576
                     ),
                 ));
                 continue;

@@ -5,6 +5,7 @@ pub mod discover;
 mod link;
 mod modules;
 pub mod parse;
+pub mod specs;
 mod suppress;
 
 use std::path::PathBuf;
@@ -25,6 +26,9 @@ pub struct Options {
     pub paths: Vec<PathBuf>,
     pub max_file_size: u64,
     pub vocabulary: Vocabulary,
+    /// OpenAPI/Swagger files named on the command line (`--spec`), read even when
+    /// discovery would not find them.
+    pub specs: Vec<PathBuf>,
 }
 
 impl Default for Options {
@@ -33,6 +37,7 @@ impl Default for Options {
             paths: vec![PathBuf::from(".")],
             max_file_size: discover::DEFAULT_MAX_FILE_SIZE,
             vocabulary: Vocabulary::default(),
+            specs: Vec::new(),
         }
     }
 }
@@ -73,9 +78,19 @@ pub struct Analysis {
 }
 
 /// Discover and load files in parallel; returns the loaded sources and notices.
-fn load_files(options: &Options) -> (Vec<Arc<SourceFile>>, Vec<Notice>, Stats) {
+type LoadedFiles = (
+    Vec<Arc<SourceFile>>,
+    Vec<Notice>,
+    Stats,
+    Vec<discover::Candidate>,
+);
+
+fn load_files(options: &Options) -> LoadedFiles {
     let (candidates, mut skipped, problems) =
         discover::discover(&options.paths, options.max_file_size);
+    // Spec files are read by `specs`, after the code.
+    let (spec_candidates, candidates): (Vec<_>, Vec<_>) =
+        candidates.into_iter().partition(|c| !c.language.is_code());
     let mut notices: Vec<Notice> = problems
         .into_iter()
         .map(|(path, message)| Notice {
@@ -118,12 +133,12 @@ fn load_files(options: &Options) -> (Vec<Arc<SourceFile>>, Vec<Notice>, Stats) {
         quiet_syntax_errors: 0,
         skipped,
     };
-    (files, notices, stats)
+    (files, notices, stats, spec_candidates)
 }
 
 /// Run the whole pipeline.
 pub fn analyze(options: &Options) -> Analysis {
-    let (files, mut notices, stats) = load_files(options);
+    let (files, mut notices, stats, spec_candidates) = load_files(options);
     let facts: Vec<FileFacts> = files
         .par_iter()
         .map_init(Worker::default, |worker, file| worker.extract(file))
@@ -148,11 +163,32 @@ pub fn analyze(options: &Options) -> Analysis {
         }
     }
     notices.sort();
+    let code_files = files.clone();
     let files = SourceMap::new(files);
     let linked = link::link(&files, &facts, &options.vocabulary);
+    let specs = specs::load(
+        &spec_candidates,
+        &options.specs,
+        &options.paths,
+        code_files.len() as u32,
+        &options.vocabulary,
+    );
+    stats.files_analysed += specs.files.len();
+    if specs.fragments > 0 {
+        *stats
+            .skipped
+            .by_reason
+            .entry("YAML/JSON spec fragments without a version key".to_string())
+            .or_default() += specs.fragments;
+    }
+    notices.extend(specs.notices);
+    notices.sort();
+    let files = SourceMap::new(code_files.into_iter().chain(specs.files).collect());
+    let mut endpoints = linked.endpoints;
+    endpoints.extend(specs.endpoints);
     let project = Project {
         files,
-        endpoints: linked.endpoints,
+        endpoints,
         routers: linked.routers,
         vocabulary: options.vocabulary.clone(),
     };
@@ -160,6 +196,7 @@ pub fn analyze(options: &Options) -> Analysis {
     for rule in keyhole_rules::all_rules() {
         rule.check(&project, &mut diagnostics);
     }
+    specs::check(&specs.specs, &mut diagnostics);
     suppress::apply(&mut diagnostics, &project.files);
     for diagnostic in &mut diagnostics {
         diagnostic.fingerprint = fingerprint(&project, diagnostic);
@@ -188,7 +225,7 @@ pub fn analyze(options: &Options) -> Analysis {
 
 /// Parse every file and do nothing else: the baseline the benchmark compares against.
 pub fn parse_only(options: &Options) -> (usize, usize) {
-    let (files, _, _) = load_files(options);
+    let (files, _, _, _) = load_files(options);
     let nodes: usize = files
         .par_iter()
         .map_init(Worker::default, |worker, file| {

@@ -1182,6 +1182,7 @@ fn param_syntax(framework: Framework) -> ParamSyntax {
         Framework::Flask => ParamSyntax::AngleBrackets,
         Framework::FastApi => ParamSyntax::Braces,
         Framework::Express => ParamSyntax::Colon,
+        Framework::OpenApi => ParamSyntax::Braces,
         Framework::Django | Framework::DjangoRestFramework => ParamSyntax::Django,
     }
 }

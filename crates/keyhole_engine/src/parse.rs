@@ -90,6 +90,9 @@ pub struct Worker {
 
 impl Worker {
     fn parser(&mut self, language: Language) -> Option<&mut Parser> {
+        if !language.is_code() {
+            return None;
+        }
         let index = match self.parsers.iter().position(|(l, _)| *l == language) {
             Some(i) => i,
             None => {
@@ -119,6 +122,10 @@ impl Worker {
 
     /// Parse and extract one file's facts. A panic becomes a problem for that file only.
     pub fn extract(&mut self, file: &SourceFile) -> FileFacts {
+        if !file.language.is_code() {
+            // Spec files go to keyhole_openapi (see `specs`), not to tree-sitter.
+            return FileFacts::default();
+        }
         let Some(tree) = self.parse(file) else {
             return problem(file, "not analysed: parsing took too long");
         };
@@ -141,6 +148,7 @@ impl Worker {
             Language::JavaScript | Language::TypeScript | Language::Tsx => {
                 keyhole_js::extract(file, &tree, queries, cursor)
             }
+            Language::Yaml | Language::Json => FileFacts::default(),
         }));
         match result {
             Ok(facts) => facts,

@@ -50,6 +50,7 @@ pub fn query_files(language: Language) -> &'static [QueryFile] {
     match language {
         Language::Python => PYTHON_QUERIES,
         Language::JavaScript | Language::TypeScript | Language::Tsx => JAVASCRIPT_QUERIES,
+        Language::Yaml | Language::Json => &[],
     }
 }
 
@@ -60,6 +61,9 @@ pub fn grammar(language: Language) -> tree_sitter::Language {
         Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
         Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
         Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+        // Spec files are read by keyhole_openapi; the engine never parses them with
+        // tree-sitter. A grammar is returned only to keep this function total.
+        Language::Yaml | Language::Json => tree_sitter_python::LANGUAGE.into(),
     }
 }
 
@@ -153,11 +157,14 @@ pub fn query_set(language: Language) -> Result<&'static QuerySet, &'static Query
     static JAVASCRIPT: OnceLock<Result<QuerySet, QueryLoadError>> = OnceLock::new();
     static TYPESCRIPT: OnceLock<Result<QuerySet, QueryLoadError>> = OnceLock::new();
     static TSX: OnceLock<Result<QuerySet, QueryLoadError>> = OnceLock::new();
+    static NONE: OnceLock<Result<QuerySet, QueryLoadError>> = OnceLock::new();
     let cell = match language {
         Language::Python => &PYTHON,
         Language::JavaScript => &JAVASCRIPT,
         Language::TypeScript => &TYPESCRIPT,
         Language::Tsx => &TSX,
+        // No queries: spec files are not extracted with tree-sitter.
+        Language::Yaml | Language::Json => &NONE,
     };
     cell.get_or_init(|| QuerySet::compile(language, query_files(language)))
         .as_ref()

@@ -2,6 +2,7 @@
 //! a doc comment in fixed sections that `keyhole explain` prints and `docs/rules/` mirrors.
 
 pub mod rules;
+mod spec_util;
 
 use keyhole_core::{Diagnostic, Project, RuleMeta};
 
@@ -9,6 +10,9 @@ use keyhole_core::{Diagnostic, Project, RuleMeta};
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, project: &Project, out: &mut Vec<Diagnostic>);
+
+    /// Spec rules: read one loaded OpenAPI/Swagger spec and report.
+    fn check_spec(&self, _spec: &keyhole_openapi::Spec, _out: &mut Vec<Diagnostic>) {}
 }
 
 /// Declare a rule's metadata, taking its doc comment as its documentation.
@@ -45,7 +49,20 @@ macro_rules! declare_rule {
 
 /// Every rule, in catalogue order.
 pub fn all_rules() -> &'static [&'static dyn Rule] {
-    &[&rules::auth::missing_auth::MissingAuth]
+    &[
+        &rules::auth::missing_auth::MissingAuth,
+        &rules::auth::missing_auth_spec::MissingAuthSpec,
+        &rules::auth::admin_route_weak_auth::AdminRouteWeakAuth,
+        &rules::auth::insecure_auth_scheme::InsecureAuthScheme,
+        &rules::auth::credential_in_url::CredentialInUrl,
+        &rules::auth::predictable_object_id::PredictableObjectId,
+        &rules::data::sensitive_field_in_response::SensitiveFieldInResponse,
+        &rules::data::open_request_schema::OpenRequestSchema,
+        &rules::data::unbounded_input::UnboundedInput,
+        &rules::config::plaintext_server::PlaintextServer,
+        &rules::config::missing_rate_limit::MissingRateLimit,
+        &rules::inventory::unresolved_ref::UnresolvedRef,
+    ]
 }
 
 /// Metadata of every rule.

@@ -1,1 +1,4 @@
 pub mod auth;
+pub mod config;
+pub mod data;
+pub mod inventory;

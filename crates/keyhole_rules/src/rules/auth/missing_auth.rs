@@ -61,6 +61,10 @@ impl Rule for MissingAuth {
             else {
                 continue;
             };
+            // Spec operations are judged by `missing-auth-spec`.
+            if endpoint.framework == Framework::OpenApi {
+                continue;
+            }
             let severity = if endpoint.method.is_write() {
                 Severity::Error
             } else {
@@ -141,6 +145,7 @@ fn help(framework: Framework) -> String {
             "give the view `permission_classes = [IsAuthenticated]` (or set `DEFAULT_PERMISSION_CLASSES` in settings)",
             "#",
         ),
+        Framework::OpenApi => ("declare `security` on the operation or globally", "#"),
         Framework::Express => (
             "add an auth middleware (`requireAuth`, `passport.authenticate(…)`) before the handler, or `router.use(auth)` before the route is registered",
             "//",

@@ -1,1 +1,6 @@
+pub mod admin_route_weak_auth;
+pub mod credential_in_url;
+pub mod insecure_auth_scheme;
 pub mod missing_auth;
+pub mod missing_auth_spec;
+pub mod predictable_object_id;

@@ -1,0 +1,2 @@
+pub mod missing_rate_limit;
+pub mod plaintext_server;

@@ -1,0 +1,1 @@
+pub mod unresolved_ref;
