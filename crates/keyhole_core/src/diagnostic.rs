@@ -133,3 +133,15 @@ pub struct RuleMeta {
     /// The whole doc comment (markdown).
     pub doc: &'static str,
 }
+
+impl RuleMeta {
+    /// The doc comment as markdown: each line without the one space `///` leaves.
+    pub fn doc_markdown(&self) -> String {
+        let mut out = String::with_capacity(self.doc.len());
+        for line in self.doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+}

@@ -27,6 +27,12 @@ pub struct FileFacts {
     /// `name = SomeClass(…)` where the class is not a known router constructor; a router
     /// if the class turns out to derive from one (`app = CTFdFlask(__name__)`).
     pub instances: Vec<InstanceDef>,
+    /// String constants: module-level (`API_PREFIX`) and class-level (`Settings.API_V1_STR`),
+    /// for paths held in names defined in other modules.
+    pub constants: Vec<ConstantDef>,
+    /// Path arguments that are names (`prefix=settings.API_V1_STR`), keyed by the span of
+    /// the [`PathArg`], for the link pass to resolve across modules.
+    pub path_refs: Vec<PathRef>,
     /// Functions and classes that handle requests with guards of their own (Django and DRF
     /// views, Flask `View`/`MethodView` classes); routes reach them through a
     /// [`GuardSite::View`] guard.
@@ -254,6 +260,19 @@ pub struct InstanceDef {
     /// `dependencies=[…]` given to the constructor.
     pub guards: Vec<GuardRef>,
     pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConstantDef {
+    /// `NAME`, or `Class.NAME` for a class attribute.
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PathRef {
+    pub span: Span,
+    pub expr: SymbolPath,
 }
 
 /// A request handler with guards of its own: a Django function view, a class-based view

@@ -67,9 +67,11 @@ impl Default for Vocabulary {
                 "authz",
                 "authenticate",
                 "authenticated",
+                "authenticator",
                 "authentication",
                 "authorize",
                 "authorized",
+                "authorizer",
                 "authorization",
                 "authorise",
                 "authorised",
@@ -96,6 +98,11 @@ impl Default for Vocabulary {
                 "guarded",
                 "token",
                 "verified",
+                // Signature checks authenticate the sender (webhooks, ActivityPub, HMAC APIs).
+                "verify",
+                "signature",
+                "signed",
+                "hmac",
                 "passport",
                 "acl",
                 "rbac",
@@ -167,6 +174,11 @@ impl Default for Vocabulary {
                 "callback",
                 "sso",
                 "saml",
+                // Webhook receivers are called by third parties and authenticated by a
+                // signature checked in the handler, not by a user's session.
+                "webhook",
+                "webhooks",
+                "authenticate",
                 "openid",
                 "forgot",
                 "forgot-password",
@@ -245,10 +257,31 @@ impl Vocabulary {
     ) -> Option<String> {
         let segments: Vec<String> = route.segments().map(str::to_ascii_lowercase).collect();
         for (i, seg) in segments.iter().enumerate() {
-            if seg.starts_with('{') {
+            // Capability URLs — `/invite/{token}`, `/checkouts/{client_secret}` — are
+            // authorised by the secret in the path, not by a session (`{token_id}` is not one).
+            if let Some(name) = seg.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                let words = split_words(name);
+                let secret = words
+                    .iter()
+                    .any(|w| matches!(w.as_str(), "token" | "secret" | "signature"));
+                if secret && words.last().is_some_and(|w| w != "id" && w != "ids") {
+                    return Some(format!("{seg} in the path"));
+                }
                 continue;
             }
             if self.auth_endpoint_segments.iter().any(|s| s == seg) {
+                return Some(seg.clone());
+            }
+            // `/password-recovery`, `/forgot_password`, `/reset-password`
+            let words = split_words(seg);
+            if words.iter().any(|w| w == "password")
+                && words.iter().any(|w| {
+                    matches!(
+                        w.as_str(),
+                        "reset" | "recover" | "recovery" | "forgot" | "forgotten"
+                    )
+                })
+            {
                 return Some(seg.clone());
             }
             // `/password/reset`, `/reset/password`
@@ -341,6 +374,8 @@ mod tests {
             "authed_only",
             "checkJwt",
             "require_api_key",
+            "middleware.activitypub.verify",
+            "verify_webhook_signature",
         ] {
             assert_eq!(v.guard_by_name(name), Some(GuardMatch::Required), "{name}");
         }
@@ -393,6 +428,16 @@ mod tests {
             .is_some());
         assert!(v.authentication_purpose(&r("/users/:id"), None).is_none());
         assert!(v.authentication_purpose(&r("/reset"), None).is_none());
+        assert!(v
+            .authentication_purpose(&r("/invite/:token"), None)
+            .is_some());
+        assert!(v.authentication_purpose(&r("/invite/:id"), None).is_none());
+        assert!(v
+            .authentication_purpose(&r("/checkouts/:client_secret"), None)
+            .is_some());
+        assert!(v
+            .authentication_purpose(&r("/tokens/:token_id"), None)
+            .is_none());
         assert!(v
             .authentication_purpose(&r("/x"), Some("oauth_callback"))
             .is_some());

@@ -14,6 +14,13 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
 /// Directory names never descended into.
 const SKIPPED_DIRS: &[(&str, &str)] = &[
     ("node_modules", "dependencies (node_modules)"),
+    // Tests serve no endpoints in production; the apps they build would pollute the inventory.
+    ("tests", "tests"),
+    ("test", "tests"),
+    ("__tests__", "tests"),
+    ("__mocks__", "tests"),
+    ("e2e", "tests"),
+    ("cypress", "tests"),
     ("bower_components", "dependencies (bower_components)"),
     ("jspm_packages", "dependencies (jspm_packages)"),
     ("site-packages", "dependencies (site-packages)"),
@@ -153,6 +160,10 @@ pub fn discover(
                 lock(&counts).add("minified or bundled JavaScript (by name)");
                 continue;
             }
+            if is_test_name(path) {
+                lock(&counts).add("tests");
+                continue;
+            }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
             let limit = if language.is_code() {
                 max_file_size
@@ -210,6 +221,22 @@ fn error_message(err: &ignore::Error) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// Test modules by their name: `test_x.py`, `x_test.py`, `tests.py`, `conftest.py`,
+/// `x.test.ts`, `x.spec.js`.
+fn is_test_name(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    if let Some(stem) = name.strip_suffix(".py") {
+        return stem.starts_with("test_")
+            || stem.ends_with("_test")
+            || stem == "tests"
+            || stem == "conftest";
+    }
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    stem.ends_with(".test") || stem.ends_with(".spec")
 }
 
 fn is_bundle_name(path: &Path) -> bool {

@@ -35,6 +35,7 @@ enum Local {
     Alias(usize),
     Import(usize),
     Class(usize),
+    Instance(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +44,8 @@ enum Target {
     Function(FileId, usize),
     Alias(FileId, usize),
     Class(FileId, usize),
+    /// `name = SomeClass(…)`, not a router.
+    Instance(FileId, usize),
     Module(FileId),
     /// A name from a package outside the repository (`flask_login.login_required`).
     External(String),
@@ -147,6 +150,9 @@ impl<'a> Linker<'a> {
             for (j, alias) in f.aliases.iter().enumerate() {
                 table.insert(alias.name.as_str(), Local::Alias(j));
             }
+            for (j, instance) in f.instances.iter().enumerate() {
+                table.insert(instance.name.as_str(), Local::Instance(j));
+            }
             for (j, class) in f.classes.iter().enumerate() {
                 table.insert(class.name.as_str(), Local::Class(j));
             }
@@ -229,6 +235,7 @@ impl<'a> Linker<'a> {
             }
             Some(Local::Function(i)) if rest.is_empty() => Target::Function(file, *i),
             Some(Local::Class(i)) if rest.is_empty() => Target::Class(file, *i),
+            Some(Local::Instance(i)) if rest.is_empty() => Target::Instance(file, *i),
             Some(Local::Alias(i)) => {
                 let alias = &facts.aliases[*i];
                 match &alias.points_to {
@@ -366,7 +373,14 @@ impl<'a> Linker<'a> {
                 return self.resolve(m, &next, depth + 1);
             }
         }
-        if self.symbols[m.index()].contains_key(path[0].as_str()) {
+        // `from pkg import handlers` inside `pkg/__init__.py` names the submodule, not itself.
+        let local = self.symbols[m.index()].get(path[0].as_str()).copied();
+        if matches!(local, Some(Local::Import(_)) | None) {
+            if let Some(sub) = self.modules.python_submodule(m, &path[0]) {
+                return self.resolve_in_module(sub, &path[1..], depth + 1);
+            }
+        }
+        if local.is_some() {
             return self.resolve(m, path, depth + 1);
         }
         if let Some(sub) = self.modules.python_submodule(m, &path[0]) {
@@ -406,6 +420,60 @@ impl<'a> Linker<'a> {
         }
     }
 
+    // ---- constants ---------------------------------------------------------------------
+
+    /// A path argument's text: the literal, or the constant its name refers to in this or
+    /// another module (`prefix=settings.API_V1_STR`).
+    fn path_value(&self, arg: &PathArg) -> Option<String> {
+        if arg.value.is_some() {
+            return arg.value.clone();
+        }
+        let facts = self.facts.get(arg.span.file.index())?;
+        let expr = &facts.path_refs.iter().find(|r| r.span == arg.span)?.expr;
+        self.resolve_constant(arg.span.file, expr, 0)
+    }
+
+    fn resolve_constant(&self, file: FileId, path: &[String], depth: usize) -> Option<String> {
+        if depth > 8 || path.is_empty() {
+            return None;
+        }
+        let facts = self.facts.get(file.index())?;
+        let joined = path.join(".");
+        if let Some(c) = facts.constants.iter().find(|c| c.name == joined) {
+            return Some(c.value.clone());
+        }
+        let (first, rest) = (&path[0], &path[1..]);
+        // `settings.X` where `settings = Settings()`: a class attribute's default.
+        if let Some(instance) = facts.instances.iter().find(|i| &i.name == first) {
+            if let Target::Class(f, i) = self.resolve(file, &instance.class, 0) {
+                let mut class_path = vec![self.facts[f.index()].classes[i].name.clone()];
+                class_path.extend_from_slice(rest);
+                return self.resolve_constant(f, &class_path, depth + 1);
+            }
+        }
+        if let Some(import) = facts.imports.iter().find(|i| &i.local == first) {
+            let m = self.resolve_module(file, &import.module)?;
+            let mut next = match &import.kind {
+                ImportKind::Named(name) => vec![name.clone()],
+                ImportKind::Module | ImportKind::Default => Vec::new(),
+            };
+            next.extend_from_slice(rest);
+            if next.is_empty() {
+                return None;
+            }
+            return self.resolve_constant(m, &next, depth + 1);
+        }
+        match self.resolve(file, &path[..1], 0) {
+            Target::Class(f, i) if !rest.is_empty() => {
+                let mut class_path = vec![self.facts[f.index()].classes[i].name.clone()];
+                class_path.extend_from_slice(rest);
+                self.resolve_constant(f, &class_path, depth + 1)
+            }
+            Target::Module(m) => self.resolve_constant(m, rest, depth + 1),
+            _ => None,
+        }
+    }
+
     // ---- the router graph ------------------------------------------------------------
 
     /// `app = CTFdFlask(__name__)` where `class CTFdFlask(Flask)`: instances of classes that
@@ -432,6 +500,34 @@ impl<'a> Linker<'a> {
                 self.router_ids[i].push(id);
                 self.symbols[i].insert(instance.name.as_str(), Local::Router(local));
             }
+        }
+    }
+
+    /// Whether a class (or one of its bases) is named as a guard (`Authenticator`,
+    /// `HTTPBearer`): the verdict and the name that decided it.
+    fn class_guard(
+        &self,
+        file: FileId,
+        class: &[String],
+        depth: usize,
+    ) -> Option<(GuardMatch, String)> {
+        if depth > 8 {
+            return None;
+        }
+        let name = class.join(".");
+        if let Some(m) = self.vocabulary.guard_by_name(&name) {
+            return Some((m, name));
+        }
+        match self.resolve(file, class, 0) {
+            Target::Class(f, i) => self.facts[f.index()].classes[i]
+                .bases
+                .iter()
+                .find_map(|base| self.class_guard(f, base, depth + 1)),
+            Target::External(external) => self
+                .vocabulary
+                .guard_by_name(&external)
+                .map(|m| (m, external)),
+            _ => None,
         }
     }
 
@@ -507,7 +603,11 @@ impl<'a> Linker<'a> {
                             self.incoming.entry(child).or_default().push(index);
                         }
                         _ => {
-                            if !mounted_any {
+                            // `init_app.(0)`: a router parameter that did not resolve is
+                            // no middleware.
+                            let param_marker = matches!(&arg.target, GuardTarget::Symbol(p)
+                                if p.last().is_some_and(|l| l.starts_with('(') && l.ends_with(')')));
+                            if !mounted_any && !param_marker {
                                 preceding.push((file, arg.clone()));
                             }
                         }
@@ -520,7 +620,7 @@ impl<'a> Linker<'a> {
                 let framework = parent.map(|p| self.routers[p.0 as usize].framework);
                 let path_scope = use_def.prefix.as_ref().and_then(|p| {
                     let syntax = framework.map_or(ParamSyntax::Colon, param_syntax);
-                    p.value.as_deref().map(|v| RouteTemplate::parse(v, syntax))
+                    self.path_value(p).map(|v| RouteTemplate::parse(&v, syntax))
                 });
                 for (_, guard) in preceding {
                     let mw = Middleware {
@@ -550,9 +650,6 @@ impl<'a> Linker<'a> {
         let mut bindings: Vec<(RouterId, RouterId)> = Vec::new();
         for (i, f) in self.facts.iter().enumerate() {
             let file = FileId(i as u32);
-            if self.language(file) == Language::Python {
-                continue;
-            }
             for use_def in &f.uses {
                 for arg in &use_def.args {
                     let GuardTarget::Symbol(path) = &arg.target else {
@@ -711,7 +808,7 @@ impl<'a> Linker<'a> {
             top_node
                 .prefix
                 .as_ref()
-                .map_or(Some(String::new()), |p| p.value.clone()),
+                .map_or(Some(String::new()), |p| self.path_value(p)),
             top_node.framework,
         ));
         for &e in chain {
@@ -720,11 +817,11 @@ impl<'a> Linker<'a> {
             let own = child
                 .prefix
                 .as_ref()
-                .map_or(Some(String::new()), |p| p.value.clone());
+                .map_or(Some(String::new()), |p| self.path_value(p));
             let at_mount = edge
                 .prefix
                 .as_ref()
-                .map_or(Some(String::new()), |p| p.value.clone());
+                .map_or(Some(String::new()), |p| self.path_value(p));
             let piece = if child.framework == Framework::Flask && edge.prefix.is_some() {
                 // Flask: `register_blueprint(url_prefix=…)` replaces the blueprint's own prefix.
                 at_mount
@@ -736,7 +833,7 @@ impl<'a> Linker<'a> {
             };
             pieces.push((piece, child.framework));
         }
-        pieces.push((route.path.value.clone(), framework));
+        pieces.push((self.path_value(&route.path), framework));
         let templates: Vec<RouteTemplate> = pieces
             .iter()
             .map(|(value, fw)| match value {
@@ -828,8 +925,8 @@ impl<'a> Linker<'a> {
                 Verdict::NotGuard => {}
             }
         }
-        let top_node = &self.routers[top.0 as usize];
-        let mounted = top_node.kind == RouterKind::App;
+        let mounted = self.routers[top.0 as usize].kind == RouterKind::App;
+        let top_name = self.routers[top.0 as usize].name.clone();
         let auth = if !required.is_empty() {
             Auth::Required(required)
         } else if !optional.is_empty() {
@@ -869,7 +966,7 @@ impl<'a> Linker<'a> {
         } else if !mounted {
             Auth::Unknown(format!(
                 "`{}` is never mounted on an app keyhole can see (registered in a loop, by a factory, or elsewhere?), so guards added where it is mounted are unknown",
-                top_node.name
+                top_name
             ))
         } else {
             Auth::None {
@@ -883,7 +980,7 @@ impl<'a> Linker<'a> {
                 let edge = &self.edges[e];
                 MountStep {
                     span: edge.span,
-                    prefix: edge.prefix.as_ref().and_then(|p| p.value.clone()),
+                    prefix: edge.prefix.as_ref().and_then(|p| self.path_value(p)),
                     router_name: self.routers[edge.child.0 as usize].name.clone(),
                 }
             })
@@ -1072,6 +1169,23 @@ impl<'a> Linker<'a> {
                     }
                 }
                 Verdict::NotGuard
+            }
+            // `_CurrentUser = Authenticator(required_scopes=…)`: an instance used as a
+            // dependency is judged by its class (and its class's bases).
+            Target::Instance(f, i) if guard.site != GuardSite::Annotation => {
+                let class = self.facts[f.index()].instances[i].class.clone();
+                let class_name = class.join(".");
+                match self.class_guard(f, &class, 0) {
+                    Some((m, name)) => name_verdict(
+                        m,
+                        format!(
+                            "{} (an instance of `{class_name}`)",
+                            describe(guard.site, &written)
+                        ),
+                        name,
+                    ),
+                    None => Verdict::NotGuard,
+                }
             }
             Target::External(name) if guard.site != GuardSite::Annotation => {
                 match by_name(&name, self.vocabulary) {

@@ -11,10 +11,13 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, files: &SourceMap) {
             return true;
         };
         let line = file.line_col(d.primary.span.start as usize).line;
-        let suppressed = [line, line.saturating_sub(1)]
-            .into_iter()
-            .filter(|&l| l >= 1)
-            .any(|l| suppresses(file.line_text(l), d.rule));
+        // The finding's own line, or a comment-only line right above it.
+        let own = suppresses(file.line_text(line), d.rule);
+        let above = line > 1 && {
+            let text = file.line_text(line - 1).trim_start();
+            (text.starts_with('#') || text.starts_with("//")) && suppresses(text, d.rule)
+        };
+        let suppressed = own || above;
         !suppressed
     });
 }

@@ -52,6 +52,9 @@ captures! {
     HookKind = "hook.kind" in [Python];
     HookFunction = "hook.function" in [Python];
     Call = "call" in [Python, JavaScript];
+    CallSite = "callsite" in [Python];
+    CallSiteCallee = "callsite.callee" in [Python];
+    CallSiteArgs = "callsite.args" in [Python];
     CallReceiver = "call.receiver" in [Python, JavaScript];
     CallMethod = "call.method" in [Python, JavaScript];
     CallArgs = "call.args" in [Python, JavaScript];

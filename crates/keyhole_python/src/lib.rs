@@ -13,8 +13,9 @@ mod syntax;
 use std::collections::HashMap;
 
 use keyhole_core::facts::{
-    AliasDef, ClassDef, DependencyRef, FileFacts, GuardRef, GuardSite, GuardTarget, ImportDef,
-    ImportKind, InstanceDef, PathArg, Problem, RouteDef, RouterDef, RouterKind, UseDef, UseScope,
+    AliasDef, ClassDef, ConstantDef, DependencyRef, FileFacts, GuardRef, GuardSite, GuardTarget,
+    ImportDef, ImportKind, InstanceDef, PathArg, PathRef, Problem, RouteDef, RouterDef, RouterKind,
+    UseDef, UseScope,
 };
 use keyhole_core::{Framework, Method, SourceFile};
 use keyhole_lang::{Capture, QuerySet, StreamingIterator};
@@ -39,6 +40,8 @@ pub fn extract(
         src,
         facts: FileFacts::default(),
         constants: HashMap::new(),
+        path_refs: std::cell::RefCell::new(Vec::new()),
+        call_sites: Vec::new(),
     };
     let root = tree.root_node();
     x.collect_constants(root);
@@ -78,6 +81,12 @@ pub fn extract(
             get(Capture::HookFunction),
         ) {
             x.hook(receiver, kind, function);
+        } else if let (Some(call), Some(callee), Some(args)) = (
+            get(Capture::CallSite),
+            get(Capture::CallSiteCallee),
+            get(Capture::CallSiteArgs),
+        ) {
+            x.call_site(callee, args, call);
         } else if let (Some(call), Some(receiver), Some(method), Some(args)) = (
             get(Capture::Call),
             get(Capture::CallReceiver),
@@ -90,6 +99,8 @@ pub fn extract(
     if root.has_error() {
         x.syntax_problem(root);
     }
+    x.finish_call_sites();
+    x.facts.path_refs = x.path_refs.take();
     x.facts
 }
 
@@ -99,6 +110,10 @@ struct Extractor<'a> {
     facts: FileFacts,
     /// Module-level string constants, for prefixes and paths held in names.
     constants: HashMap<String, String>,
+    /// Path arguments that are names, resolved across modules by the link pass.
+    path_refs: std::cell::RefCell<Vec<PathRef>>,
+    /// Statement calls with a name argument: (callee, argument index, argument, span).
+    call_sites: Vec<(Vec<String>, usize, String, keyhole_core::Span)>,
 }
 
 const ROUTE_DECORATORS: &[&str] = &[
@@ -140,11 +155,35 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
+        self.facts
+            .constants
+            .extend(self.constants.iter().map(|(name, value)| ConstantDef {
+                name: name.clone(),
+                value: value.clone(),
+            }));
     }
 
     fn path_arg(&self, node: Node<'_>) -> PathArg {
+        // `org_scoped_rule("/invite/<token>")`: a helper that decorates a literal path; the
+        // literal is the route as most deployments serve it.
+        let literal = if node.kind() == "call" {
+            node.child_by_field_name("arguments")
+                .and_then(|a| Args::of(a, self.src).positional.first().copied())
+                .filter(|a| matches!(a.kind(), "string" | "concatenated_string"))
+        } else {
+            None
+        };
+        let value = string_value(literal.unwrap_or(node), self.src, &self.constants);
+        if value.is_none() {
+            if let Some(expr) = symbol_path(node, self.src) {
+                self.path_refs.borrow_mut().push(PathRef {
+                    span: self.span(node),
+                    expr,
+                });
+            }
+        }
         PathArg {
-            value: string_value(node, self.src, &self.constants),
+            value,
             span: self.span(node),
         }
     }
@@ -239,6 +278,95 @@ impl<'a> Extractor<'a> {
         });
     }
 
+    /// The receiver of a route or mount as a symbol path. A receiver that is a parameter of
+    /// the enclosing function (`def init_app(app): app.register_blueprint(bp)`) is a router
+    /// of its own, named `<function>.(<index>)`, which the function's call sites
+    /// (`init_app(app)`) mount under their argument — the same convention the JavaScript
+    /// extractor uses for `module.exports = function (app) {…}`.
+    fn receiver_path(&mut self, receiver: Node<'_>) -> Option<Vec<String>> {
+        let path = symbol_path(receiver, self.src)?;
+        Some(self.parameter_router(receiver, &path).unwrap_or(path))
+    }
+
+    /// `path` renamed to the parameter router `<function>.(<index>)` when its first part is
+    /// a parameter of the function enclosing `node`.
+    fn parameter_router(&mut self, node: Node<'_>, path: &[String]) -> Option<Vec<String>> {
+        let mut path = path.to_vec();
+        let (function, index) = enclosing_parameter(node, &path[0], self.src)?;
+        let name = format!("{function}.({index})");
+        if !self.facts.routers.iter().any(|r| r.name == name) {
+            self.facts.routers.push(RouterDef {
+                name: name.clone(),
+                kind: RouterKind::Router,
+                framework: self.file_framework(),
+                prefix: None,
+                guards: Vec::new(),
+                span: self.span(node),
+            });
+        }
+        path[0] = name;
+        Some(path)
+    }
+
+    /// The framework this file is written against, from its imports (Flask by default).
+    fn file_framework(&self) -> Framework {
+        let fastapi = self
+            .facts
+            .imports
+            .iter()
+            .any(|i| i.module.starts_with("fastapi") || i.module.starts_with("starlette"));
+        if fastapi {
+            Framework::FastApi
+        } else {
+            Framework::Flask
+        }
+    }
+
+    /// `init_app(app)` as a statement: if `init_app` takes a router parameter, `app` is
+    /// passed to it. Resolved at the end of the file, once its routers are known.
+    fn call_site(&mut self, callee: Node<'_>, args: Node<'_>, span: Node<'_>) {
+        let Some(callee) = symbol_path(callee, self.src) else {
+            return;
+        };
+        let list = Args::of(args, self.src);
+        for (index, arg) in list.positional.iter().enumerate() {
+            if arg.kind() != "identifier" {
+                continue;
+            }
+            let name = text(*arg, self.src).to_string();
+            self.call_sites
+                .push((callee.clone(), index, name, self.span(span)));
+        }
+    }
+
+    fn finish_call_sites(&mut self) {
+        for (callee, index, arg, span) in std::mem::take(&mut self.call_sites) {
+            let is_router = self.facts.routers.iter().any(|r| r.name == arg)
+                || self.facts.instances.iter().any(|i| i.name == arg)
+                || self.facts.imports.iter().any(|i| i.local == arg);
+            if !is_router {
+                continue;
+            }
+            let mut target = callee;
+            target.push(format!("({index})"));
+            self.facts.uses.push(UseDef {
+                parent: vec![arg],
+                prefix: None,
+                args: vec![GuardRef {
+                    site: GuardSite::Middleware,
+                    target: GuardTarget::Symbol(target),
+                    called: false,
+                    optional: false,
+                    span,
+                }],
+                guards: Vec::new(),
+                scope: UseScope::After,
+                span,
+                order: span.start,
+            });
+        }
+    }
+
     fn class(&mut self, node: Node<'_>) {
         let Some(name) = node.child_by_field_name("name") else {
             return;
@@ -253,6 +381,33 @@ impl<'a> Extractor<'a> {
                     .collect()
             })
             .unwrap_or_default();
+        let class_name = text(name, self.src).to_string();
+        if let Some(body) = node.child_by_field_name("body") {
+            let mut cursor = body.walk();
+            for stmt in body.named_children(&mut cursor) {
+                let Some(assign) = stmt
+                    .named_child(0)
+                    .filter(|n| stmt.kind() == "expression_statement" && n.kind() == "assignment")
+                else {
+                    continue;
+                };
+                let (Some(left), Some(right)) = (
+                    assign.child_by_field_name("left"),
+                    assign.child_by_field_name("right"),
+                ) else {
+                    continue;
+                };
+                if left.kind() != "identifier" {
+                    continue;
+                }
+                if let Some(value) = string_value(right, self.src, &self.constants) {
+                    self.facts.constants.push(ConstantDef {
+                        name: format!("{class_name}.{}", text(left, self.src)),
+                        value,
+                    });
+                }
+            }
+        }
         self.facts.classes.push(ClassDef {
             name: text(name, self.src).to_string(),
             bases,
@@ -383,7 +538,7 @@ impl<'a> Extractor<'a> {
         function: Node<'_>,
     ) {
         let src = self.src;
-        let Some(router) = symbol_path(receiver, src) else {
+        let Some(router) = self.receiver_path(receiver) else {
             return;
         };
         let verb = text(verb, src);
@@ -508,7 +663,7 @@ impl<'a> Extractor<'a> {
     }
 
     fn hook(&mut self, receiver: Node<'_>, kind: Node<'_>, function: Node<'_>) {
-        let Some(parent) = symbol_path(receiver, self.src) else {
+        let Some(parent) = self.receiver_path(receiver) else {
             return;
         };
         let parent = if text(kind, self.src) == "before_app_request" {
@@ -542,7 +697,7 @@ impl<'a> Extractor<'a> {
 
     fn call(&mut self, call: Node<'_>, receiver: Node<'_>, method: Node<'_>, args: Node<'_>) {
         let src = self.src;
-        let Some(parent) = symbol_path(receiver, src) else {
+        let Some(parent) = self.receiver_path(receiver) else {
             return;
         };
         let method = text(method, src);
@@ -568,9 +723,17 @@ impl<'a> Extractor<'a> {
                 else {
                     return;
                 };
-                let Some(child) = symbol_arg(child, GuardSite::Middleware) else {
+                let child_node = Some(child);
+                let Some(mut child) = symbol_arg(child, GuardSite::Middleware) else {
                     return;
                 };
+                // `def add_routers(app, router): app.include_router(router)`: the mounted
+                // router is a parameter too, bound at the call sites.
+                if let (GuardTarget::Symbol(path), Some(node)) = (&child.target, child_node) {
+                    if let Some(renamed) = self.parameter_router(node, path) {
+                        child.target = GuardTarget::Symbol(renamed);
+                    }
+                }
                 let prefix_kw = if method == "register_blueprint" {
                     "url_prefix"
                 } else {
@@ -679,3 +842,43 @@ fn annotated_dependencies(node: Node<'_>, file: &SourceFile, src: &str) -> Vec<D
 
 #[cfg(test)]
 mod tests;
+
+/// Whether `name` is a parameter of the function enclosing `node`: (function name, index).
+fn enclosing_parameter(node: Node<'_>, name: &str, src: &str) -> Option<(String, usize)> {
+    let mut current = node.parent();
+    // Decorators sit outside the function they decorate; start from the nearest function
+    // whose body contains the node.
+    let mut hops = 0;
+    while let Some(n) = current {
+        hops += 1;
+        if hops > 200 {
+            return None;
+        }
+        if n.kind() == "function_definition" {
+            let inside_body = n.child_by_field_name("body").is_some_and(|b| {
+                b.start_byte() <= node.start_byte() && node.end_byte() <= b.end_byte()
+            });
+            if inside_body {
+                let function = text(n.child_by_field_name("name")?, src).to_string();
+                let params = n.child_by_field_name("parameters")?;
+                let mut cursor = params.walk();
+                for (index, param) in params.named_children(&mut cursor).enumerate() {
+                    let param_name = match param.kind() {
+                        "identifier" => Some(param),
+                        "typed_parameter" => param.named_child(0),
+                        "default_parameter" | "typed_default_parameter" => {
+                            param.child_by_field_name("name")
+                        }
+                        _ => None,
+                    };
+                    if param_name.is_some_and(|p| text(p, src) == name) {
+                        return Some((function, index));
+                    }
+                }
+                return None;
+            }
+        }
+        current = n.parent();
+    }
+    None
+}

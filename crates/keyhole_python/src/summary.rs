@@ -49,6 +49,21 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
     let Some(body) = function.child_by_field_name("body") else {
         return summary;
     };
+    // A dependency factory (`def Authorizer(scopes): async def dependency(user = Depends(…))
+    // …; return dependency`) depends on what the function it returns depends on.
+    let mut cursor = body.walk();
+    for statement in body.named_children(&mut cursor) {
+        let inner = match statement.kind() {
+            "function_definition" => Some(statement),
+            "decorated_definition" => statement.child_by_field_name("definition"),
+            _ => None,
+        };
+        if let Some(inner) = inner.filter(|n| n.kind() == "function_definition") {
+            summary
+                .dependencies
+                .extend(dependencies_of(inner, file, src));
+        }
+    }
     let vocabulary = Vocabulary::default();
     let mut denial: Option<(Denial, Node<'_>)> = None;
     walk_bounded(body, BODY_NODE_LIMIT, |node| {

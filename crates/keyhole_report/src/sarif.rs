@@ -115,7 +115,8 @@ fn descriptor(entry: &RuleEntry) -> ReportingDescriptor {
                 "security-severity".to_string(),
                 Value::from(security_severity(meta.default_severity)),
             );
-            let doc = meta.doc.trim();
+            let doc = meta.doc_markdown();
+            let doc = doc.trim();
             let doc = if doc.is_empty() { meta.summary } else { doc };
             ReportingDescriptor::builder()
                 .id(meta.name)

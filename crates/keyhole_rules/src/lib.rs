@@ -62,6 +62,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &rules::config::plaintext_server::PlaintextServer,
         &rules::config::missing_rate_limit::MissingRateLimit,
         &rules::inventory::unresolved_ref::UnresolvedRef,
+        &rules::auth::auth_outlier::AuthOutlier,
     ]
 }
 
@@ -77,12 +78,7 @@ pub fn find(name: &str) -> Option<&'static dyn Rule> {
 
 /// The rule's documentation as markdown, for `keyhole explain` and `docs/rules/`.
 pub fn markdown(meta: &RuleMeta) -> String {
-    let mut doc = String::new();
-    for line in meta.doc.lines() {
-        // Doc comments carry one leading space after `///`.
-        doc.push_str(line.strip_prefix(' ').unwrap_or(line));
-        doc.push('\n');
-    }
+    let doc = meta.doc_markdown();
     format!(
         "# {name}\n\nFamily: {family} · Default severity: {severity} · Evidence: {evidence}\n\n{doc}",
         name = meta.name,

@@ -7,3 +7,10 @@
     attribute: (identifier) @call.method)
   arguments: (argument_list) @call.args
   (#match? @call.method "^(register_blueprint|include_router|before_request|before_app_request)$")) @call
+
+; Calls made as statements with arguments (`init_app(app)`, `routes.register(app)`): a router
+; passed to a function that registers routes on its parameter.
+(expression_statement
+  (call
+    function: [(identifier) (attribute)] @callsite.callee
+    arguments: (argument_list (identifier)) @callsite.args) @callsite)

@@ -1,4 +1,5 @@
 pub mod admin_route_weak_auth;
+pub mod auth_outlier;
 pub mod credential_in_url;
 pub mod insecure_auth_scheme;
 pub mod missing_auth;
