@@ -198,6 +198,12 @@ impl Default for Vocabulary {
 }
 
 impl Vocabulary {
+    /// The default vocabulary, built once per process.
+    pub fn shared() -> &'static Vocabulary {
+        static DEFAULT: std::sync::OnceLock<Vocabulary> = std::sync::OnceLock::new();
+        DEFAULT.get_or_init(Vocabulary::default)
+    }
+
     /// Whether a dotted name (`login_required`, `passport.authenticate`, `requireAuth`) is a
     /// guard by its name alone.
     pub fn guard_by_name(&self, dotted: &str) -> Option<GuardMatch> {

@@ -139,10 +139,24 @@ fn load_files(options: &Options) -> LoadedFiles {
 /// Run the whole pipeline.
 pub fn analyze(options: &Options) -> Analysis {
     let (files, mut notices, stats, spec_candidates) = load_files(options);
-    let facts: Vec<FileFacts> = files
-        .par_iter()
-        .map_init(Worker::default, |worker, file| worker.extract(file))
-        .collect();
+    // Specs load on one thread while the code is parsed on the others.
+    let (facts, specs): (Vec<FileFacts>, _) = rayon::join(
+        || {
+            files
+                .par_iter()
+                .map_init(Worker::default, |worker, file| worker.extract(file))
+                .collect()
+        },
+        || {
+            specs::load(
+                &spec_candidates,
+                &options.specs,
+                &options.paths,
+                files.len() as u32,
+                &options.vocabulary,
+            )
+        },
+    );
     let mut stats = stats;
     for (file, f) in files.iter().zip(&facts) {
         // A syntax error only matters where it can hide routes: in files that declare
@@ -166,13 +180,6 @@ pub fn analyze(options: &Options) -> Analysis {
     let code_files = files.clone();
     let files = SourceMap::new(files);
     let linked = link::link(&files, &facts, &options.vocabulary);
-    let specs = specs::load(
-        &spec_candidates,
-        &options.specs,
-        &options.paths,
-        code_files.len() as u32,
-        &options.vocabulary,
-    );
     stats.files_analysed += specs.files.len();
     if specs.fragments > 0 {
         *stats

@@ -42,6 +42,7 @@ pub fn extract(
         constants: HashMap::new(),
         path_refs: std::cell::RefCell::new(Vec::new()),
         call_sites: Vec::new(),
+        summaries: HashMap::new(),
     };
     let root = tree.root_node();
     x.collect_constants(root);
@@ -114,6 +115,7 @@ struct Extractor<'a> {
     path_refs: std::cell::RefCell<Vec<PathRef>>,
     /// Statement calls with a name argument: (callee, argument index, argument, span).
     call_sites: Vec<(Vec<String>, usize, String, keyhole_core::Span)>,
+    summaries: HashMap<usize, keyhole_core::facts::FunctionSummary>,
 }
 
 const ROUTE_DECORATORS: &[&str] = &[
@@ -266,11 +268,19 @@ impl<'a> Extractor<'a> {
         }
     }
 
+    /// A function's summary, computed once per file however many captures ask for it.
+    fn summary_of(&mut self, function: Node<'_>) -> keyhole_core::facts::FunctionSummary {
+        self.summaries
+            .entry(function.id())
+            .or_insert_with(|| summarise(function, self.file, self.src))
+            .clone()
+    }
+
     fn function(&mut self, node: Node<'_>) {
         let Some(name) = node.child_by_field_name("name") else {
             return;
         };
-        let summary = summarise(node, self.file, self.src);
+        let summary = self.summary_of(node);
         self.facts.functions.push(keyhole_core::facts::FunctionDef {
             name: text(name, self.src).to_string(),
             span: self.span(node),
@@ -603,10 +613,13 @@ impl<'a> Extractor<'a> {
             guards.push(dependency_guard(dep));
         }
         // `if not current_user.is_authenticated: abort(401)` in the handler itself.
-        if let Some((span, unconditional)) = summary::inline_check(function, self.file, src) {
+        let handler_summary = self.summary_of(function);
+        if let Some((span, unconditional)) =
+            summary::inline_check(function, &handler_summary, self.file, src)
+        {
             guards.push(GuardRef {
                 site: GuardSite::InlineCheck,
-                target: GuardTarget::Inline(Box::new(summarise(function, self.file, src))),
+                target: GuardTarget::Inline(Box::new(handler_summary)),
                 called: false,
                 optional: !unconditional,
                 span,
@@ -675,7 +688,7 @@ impl<'a> Extractor<'a> {
         // the evidence can name it. Unnamed (impossible in valid code) falls back to inline.
         let target = match function.child_by_field_name("name") {
             Some(name) => GuardTarget::Symbol(vec![text(name, self.src).to_string()]),
-            None => GuardTarget::Inline(Box::new(summarise(function, self.file, self.src))),
+            None => GuardTarget::Inline(Box::new(self.summary_of(function))),
         };
         let decorated = function.parent().unwrap_or(function);
         self.facts.uses.push(UseDef {

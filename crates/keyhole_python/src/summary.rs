@@ -64,15 +64,29 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
                 .extend(dependencies_of(inner, file, src));
         }
     }
-    let vocabulary = Vocabulary::default();
+    let vocabulary = Vocabulary::shared();
     let mut denial: Option<(Denial, Node<'_>)> = None;
-    walk_bounded(body, BODY_NODE_LIMIT, |node| {
-        if let Some(kind) = denies(node, src) {
-            if denial.is_none_or(|(k, _)| kind > k) {
-                denial = Some((kind, node));
-            }
+    fn note<'t>(denial: &mut Option<(Denial, Node<'t>)>, kind: Denial, node: Node<'t>) {
+        if denial.is_none_or(|(k, _)| kind > k) {
+            *denial = Some((kind, node));
         }
-        if summary.checks.is_none() && looks_at_caller(node, src, &vocabulary) {
+    }
+    walk_bounded(body, BODY_NODE_LIMIT, |node| {
+        // Judged whole, so parts are never visited alone (no `Node::parent` lookups: they
+        // walk from the root and would make this quadratic).
+        if node.kind() == "attribute" {
+            if let Some(kind) = denies(node, src) {
+                note(&mut denial, kind, node);
+            }
+            if summary.checks.is_none() && looks_at_caller(node, src, vocabulary) {
+                summary.checks = Some(file.span(node.start_byte(), node.end_byte()));
+            }
+            return Walk::SkipChildren;
+        }
+        if let Some(kind) = denies(node, src) {
+            note(&mut denial, kind, node);
+        }
+        if summary.checks.is_none() && looks_at_caller(node, src, vocabulary) {
             summary.checks = Some(file.span(node.start_byte(), node.end_byte()));
         }
         Walk::Continue
@@ -96,39 +110,67 @@ fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
         return false;
     }
     let t = text(node, src);
-    if node.parent().is_some_and(|p| p.kind() == "attribute") && node.kind() == "identifier" {
-        // Judge `a.b` as a whole, not its parts.
-        return false;
-    }
-    t.contains("current_user")
+    if t.contains("current_user")
         || t.contains("is_authenticated")
         || t.contains("is_anonymous")
         || t == "g.user"
         || t.ends_with(".authorization")
-        || vocabulary.guard_by_name(t).is_some()
+    {
+        return true;
+    }
+    // Most names say nothing about the caller; skip the word split for them.
+    const HINTS: &[&str] = &[
+        "auth",
+        "login",
+        "logged",
+        "admin",
+        "jwt",
+        "token",
+        "perm",
+        "role",
+        "staff",
+        "guard",
+        "protect",
+        "verif",
+        "sign",
+        "key",
+        "scope",
+        "bearer",
+        "passport",
+        "acl",
+        "user",
+        "superuser",
+        "owner",
+    ];
+    let lower = t.to_ascii_lowercase();
+    HINTS.iter().any(|h| lower.contains(h)) && vocabulary.guard_by_name(t).is_some()
 }
 
 fn denies(node: Node<'_>, src: &str) -> Option<Denial> {
     match node.kind() {
-        "integer" => {
-            let t = text(node, src);
-            let in_value_position = node.parent().is_some_and(|p| {
-                matches!(
-                    p.kind(),
-                    "argument_list" | "keyword_argument" | "expression_list" | "tuple"
-                )
-            });
-            match t {
-                "401" if in_value_position => Some(Denial::Unauthenticated),
-                "403" if in_value_position => Some(Denial::Forbidden),
-                _ => None,
+        // `abort(401)`, `status_code=403`, `return body, 401`: a status among a call's
+        // arguments, a keyword's value, or a returned tuple.
+        "argument_list" | "keyword_argument" | "expression_list" | "tuple" => {
+            let mut cursor = node.walk();
+            let mut found = None;
+            for child in node.named_children(&mut cursor) {
+                if child.kind() != "integer" {
+                    continue;
+                }
+                match text(child, src) {
+                    "401" => return Some(Denial::Unauthenticated),
+                    "403" => found = Some(Denial::Forbidden),
+                    _ => {}
+                }
             }
+            found
         }
-        "identifier" => {
+        "identifier" | "attribute" => {
             let t = text(node, src);
-            if UNAUTHENTICATED_NAMES.contains(&t) || t.contains("HTTP_401") {
+            let last = t.rsplit('.').next().unwrap_or(t);
+            if UNAUTHENTICATED_NAMES.contains(&last) || t.contains("HTTP_401") {
                 Some(Denial::Unauthenticated)
-            } else if FORBIDDEN_NAMES.contains(&t) || t.contains("HTTP_403") {
+            } else if FORBIDDEN_NAMES.contains(&last) || t.contains("HTTP_403") {
                 Some(Denial::Forbidden)
             } else {
                 None
@@ -246,14 +288,14 @@ pub fn annotated_dependencies(node: Node<'_>, file: &SourceFile, src: &str) -> V
 /// handler is guarded only for some requests).
 pub fn inline_check(
     function: Node<'_>,
+    summary: &FunctionSummary,
     file: &SourceFile,
     src: &str,
 ) -> Option<(keyhole_core::Span, bool)> {
-    let summary = summarise(function, file, src);
     summary.denies?;
     let checks = summary.checks?;
     let body = function.child_by_field_name("body")?;
-    let vocabulary = Vocabulary::default();
+    let vocabulary = Vocabulary::shared();
     let mut cursor = body.walk();
     for statement in body.named_children(&mut cursor) {
         if statement.kind() != "if_statement" {
@@ -262,7 +304,7 @@ pub fn inline_check(
         let Some(condition) = statement.child_by_field_name("condition") else {
             continue;
         };
-        let on_caller = condition_on_caller(condition, src, &vocabulary, 0);
+        let on_caller = condition_on_caller(condition, src, vocabulary, 0);
         let Some(consequence) = statement.child_by_field_name("consequence") else {
             continue;
         };
