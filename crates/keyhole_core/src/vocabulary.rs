@@ -247,6 +247,25 @@ impl Vocabulary {
             if self.public_resource_segments.iter().any(|s| s == last) {
                 return Some(last.clone());
             }
+            // Static assets and syndication: `app.css`, `service-worker.js`, `topics.rss`,
+            // `sitemap.xml`, `manifest.webmanifest`.
+            const ASSET_EXTENSIONS: &[&str] = &[
+                ".css", ".js", ".map", ".ico", ".png", ".svg", ".jpg", ".gif", ".webp", ".woff",
+                ".woff2", ".ttf", ".txt", ".rss", ".atom", ".webmanifest",
+            ];
+            let feed_xml = last.ends_with(".xml")
+                && ["sitemap", "feed", "rss", "atom", "osd", "opensearch"]
+                    .iter()
+                    .any(|w| last.contains(w));
+            if feed_xml || ASSET_EXTENSIONS.iter().any(|e| last.ends_with(e)) {
+                return Some(last.clone());
+            }
+        }
+        if let Some(feed) = segments
+            .iter()
+            .find(|s| matches!(s.as_str(), "feed" | "feeds" | "rss" | "sitemap" | "sitemaps"))
+        {
+            return Some(feed.clone());
         }
         segments
             .iter()
@@ -420,6 +439,10 @@ mod tests {
         assert!(v.public_resource(&r("/static/:file")).is_some());
         assert!(v.public_resource(&r("/.well-known/jwks.json")).is_some());
         assert!(v.public_resource(&r("/api/users")).is_none());
+        assert!(v.public_resource(&r("/topic/:id.rss")).is_some());
+        assert!(v.public_resource(&r("/sitemap/pages.xml")).is_some());
+        assert!(v.public_resource(&r("/reports/export.xml")).is_none());
+        assert!(v.public_resource(&r("/users.json")).is_none());
         assert!(v.public_resource(&r("/health/:id/records")).is_none());
     }
 
