@@ -56,6 +56,9 @@ pub fn analyse(paths: Vec<PathBuf>, specs: Vec<PathBuf>, verbose: bool) -> Analy
         for (reason, count) in &stats.skipped.by_reason {
             eprintln!("keyhole:   {count:>6}  {reason}");
         }
+        for (phase, time) in &stats.timings {
+            eprintln!("keyhole: {:>8.1} ms  {phase}", time.as_secs_f64() * 1000.0);
+        }
         if stats.quiet_syntax_errors > 0 {
             eprintln!(
                 "keyhole: {} files without routes had syntax errors (not shown)",

@@ -250,8 +250,22 @@ impl Vocabulary {
             // Static assets and syndication: `app.css`, `service-worker.js`, `topics.rss`,
             // `sitemap.xml`, `manifest.webmanifest`.
             const ASSET_EXTENSIONS: &[&str] = &[
-                ".css", ".js", ".map", ".ico", ".png", ".svg", ".jpg", ".gif", ".webp", ".woff",
-                ".woff2", ".ttf", ".txt", ".rss", ".atom", ".webmanifest",
+                ".css",
+                ".js",
+                ".map",
+                ".ico",
+                ".png",
+                ".svg",
+                ".jpg",
+                ".gif",
+                ".webp",
+                ".woff",
+                ".woff2",
+                ".ttf",
+                ".txt",
+                ".rss",
+                ".atom",
+                ".webmanifest",
             ];
             let feed_xml = last.ends_with(".xml")
                 && ["sitemap", "feed", "rss", "atom", "osd", "opensearch"]
@@ -261,10 +275,12 @@ impl Vocabulary {
                 return Some(last.clone());
             }
         }
-        if let Some(feed) = segments
-            .iter()
-            .find(|s| matches!(s.as_str(), "feed" | "feeds" | "rss" | "sitemap" | "sitemaps"))
-        {
+        if let Some(feed) = segments.iter().find(|s| {
+            matches!(
+                s.as_str(),
+                "feed" | "feeds" | "rss" | "sitemap" | "sitemaps"
+            )
+        }) {
             return Some(feed.clone());
         }
         segments

@@ -67,6 +67,8 @@ pub struct Stats {
     /// Files with syntax errors that declare no routes (not printed).
     pub quiet_syntax_errors: usize,
     pub skipped: SkipCounts,
+    /// Wall time per phase, for `--verbose`.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// The result of a run.
@@ -132,13 +134,16 @@ fn load_files(options: &Options) -> LoadedFiles {
         files_analysed: files.len(),
         quiet_syntax_errors: 0,
         skipped,
+        timings: Vec::new(),
     };
     (files, notices, stats, spec_candidates)
 }
 
 /// Run the whole pipeline.
 pub fn analyze(options: &Options) -> Analysis {
+    let started = std::time::Instant::now();
     let (files, mut notices, stats, spec_candidates) = load_files(options);
+    let loaded = started.elapsed();
     // Specs load on one thread while the code is parsed on the others.
     let (facts, specs): (Vec<FileFacts>, _) = rayon::join(
         || {
@@ -157,6 +162,7 @@ pub fn analyze(options: &Options) -> Analysis {
             )
         },
     );
+    let extracted = started.elapsed();
     let mut stats = stats;
     for (file, f) in files.iter().zip(&facts) {
         // A syntax error only matters where it can hide routes: in files that declare
@@ -199,6 +205,7 @@ pub fn analyze(options: &Options) -> Analysis {
         routers: linked.routers,
         vocabulary: options.vocabulary.clone(),
     };
+    let linked_at = started.elapsed();
     let mut diagnostics = Vec::new();
     for rule in keyhole_rules::all_rules() {
         rule.check(&project, &mut diagnostics);
@@ -222,6 +229,13 @@ pub fn analyze(options: &Options) -> Analysis {
                 &b.message,
             ))
     });
+    let done = started.elapsed();
+    stats.timings = vec![
+        ("discover and read", loaded),
+        ("parse and extract (specs alongside)", extracted - loaded),
+        ("link", linked_at - extracted),
+        ("rules", done - linked_at),
+    ];
     Analysis {
         project,
         diagnostics,
