@@ -199,13 +199,10 @@ impl<'a> Extractor<'a> {
                 for name in node.children_by_field_name("name", &mut cursor) {
                     let (module, local) = match name.kind() {
                         "aliased_import" => {
-                            let (Some(n), Some(a)) = (
-                                name.child_by_field_name("name"),
-                                name.child_by_field_name("alias"),
-                            ) else {
+                            let Some(pair) = aliased_import(name, src) else {
                                 continue;
                             };
-                            (text(n, src).to_string(), text(a, src).to_string())
+                            pair
                         }
                         _ => {
                             // `import a.b.c` binds `a`.
@@ -232,13 +229,10 @@ impl<'a> Extractor<'a> {
                     any = true;
                     let (name, local) = match name.kind() {
                         "aliased_import" => {
-                            let (Some(n), Some(a)) = (
-                                name.child_by_field_name("name"),
-                                name.child_by_field_name("alias"),
-                            ) else {
+                            let Some(pair) = aliased_import(name, src) else {
                                 continue;
                             };
-                            (text(n, src).to_string(), text(a, src).to_string())
+                            pair
                         }
                         _ => (text(name, src).to_string(), text(name, src).to_string()),
                     };
@@ -894,4 +888,11 @@ fn enclosing_parameter(node: Node<'_>, name: &str, src: &str) -> Option<(String,
         current = n.parent();
     }
     None
+}
+
+/// `name as alias` in an import: (name, alias).
+fn aliased_import(node: Node<'_>, src: &str) -> Option<(String, String)> {
+    let name = node.child_by_field_name("name")?;
+    let alias = node.child_by_field_name("alias")?;
+    Some((text(name, src).to_string(), text(alias, src).to_string()))
 }
