@@ -263,8 +263,7 @@ impl Vocabulary {
         crate::sensitive::classify(name).or_else(|| {
             let lower = name.to_ascii_lowercase();
             self.sensitive_fields
-                .iter()
-                .any(|f| *f == lower)
+                .contains(&lower)
                 .then_some(crate::sensitive::SensitiveKind::Declared)
         })
     }
