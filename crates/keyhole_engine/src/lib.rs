@@ -9,7 +9,7 @@ pub mod parse;
 pub mod specs;
 mod suppress;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -39,6 +39,9 @@ pub struct Options {
     /// Report only findings whose primary label is in one of these files (canonical
     /// paths); the whole of `paths` is still analysed for context.
     pub report_only: Option<HashSet<PathBuf>>,
+    /// Text to use instead of what is on disk, by canonical path: an editor's unsaved
+    /// buffers (code files; specs are read from disk).
+    pub overlays: Arc<HashMap<PathBuf, Arc<str>>>,
 }
 
 impl Default for Options {
@@ -50,6 +53,7 @@ impl Default for Options {
             specs: Vec::new(),
             settings: None,
             report_only: None,
+            overlays: Arc::default(),
         }
     }
 }
@@ -114,7 +118,24 @@ fn load_files(options: &Options) -> LoadedFiles {
             message,
         })
         .collect();
-    let loaded: Vec<Loaded> = candidates.par_iter().map(parse::load).collect();
+    let overlay = |c: &discover::Candidate| {
+        if options.overlays.is_empty() {
+            return None;
+        }
+        options
+            .overlays
+            .get(&canonical(&c.disk))
+            .map(|text| Loaded::Source {
+                display: c.display.clone(),
+                disk: c.disk.clone(),
+                language: c.language,
+                text: Arc::clone(text),
+            })
+    };
+    let loaded: Vec<Loaded> = candidates
+        .par_iter()
+        .map(|c| overlay(c).unwrap_or_else(|| parse::load(c)))
+        .collect();
     let mut files = Vec::new();
     for item in loaded {
         match item {
