@@ -18,6 +18,10 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
     Notification as _, PublishDiagnostics,
 };
+use lsp_types::request::{CodeActionRequest, Request as _};
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, TextEdit, WorkspaceEdit,
+};
 use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, InitializeParams, Location, NumberOrString,
     Position, PublishDiagnosticsParams, Range, SaveOptions, ServerCapabilities,
@@ -59,6 +63,7 @@ pub fn serve(connection: &Connection) -> Result<(), LspError> {
                 ..TextDocumentSyncOptions::default()
             },
         )),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     };
     let params = connection.initialize(serde_json::to_value(capabilities)?)?;
@@ -74,6 +79,13 @@ pub fn serve(connection: &Connection) -> Result<(), LspError> {
             Message::Request(request) => {
                 if connection.handle_shutdown(&request)? {
                     return Ok(());
+                }
+                if request.method == CodeActionRequest::METHOD {
+                    let params: CodeActionParams = serde_json::from_value(request.params)?;
+                    let actions = server.code_actions(&params);
+                    let response = Response::new_ok(request.id, actions);
+                    send(connection, Message::Response(response))?;
+                    continue;
                 }
                 let response = Response::new_err(
                     request.id,
@@ -127,6 +139,61 @@ impl Server {
             _ => return Ok(()),
         }
         self.publish(connection)
+    }
+
+    /// For each keyhole diagnostic in the request, an action inserting a suppression
+    /// comment with a reason placeholder on the line above.
+    fn code_actions(&self, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+        let uri = &params.text_document.uri;
+        let Some(path) = uri_to_path(uri) else {
+            return Vec::new();
+        };
+        let text: Arc<str> = match self.documents.get(&canonical(&path)) {
+            Some(text) => Arc::clone(text),
+            None => match std::fs::read_to_string(&path) {
+                Ok(text) => Arc::from(text),
+                Err(_) => return Vec::new(),
+            },
+        };
+        let leader = match path.extension().and_then(|e| e.to_str()) {
+            Some("py" | "pyi" | "yaml" | "yml") => "#",
+            Some("json") => return Vec::new(),
+            _ => "//",
+        };
+        let mut out = Vec::new();
+        for d in &params.context.diagnostics {
+            let (Some("keyhole"), Some(NumberOrString::String(rule))) =
+                (d.source.as_deref(), d.code.as_ref())
+            else {
+                continue;
+            };
+            if rule == "unused-suppression" {
+                continue;
+            }
+            let line = d.range.start.line;
+            let indent: String = text
+                .lines()
+                .nth(line as usize)
+                .unwrap_or_default()
+                .chars()
+                .take_while(|c| c.is_whitespace())
+                .collect();
+            let edit = TextEdit::new(
+                Range::new(Position::new(line, 0), Position::new(line, 0)),
+                format!("{indent}{leader} keyhole: ignore[{rule}] <reason>\n"),
+            );
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("Suppress `{rule}` here, with a reason"),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![d.clone()]),
+                edit: Some(WorkspaceEdit::new(HashMap::from([(
+                    uri.clone(),
+                    vec![edit],
+                )]))),
+                ..CodeAction::default()
+            }));
+        }
+        out
     }
 
     /// Analyse the workspace with the open documents in place and publish every file's

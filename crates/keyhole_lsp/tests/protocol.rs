@@ -89,6 +89,27 @@ fn diagnostics_on_open_change_and_save() {
     assert_eq!(list[0]["range"]["start"]["line"], 3);
     assert_eq!(list[0]["severity"], 1);
 
+    // A quick fix inserts a suppression with a reason placeholder above the route.
+    client
+        .sender
+        .send(Message::Request(Request::new(
+            RequestId::from(9),
+            "textDocument/codeAction".into(),
+            json!({"textDocument": {"uri": uri}, "range": list[0]["range"], "context": {"diagnostics": [list[0]]}}),
+        )))
+        .unwrap();
+    let actions = loop {
+        if let Message::Response(r) = client.receiver.recv().unwrap() {
+            break r.result.unwrap();
+        }
+    };
+    let edit = &actions[0]["edit"]["changes"][&uri][0];
+    assert_eq!(
+        edit["newText"],
+        "# keyhole: ignore[missing-auth] <reason>\n"
+    );
+    assert_eq!(edit["range"]["start"]["line"], 3);
+
     // The fix, unsaved: the buffer is analysed, not the file on disk.
     notify(
         &client,
