@@ -27,6 +27,10 @@ enum Command {
     Rules(commands::rules::RulesArgs),
     /// Print a rule's documentation.
     Explain(commands::explain::ExplainArgs),
+    /// Run the language server over stdio (diagnostics on open, change and save).
+    Lsp,
+    /// Write a commented `keyhole.toml` for the project, from what keyhole detects in it.
+    Init(commands::init::InitArgs),
     /// Parse the files without extracting anything (the benchmark's baseline).
     #[command(hide = true)]
     Parse(commands::parse::ParseArgs),
@@ -50,6 +54,10 @@ fn main() -> ExitCode {
         Command::Inventory(args) => commands::inventory::run(args),
         Command::Rules(args) => commands::rules::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Init(args) => commands::init::run(args),
+        Command::Lsp => keyhole_lsp::run_stdio()
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(anyhow::Error::from),
         Command::Parse(args) => commands::parse::run(args),
     };
     match result {

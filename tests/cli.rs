@@ -285,3 +285,230 @@ fn spec_finding_renders_a_code_frame() {
         stdout(&inventory)
     );
 }
+
+const FLASK_APP: &str = "from flask import Flask\napp = Flask(__name__)\n\n\
+    @app.post('/items')\n@tenant_required\ndef create():\n    return 'ok'\n\n\
+    @app.delete('/items/<int:id>')\ndef delete(id):\n    return 'ok'\n\n\
+    @app.post('/hooks/stripe')\n@public_route\ndef hook():\n    return 'ok'\n";
+
+fn concise(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut all = vec!["check", "--format", "concise"];
+    all.extend_from_slice(args);
+    let out = keyhole(&all, dir);
+    (out.status.code(), stdout(&out), stderr(&out))
+}
+
+#[test]
+fn configuration_teaches_guards_and_public_markers_and_selects_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".git/HEAD", "");
+    write(dir.path(), "app.py", FLASK_APP);
+    let (_, text, _) = concise(dir.path(), &[]);
+    assert!(text.contains("POST /items`"), "{text}");
+    assert!(text.contains("POST /hooks/stripe"), "{text}");
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[project]\nname = \"x\"\n\n[tool.keyhole]\n[tool.keyhole.guards]\nnames = [\"tenant_required\"]\n[tool.keyhole.public]\nmarkers = [\"public_route\"]\n",
+    );
+    let (_, text, _) = concise(dir.path(), &[]);
+    assert!(!text.contains("POST /items`"), "{text}");
+    assert!(!text.contains("/hooks/stripe"), "{text}");
+    assert!(text.contains("DELETE /items/{id}"), "{text}");
+    // keyhole.toml wins over pyproject.toml; severities and overrides apply by file.
+    write(
+        dir.path(),
+        "keyhole.toml",
+        "extend = \"pyproject.toml\"\n[severity]\nmissing-auth = \"info\"\n",
+    );
+    let (code, text, _) = concise(dir.path(), &[]);
+    assert!(
+        text.contains("info[missing-auth] `DELETE /items/{id}`"),
+        "{text}"
+    );
+    assert_eq!(code, Some(0), "info does not fail the run");
+    write(
+        dir.path(),
+        "keyhole.toml",
+        "extend = \"pyproject.toml\"\n[[overrides]]\nfiles = [\"app.py\"]\nignore = [\"auth\"]\n",
+    );
+    let (code, text, _) = concise(dir.path(), &[]);
+    assert_eq!((code, text.as_str()), (Some(0), ""), "{text}");
+    // Excluded files are not analysed; `--no-config` reads none.
+    write(dir.path(), "keyhole.toml", "exclude = [\"app.py\"]\n");
+    let (_, text, _) = concise(dir.path(), &["--verbose"]);
+    assert!(text.is_empty(), "{text}");
+    let (_, text, _) = concise(dir.path(), &["--no-config"]);
+    assert!(text.contains("DELETE /items/{id}"), "{text}");
+}
+
+#[test]
+fn a_bad_configuration_is_a_usage_error_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "app.py", FLASK_APP);
+    write(
+        dir.path(),
+        "keyhole.toml",
+        "# rules\n\nignore = [\"missing-auht\"]\n",
+    );
+    let (code, _, err) = concise(dir.path(), &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("keyhole.toml:3:11: `ignore`: unknown rule or family `missing-auht`"),
+        "{err}"
+    );
+    write(dir.path(), "keyhole.toml", "[guards]\nname = [\"x\"]\n");
+    let (code, _, err) = concise(dir.path(), &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("keyhole.toml:2:1: unknown field `name`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn init_writes_a_starter_configuration_that_loads() {
+    let out = {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "app.py", FLASK_APP);
+        write(
+            dir.path(),
+            "api/openapi.yaml",
+            "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\n",
+        );
+        let out = keyhole(&["init"], dir.path());
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = std::fs::read_to_string(dir.path().join("keyhole.toml")).unwrap();
+        assert!(text.contains("Detected: flask"), "{text}");
+        assert!(text.contains("\"api/openapi.yaml\""), "{text}");
+        assert!(text.contains("tenant_required"), "{text}");
+        let again = keyhole(&["init"], dir.path());
+        assert_eq!(again.status.code(), Some(2), "does not overwrite");
+        keyhole(&["check", "--format", "concise"], dir.path())
+    };
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn unused_and_file_level_suppressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = "# keyhole: ignore-file[missing-auth] internal admin tool behind the VPN\n\
+        from flask import Flask\napp = Flask(__name__)\n\n\
+        @app.delete('/a')\ndef a():\n    return 'ok'\n\n\
+        @app.delete('/b')  # keyhole: ignore[auth-outlier] nothing to suppress\ndef b():\n    return 'ok'\n";
+    write(dir.path(), "app.py", app);
+    let (_, text, _) = concise(dir.path(), &[]);
+    assert_eq!(
+        text,
+        "app.py:9:22: warning[unused-suppression] unused suppression: no `auth-outlier` finding here\n"
+    );
+    write(
+        dir.path(),
+        "keyhole.toml",
+        "ignore = [\"unused-suppression\"]\n",
+    );
+    let (code, text, _) = concise(dir.path(), &[]);
+    assert_eq!((code, text.as_str()), (Some(0), ""));
+}
+
+#[test]
+fn baseline_reports_only_new_findings_and_survives_line_shifts() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "app.py", FLASK_APP);
+    let out = keyhole(
+        &["check", "--write-baseline", ".keyhole-baseline.json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("recorded 3 findings"),
+        "{}",
+        stderr(&out)
+    );
+    let (code, text, _) = concise(dir.path(), &["--baseline", ".keyhole-baseline.json"]);
+    assert_eq!((code, text.as_str()), (Some(0), ""));
+    // Lines shift, an unrelated function changes, a new unguarded route appears.
+    let edited = format!(
+        "\"\"\"The items service.\"\"\"\nimport os\n\n{}\n\ndef helper():\n    return os.getcwd()\n\n@app.put('/items/<int:id>')\ndef replace(id):\n    return 'ok'\n",
+        FLASK_APP.replace("return 'ok'", "return 'done'")
+    );
+    write(dir.path(), "app.py", edited);
+    let (code, text, _) = concise(dir.path(), &["--baseline", ".keyhole-baseline.json"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("PUT /items/{id}"), "{text}");
+    let (code, _, err) = concise(dir.path(), &["--baseline", "app.py"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not a keyhole baseline"), "{err}");
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+}
+
+/// The Express app of the demo: `routes/share.js` is mounted in `server.js`, without a guard.
+fn express_project(root: &Path) {
+    let demo = repo().join("examples/demo/notes");
+    for rel in [
+        "server.js",
+        "routes/notes.js",
+        "routes/share.js",
+        "middleware/auth.js",
+    ] {
+        write(root, rel, std::fs::read(demo.join(rel)).unwrap());
+    }
+}
+
+#[test]
+fn named_files_are_analysed_with_their_project_and_reported_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    express_project(dir.path());
+    let (_, all, _) = concise(dir.path(), &[]);
+    assert!(all.contains("server.js"), "{all}");
+    assert!(all.contains("DELETE /share/{noteId}"), "{all}");
+    // pre-commit names the changed files: the route's prefix comes from server.js.
+    let (code, text, _) = concise(dir.path(), &["routes/share.js"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        text,
+        "routes/share.js:7:1: error[missing-auth] `DELETE /share/{noteId}` is served without authentication\n"
+    );
+}
+
+#[test]
+fn changed_since_reports_only_changed_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = concise(dir.path(), &["--changed-since", "HEAD"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("needs a git repository"), "{err}");
+    express_project(dir.path());
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "start"]);
+    let (code, text, _) = concise(dir.path(), &["--changed-since", "HEAD"]);
+    assert_eq!((code, text.as_str()), (Some(0), ""));
+    let share = std::fs::read_to_string(dir.path().join("routes/share.js")).unwrap();
+    write(
+        dir.path(),
+        "routes/share.js",
+        format!("// shared notes\n{share}"),
+    );
+    let (code, text, _) = concise(dir.path(), &["--changed-since", "HEAD"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        text,
+        "routes/share.js:8:1: error[missing-auth] `DELETE /share/{noteId}` is served without authentication\n"
+    );
+    let (code, _, err) = concise(dir.path(), &["--changed-since", "no-such-rev"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no-such-rev"), "{err}");
+}

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use keyhole_core::Severity;
 use keyhole_report::Report;
 
@@ -25,6 +25,19 @@ pub struct CheckArgs {
     /// Show what was skipped and why.
     #[arg(long, short)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub config: super::ConfigArgs,
+    /// Record the fingerprints of the current findings in FILE and report nothing
+    /// (`--baseline FILE` later reports only what is new).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings not recorded in this baseline (written by `--write-baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report only findings in files changed since this git revision (committed, staged,
+    /// unstaged or untracked); the whole project is still analysed for context.
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -46,7 +59,35 @@ pub enum FailOn {
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitCode> {
-    let analysis = super::analyse(args.paths, args.specs, args.verbose);
+    let report_only = match &args.changed_since {
+        Some(rev) => Some(changed_files(rev)?),
+        None => None,
+    };
+    let mut analysis = super::analyse(super::Request {
+        paths: args.paths,
+        specs: args.specs,
+        verbose: args.verbose,
+        config: args.config,
+        report_only,
+        project_context: true,
+    })?;
+    if let Some(path) = &args.write_baseline {
+        let count =
+            keyhole_engine::baseline::write(path, &analysis.diagnostics, &analysis.project.files)?;
+        eprintln!(
+            "keyhole: recorded {count} findings in {}; `--baseline {}` reports only new ones",
+            path.display(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(path) = &args.baseline {
+        let baseline = keyhole_engine::baseline::read(path)?;
+        let known = baseline.filter(&mut analysis.diagnostics);
+        if args.verbose {
+            eprintln!("keyhole: {known} findings are in the baseline (not shown)");
+        }
+    }
     let rules = keyhole_rules::all_meta();
     let report = Report {
         diagnostics: &analysis.diagnostics,
@@ -79,4 +120,22 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Files changed since `rev` in the git work tree holding the current directory: what
+/// `git diff --name-only REV` lists (committed, staged and unstaged changes) and untracked
+/// files, as absolute paths.
+fn changed_files(rev: &str) -> Result<Vec<PathBuf>> {
+    let here = std::path::Path::new(".");
+    let top = super::git_toplevel(here).context("`--changed-since` needs a git repository")?;
+    let diff = super::git(&top, &["diff", "--name-only", rev, "--"])
+        .with_context(|| format!("cannot list the files changed since `{rev}`"))?;
+    let untracked = super::git(&top, &["ls-files", "--others", "--exclude-standard"])?;
+    Ok(diff
+        .lines()
+        .chain(untracked.lines())
+        .filter(|l| !l.is_empty())
+        .map(|l| top.join(l))
+        .filter(|p| p.is_file())
+        .collect())
 }

@@ -15,6 +15,8 @@ pub struct InventoryArgs {
     /// Show what was skipped and why.
     #[arg(long, short)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub config: super::ConfigArgs,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -24,7 +26,14 @@ pub enum Format {
 }
 
 pub fn run(args: InventoryArgs) -> Result<ExitCode> {
-    let analysis = super::analyse(args.paths, args.specs, args.verbose);
+    let analysis = super::analyse(super::Request {
+        paths: args.paths,
+        specs: args.specs,
+        verbose: args.verbose,
+        config: args.config,
+        report_only: None,
+        project_context: false,
+    })?;
     let project = &analysis.project;
     let out = match args.format {
         Format::Table => keyhole_report::inventory_table(&project.endpoints, &project.files),

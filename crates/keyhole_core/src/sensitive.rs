@@ -18,6 +18,8 @@ pub enum SensitiveKind {
     ApiKey,
     CardNumber,
     NationalId,
+    /// A field the configuration names as sensitive (`[sensitive] fields`).
+    Declared,
 }
 
 impl SensitiveKind {
@@ -30,12 +32,16 @@ impl SensitiveKind {
             SensitiveKind::ApiKey => "an API key",
             SensitiveKind::CardNumber => "a payment card number",
             SensitiveKind::NationalId => "a national ID number",
+            SensitiveKind::Declared => "data the configuration marks sensitive",
         }
     }
 
     /// Whether the value is a credential (as opposed to personal data).
     pub fn is_credential(self) -> bool {
-        !matches!(self, SensitiveKind::CardNumber | SensitiveKind::NationalId)
+        !matches!(
+            self,
+            SensitiveKind::CardNumber | SensitiveKind::NationalId | SensitiveKind::Declared
+        )
     }
 }
 

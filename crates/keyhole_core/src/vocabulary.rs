@@ -29,6 +29,13 @@ pub struct Vocabulary {
     pub public_resource_segments: Vec<String>,
     /// Path segments under which everything is a public read (static assets).
     pub public_resource_prefixes: Vec<String>,
+    /// Full dotted names (or last components) of guards that let anonymous requests through.
+    pub optional_guard_names: Vec<String>,
+    /// Decorators, dependencies or middleware that mark an endpoint public on purpose
+    /// (from configuration; none by default).
+    pub public_markers: Vec<String>,
+    /// Extra field names (lower case) that hold sensitive data (from configuration).
+    pub sensitive_fields: Vec<String>,
 }
 
 impl Default for Vocabulary {
@@ -149,6 +156,9 @@ impl Default for Vocabulary {
                 "redoc",
             ]),
             public_resource_prefixes: s(&[".well-known", "static", "assets", "public"]),
+            optional_guard_names: Vec::new(),
+            public_markers: Vec::new(),
+            sensitive_fields: Vec::new(),
             auth_endpoint_segments: s(&[
                 "login",
                 "logon",
@@ -220,6 +230,13 @@ impl Vocabulary {
         } else {
             GuardMatch::Required
         };
+        if self
+            .optional_guard_names
+            .iter()
+            .any(|n| n == dotted || n == last)
+        {
+            return Some(GuardMatch::Optional);
+        }
         if self.guard_names.iter().any(|n| n == dotted || n == last) {
             return Some(verdict);
         }
@@ -237,6 +254,24 @@ impl Vocabulary {
             return Some(verdict);
         }
         None
+    }
+
+    /// Whether a dotted name (a decorator, dependency or middleware) marks an endpoint
+    /// public on purpose.
+    pub fn public_marker(&self, dotted: &str) -> bool {
+        let last = dotted.rsplit('.').next().unwrap_or(dotted);
+        self.public_markers.iter().any(|n| n == dotted || n == last)
+    }
+
+    /// Whether a field name holds sensitive data: the built-in classifier, then the names
+    /// the configuration adds.
+    pub fn classify_sensitive(&self, name: &str) -> Option<crate::sensitive::SensitiveKind> {
+        crate::sensitive::classify(name).or_else(|| {
+            let lower = name.to_ascii_lowercase();
+            self.sensitive_fields
+                .contains(&lower)
+                .then_some(crate::sensitive::SensitiveKind::Declared)
+        })
     }
 
     /// Whether a read is of something public everywhere (a health probe, static assets).

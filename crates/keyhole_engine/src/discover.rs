@@ -74,6 +74,7 @@ impl SkipCounts {
 pub fn discover(
     paths: &[PathBuf],
     max_file_size: u64,
+    settings: Option<Arc<keyhole_config::Settings>>,
 ) -> (Vec<Candidate>, SkipCounts, Vec<(String, String)>) {
     let counts = Arc::new(Mutex::new(SkipCounts::default()));
     let mut candidates = Vec::new();
@@ -98,6 +99,7 @@ pub fn discover(
             continue;
         }
         let filter_counts = Arc::clone(&counts);
+        let settings = settings.clone();
         let walker = ignore::WalkBuilder::new(root)
             .hidden(false)
             .require_git(false)
@@ -105,6 +107,14 @@ pub fn discover(
             .add_custom_ignore_filename(".keyholeignore")
             .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                if entry.depth() > 0
+                    && settings
+                        .as_ref()
+                        .is_some_and(|s| s.is_excluded(entry.path()))
+                {
+                    lock(&filter_counts).add("excluded by configuration");
+                    return false;
+                }
                 if !is_dir || entry.depth() == 0 {
                     return true;
                 }

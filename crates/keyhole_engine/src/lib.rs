@@ -1,6 +1,7 @@
 //! The engine: discover files, parse and extract them in parallel, link the project, run
 //! the rules, and hand back a deterministic result.
 
+pub mod baseline;
 pub mod discover;
 mod link;
 mod modules;
@@ -8,8 +9,11 @@ pub mod parse;
 pub mod specs;
 mod suppress;
 
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+pub use keyhole_config::Settings;
 
 use keyhole_core::facts::FileFacts;
 use keyhole_core::vocabulary::Vocabulary;
@@ -29,6 +33,15 @@ pub struct Options {
     /// OpenAPI/Swagger files named on the command line (`--spec`), read even when
     /// discovery would not find them.
     pub specs: Vec<PathBuf>,
+    /// The configuration: exclusions, rule selection and severities. Its vocabulary and
+    /// specs are for the caller to merge into `vocabulary` and `specs`.
+    pub settings: Option<Arc<Settings>>,
+    /// Report only findings whose primary label is in one of these files (canonical
+    /// paths); the whole of `paths` is still analysed for context.
+    pub report_only: Option<HashSet<PathBuf>>,
+    /// Text to use instead of what is on disk, by canonical path: an editor's unsaved
+    /// buffers (code files; specs are read from disk).
+    pub overlays: Arc<HashMap<PathBuf, Arc<str>>>,
 }
 
 impl Default for Options {
@@ -38,6 +51,9 @@ impl Default for Options {
             max_file_size: discover::DEFAULT_MAX_FILE_SIZE,
             vocabulary: Vocabulary::default(),
             specs: Vec::new(),
+            settings: None,
+            report_only: None,
+            overlays: Arc::default(),
         }
     }
 }
@@ -88,8 +104,11 @@ type LoadedFiles = (
 );
 
 fn load_files(options: &Options) -> LoadedFiles {
-    let (candidates, mut skipped, problems) =
-        discover::discover(&options.paths, options.max_file_size);
+    let (candidates, mut skipped, problems) = discover::discover(
+        &options.paths,
+        options.max_file_size,
+        options.settings.clone(),
+    );
     // Spec files are read by `specs`, after the code.
     let (spec_candidates, candidates): (Vec<_>, Vec<_>) =
         candidates.into_iter().partition(|c| !c.language.is_code());
@@ -101,7 +120,24 @@ fn load_files(options: &Options) -> LoadedFiles {
             message,
         })
         .collect();
-    let loaded: Vec<Loaded> = candidates.par_iter().map(parse::load).collect();
+    let overlay = |c: &discover::Candidate| {
+        if options.overlays.is_empty() {
+            return None;
+        }
+        options
+            .overlays
+            .get(&canonical(&c.disk))
+            .map(|text| Loaded::Source {
+                display: c.display.clone(),
+                disk: c.disk.clone(),
+                language: c.language,
+                text: Arc::clone(text),
+            })
+    };
+    let loaded: Vec<Loaded> = candidates
+        .par_iter()
+        .map(|c| overlay(c).unwrap_or_else(|| parse::load(c)))
+        .collect();
     let mut files = Vec::new();
     for item in loaded {
         match item {
@@ -210,8 +246,24 @@ pub fn analyze(options: &Options) -> Analysis {
     for rule in keyhole_rules::all_rules() {
         rule.check(&project, &mut diagnostics);
     }
-    specs::check(&specs.specs, &mut diagnostics);
-    suppress::apply(&mut diagnostics, &project.files);
+    specs::check(&specs.specs, &options.vocabulary, &mut diagnostics);
+    // Suppressions first, so that a suppressed finding of a rule the configuration turns
+    // off still counts as used; then the configuration, which also governs
+    // `unused-suppression`.
+    let mut suppressions = suppress::collect(&project.files);
+    suppress::apply(&mut diagnostics, &project.files, &mut suppressions);
+    diagnostics.extend(suppress::unused(&suppressions));
+    if let Some(settings) = &options.settings {
+        configure(&mut diagnostics, &project, settings);
+    }
+    if let Some(only) = &options.report_only {
+        diagnostics.retain(|d| {
+            project
+                .files
+                .get(d.primary.span.file)
+                .is_some_and(|f| only.contains(&canonical(&f.disk_path)))
+        });
+    }
     for diagnostic in &mut diagnostics {
         diagnostic.fingerprint = fingerprint(&project, diagnostic);
     }
@@ -242,6 +294,32 @@ pub fn analyze(options: &Options) -> Analysis {
         notices,
         stats,
     }
+}
+
+/// Drop what the configuration turns off and apply its severities, file by file.
+fn configure(diagnostics: &mut Vec<Diagnostic>, project: &Project, settings: &Settings) {
+    diagnostics.retain_mut(|d| {
+        let Some(rule) = keyhole_rules::find(d.rule) else {
+            return true;
+        };
+        let disk = project
+            .files
+            .get(d.primary.span.file)
+            .map(|f| f.disk_path.as_path());
+        match settings.severity(disk, rule.meta()) {
+            Some(severity) => {
+                d.severity = severity;
+                true
+            }
+            None => false,
+        }
+    });
+}
+
+/// A path made absolute and canonical where possible, to compare files named differently.
+pub fn canonical(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    abs.canonicalize().unwrap_or(abs)
 }
 
 /// Parse every file and do nothing else: the baseline the benchmark compares against.

@@ -927,8 +927,24 @@ impl<'a> Linker<'a> {
         }
         let mounted = self.routers[top.0 as usize].kind == RouterKind::App;
         let top_name = self.routers[top.0 as usize].name.clone();
+        // A marker the configuration names (`@public_route`) makes the route public on
+        // purpose, unless a guard says otherwise.
+        let public_marker = route
+            .guards
+            .iter()
+            .find(|g| self.vocabulary.public_marker(&g.target.display()));
         let auth = if !required.is_empty() {
             Auth::Required(required)
+        } else if let Some(marker) = public_marker {
+            Auth::None {
+                reason: NoAuthReason::ExplicitlyPublic,
+                evidence: vec![evidence(
+                    marker.span,
+                    kind_of(marker.site),
+                    format!("`{}` marks it public", marker.target.display()),
+                    String::new(),
+                )],
+            }
         } else if !optional.is_empty() {
             Auth::Optional(optional)
         } else if let Some(auth) = self.view_none() {

@@ -116,7 +116,12 @@ impl ModuleIndex {
             Some(i) => &from_path[..i],
             None => "",
         };
-        let joined = normalise(&format!("{dir}/{spec}"));
+        // A file at the root (analysing `.`) has no directory: `./x` is `x`, not `/x`.
+        let joined = if dir.is_empty() {
+            normalise(spec)
+        } else {
+            normalise(&format!("{dir}/{spec}"))
+        };
         let mut tries = vec![joined.clone()];
         // TypeScript ESM writes `./x.js` for `./x.ts`.
         if let Some(stem) = joined
@@ -199,6 +204,7 @@ mod tests {
             Some(("a.b".into(), true))
         );
         assert_eq!(normalise("a/b/../c/./d"), "a/c/d");
+        assert_eq!(normalise("./routes/notes"), "routes/notes");
         assert_eq!(normalise("/tmp/x/./routes/../users"), "/tmp/x/users");
     }
 }

@@ -377,11 +377,11 @@ fn endpoints(spec: &Spec, vocabulary: &Vocabulary) -> Vec<Endpoint> {
 }
 
 /// Run the spec rules over every spec and drop what `x-keyhole-ignore` suppresses.
-pub fn check(specs: &[Spec], out: &mut Vec<Diagnostic>) {
+pub fn check(specs: &[Spec], vocabulary: &Vocabulary, out: &mut Vec<Diagnostic>) {
     for spec in specs {
         let mut found = Vec::new();
         for rule in keyhole_rules::all_rules() {
-            rule.check_spec(spec, &mut found);
+            rule.check_spec_in(spec, vocabulary, &mut found);
         }
         found.retain(|d| !spec.is_ignored(d.rule, d.primary.span));
         out.extend(found);

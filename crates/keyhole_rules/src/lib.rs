@@ -13,6 +13,17 @@ pub trait Rule: Sync {
 
     /// Spec rules: read one loaded OpenAPI/Swagger spec and report.
     fn check_spec(&self, _spec: &keyhole_openapi::Spec, _out: &mut Vec<Diagnostic>) {}
+
+    /// Spec rules that use the project's vocabulary (names the configuration adds)
+    /// override this; the engine calls it.
+    fn check_spec_in(
+        &self,
+        spec: &keyhole_openapi::Spec,
+        _vocabulary: &keyhole_core::vocabulary::Vocabulary,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        self.check_spec(spec, out);
+    }
 }
 
 /// Declare a rule's metadata, taking its doc comment as its documentation.
@@ -63,6 +74,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &rules::config::missing_rate_limit::MissingRateLimit,
         &rules::inventory::unresolved_ref::UnresolvedRef,
         &rules::auth::auth_outlier::AuthOutlier,
+        &rules::meta::unused_suppression::UnusedSuppression,
     ]
 }
 

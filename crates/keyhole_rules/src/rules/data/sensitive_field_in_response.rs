@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
-use keyhole_core::sensitive::{classify, SensitiveKind};
+use keyhole_core::sensitive::SensitiveKind;
+use keyhole_core::vocabulary::Vocabulary;
 use keyhole_core::{Diagnostic, Label, Project, Severity, Span};
 use keyhole_openapi::schema::{fields, has_type};
 use keyhole_openapi::Spec;
@@ -52,6 +53,10 @@ impl Rule for SensitiveFieldInResponse {
     fn check(&self, _project: &Project, _out: &mut Vec<Diagnostic>) {}
 
     fn check_spec(&self, spec: &Spec, out: &mut Vec<Diagnostic>) {
+        self.check_spec_in(spec, &Vocabulary::default(), out);
+    }
+
+    fn check_spec_in(&self, spec: &Spec, vocabulary: &Vocabulary, out: &mut Vec<Diagnostic>) {
         // field span → (kind, path, first operation, response span, how many operations)
         let mut found: HashMap<Span, (SensitiveKind, String, usize, Span, usize)> = HashMap::new();
         let mut order = Vec::new();
@@ -62,7 +67,7 @@ impl Rule for SensitiveFieldInResponse {
             for response in op.responses.iter().filter(|r| r.status.starts_with('2')) {
                 for schema in &response.schemas {
                     for field in fields(spec, *schema, Self::META.name) {
-                        let Some(kind) = classify(&field.name) else {
+                        let Some(kind) = vocabulary.classify_sensitive(&field.name) else {
                             continue;
                         };
                         if spec.get_bool(field.schema, "writeOnly") == Some(true)

@@ -1,0 +1,365 @@
+//! `keyhole lsp`: a language server over stdio. It keeps the open documents in memory,
+//! re-analyses the workspace (with those documents in place of what is on disk) on open,
+//! change and save, and publishes each file's findings.
+//!
+//! Built on `lsp-server` and `lsp-types` (rust-analyzer's crates): synchronous, no async
+//! runtime, which suits an engine that is already parallel with rayon; and
+//! `Connection::memory()` gives in-process protocol tests for free.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use keyhole_core::vocabulary::Vocabulary;
+use keyhole_core::{Severity, SourceMap, Span};
+use keyhole_engine::{Options, Settings};
+use lsp_server::{Connection, Message, Notification, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{CodeActionRequest, Request as _};
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, TextEdit, WorkspaceEdit,
+};
+use lsp_types::{
+    DiagnosticRelatedInformation, DiagnosticSeverity, InitializeParams, Location, NumberOrString,
+    Position, PublishDiagnosticsParams, Range, SaveOptions, ServerCapabilities,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Uri,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LspError {
+    #[error("protocol: {0}")]
+    Protocol(#[from] lsp_server::ProtocolError),
+    #[error("bad message: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the client went away")]
+    Disconnected,
+    #[error("configuration: {0}")]
+    Config(#[from] keyhole_config::ConfigError),
+}
+
+/// Serve on stdin/stdout until the client shuts the server down.
+pub fn run_stdio() -> Result<(), LspError> {
+    let (connection, threads) = Connection::stdio();
+    serve(&connection)?;
+    drop(connection);
+    threads.join().map_err(|_| LspError::Disconnected)?;
+    Ok(())
+}
+
+/// Serve on a connection: initialise, then handle messages until shutdown.
+pub fn serve(connection: &Connection) -> Result<(), LspError> {
+    let capabilities = ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::FULL),
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(false),
+                })),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
+        ..ServerCapabilities::default()
+    };
+    let params = connection.initialize(serde_json::to_value(capabilities)?)?;
+    let params: InitializeParams = serde_json::from_value(params)?;
+    let root = workspace_root(&params).unwrap_or_else(|| PathBuf::from("."));
+    let mut server = Server {
+        root,
+        documents: HashMap::new(),
+        published: BTreeSet::new(),
+    };
+    for message in &connection.receiver {
+        match message {
+            Message::Request(request) => {
+                if connection.handle_shutdown(&request)? {
+                    return Ok(());
+                }
+                if request.method == CodeActionRequest::METHOD {
+                    let params: CodeActionParams = serde_json::from_value(request.params)?;
+                    let actions = server.code_actions(&params);
+                    let response = Response::new_ok(request.id, actions);
+                    send(connection, Message::Response(response))?;
+                    continue;
+                }
+                let response = Response::new_err(
+                    request.id,
+                    lsp_server::ErrorCode::MethodNotFound as i32,
+                    format!("keyhole does not handle `{}`", request.method),
+                );
+                send(connection, Message::Response(response))?;
+            }
+            Message::Notification(n) => server.notification(connection, n)?,
+            Message::Response(_) => {}
+        }
+    }
+    Ok(())
+}
+
+struct Server {
+    root: PathBuf,
+    /// Open documents: canonical path → text.
+    documents: HashMap<PathBuf, Arc<str>>,
+    /// Files with diagnostics published last time (so that they can be cleared).
+    published: BTreeSet<PathBuf>,
+}
+
+impl Server {
+    fn notification(&mut self, connection: &Connection, n: Notification) -> Result<(), LspError> {
+        match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let p: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(n.params)?;
+                if let Some(path) = uri_to_path(&p.text_document.uri) {
+                    self.documents
+                        .insert(canonical(&path), Arc::from(p.text_document.text));
+                }
+            }
+            DidChangeTextDocument::METHOD => {
+                let p: lsp_types::DidChangeTextDocumentParams = serde_json::from_value(n.params)?;
+                // Full synchronisation: the last change holds the whole text.
+                if let (Some(path), Some(change)) =
+                    (uri_to_path(&p.text_document.uri), p.content_changes.last())
+                {
+                    self.documents
+                        .insert(canonical(&path), Arc::from(change.text.as_str()));
+                }
+            }
+            DidSaveTextDocument::METHOD => {}
+            DidCloseTextDocument::METHOD => {
+                let p: lsp_types::DidCloseTextDocumentParams = serde_json::from_value(n.params)?;
+                if let Some(path) = uri_to_path(&p.text_document.uri) {
+                    self.documents.remove(&canonical(&path));
+                }
+            }
+            _ => return Ok(()),
+        }
+        self.publish(connection)
+    }
+
+    /// For each keyhole diagnostic in the request, an action inserting a suppression
+    /// comment with a reason placeholder on the line above.
+    fn code_actions(&self, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+        let uri = &params.text_document.uri;
+        let Some(path) = uri_to_path(uri) else {
+            return Vec::new();
+        };
+        let text: Arc<str> = match self.documents.get(&canonical(&path)) {
+            Some(text) => Arc::clone(text),
+            None => match std::fs::read_to_string(&path) {
+                Ok(text) => Arc::from(text),
+                Err(_) => return Vec::new(),
+            },
+        };
+        let leader = match path.extension().and_then(|e| e.to_str()) {
+            Some("py" | "pyi" | "yaml" | "yml") => "#",
+            Some("json") => return Vec::new(),
+            _ => "//",
+        };
+        let mut out = Vec::new();
+        for d in &params.context.diagnostics {
+            let (Some("keyhole"), Some(NumberOrString::String(rule))) =
+                (d.source.as_deref(), d.code.as_ref())
+            else {
+                continue;
+            };
+            if rule == "unused-suppression" {
+                continue;
+            }
+            let line = d.range.start.line;
+            let indent: String = text
+                .lines()
+                .nth(line as usize)
+                .unwrap_or_default()
+                .chars()
+                .take_while(|c| c.is_whitespace())
+                .collect();
+            let edit = TextEdit::new(
+                Range::new(Position::new(line, 0), Position::new(line, 0)),
+                format!("{indent}{leader} keyhole: ignore[{rule}] <reason>\n"),
+            );
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("Suppress `{rule}` here, with a reason"),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![d.clone()]),
+                edit: Some(WorkspaceEdit::new(HashMap::from([(
+                    uri.clone(),
+                    vec![edit],
+                )]))),
+                ..CodeAction::default()
+            }));
+        }
+        out
+    }
+
+    /// Analyse the workspace with the open documents in place and publish every file's
+    /// diagnostics (an empty list for files that had some and have none now).
+    fn publish(&mut self, connection: &Connection) -> Result<(), LspError> {
+        let mut vocabulary = Vocabulary::default();
+        let mut specs = Vec::new();
+        let settings = match keyhole_config::find(&self.root) {
+            Some(file) => {
+                let settings = keyhole_config::load(&file, &keyhole_rules::all_meta())?;
+                settings.extend_vocabulary(&mut vocabulary);
+                specs.extend(settings.specs.iter().cloned());
+                Some(Arc::new(settings))
+            }
+            None => None,
+        };
+        let options = Options {
+            paths: vec![self.root.clone()],
+            specs,
+            vocabulary,
+            settings: settings.map(|s: Arc<Settings>| s),
+            overlays: Arc::new(self.documents.clone()),
+            ..Options::default()
+        };
+        let analysis = keyhole_engine::analyze(&options);
+        let files = &analysis.project.files;
+        let mut by_file: HashMap<PathBuf, Vec<lsp_types::Diagnostic>> = HashMap::new();
+        for d in &analysis.diagnostics {
+            let Some(file) = files.get(d.primary.span.file) else {
+                continue;
+            };
+            by_file
+                .entry(canonical(&file.disk_path))
+                .or_default()
+                .push(to_lsp(d, files));
+        }
+        let now: BTreeSet<PathBuf> = by_file.keys().cloned().collect();
+        for path in self.published.difference(&now) {
+            publish(connection, path, Vec::new())?;
+        }
+        for (path, diagnostics) in by_file {
+            publish(connection, &path, diagnostics)?;
+        }
+        self.published = now;
+        Ok(())
+    }
+}
+
+fn publish(
+    connection: &Connection,
+    path: &Path,
+    diagnostics: Vec<lsp_types::Diagnostic>,
+) -> Result<(), LspError> {
+    let Some(uri) = path_to_uri(path) else {
+        return Ok(());
+    };
+    let params = PublishDiagnosticsParams {
+        uri,
+        diagnostics,
+        version: None,
+    };
+    let n = Notification::new(PublishDiagnostics::METHOD.to_string(), params);
+    send(connection, Message::Notification(n))
+}
+
+fn send(connection: &Connection, message: Message) -> Result<(), LspError> {
+    connection
+        .sender
+        .send(message)
+        .map_err(|_| LspError::Disconnected)
+}
+
+fn range(files: &SourceMap, span: Span) -> Range {
+    let Some(file) = files.get(span.file) else {
+        return Range::default();
+    };
+    let at = |offset: u32| {
+        let lc = file.line_col(offset as usize);
+        Position::new(
+            u32::try_from(lc.line.saturating_sub(1)).unwrap_or(u32::MAX),
+            u32::try_from(lc.column.saturating_sub(1)).unwrap_or(u32::MAX),
+        )
+    };
+    Range::new(at(span.start), at(span.end))
+}
+
+fn to_lsp(d: &keyhole_core::Diagnostic, files: &SourceMap) -> lsp_types::Diagnostic {
+    let related: Vec<DiagnosticRelatedInformation> = d
+        .secondary
+        .iter()
+        .filter_map(|label| {
+            let file = files.get(label.span.file)?;
+            Some(DiagnosticRelatedInformation {
+                location: Location::new(
+                    path_to_uri(&canonical(&file.disk_path))?,
+                    range(files, label.span),
+                ),
+                message: label.message.clone(),
+            })
+        })
+        .collect();
+    let mut message = d.message.clone();
+    for note in &d.notes {
+        message.push_str("\nnote: ");
+        message.push_str(note);
+    }
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    lsp_types::Diagnostic {
+        range: range(files, d.primary.span),
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Info => DiagnosticSeverity::INFORMATION,
+        }),
+        code: Some(NumberOrString::String(d.rule.to_string())),
+        source: Some("keyhole".into()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..lsp_types::Diagnostic::default()
+    }
+}
+
+fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
+    if let Some(folder) = params.workspace_folders.as_ref().and_then(|f| f.first()) {
+        return uri_to_path(&folder.uri);
+    }
+    #[allow(deprecated)]
+    params.root_uri.as_ref().and_then(uri_to_path)
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    keyhole_engine::canonical(path)
+}
+
+/// `file:///a%20b/c.py` → `/a b/c.py`.
+pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
+    let rest = uri.as_str().strip_prefix("file://")?;
+    let bytes = rest.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = rest.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(PathBuf::from(String::from_utf8(out).ok()?))
+}
+
+/// `/a b/c.py` → `file:///a%20b/c.py`.
+pub fn path_to_uri(path: &Path) -> Option<Uri> {
+    let s = path.to_str()?;
+    let mut out = String::from("file://");
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out.parse().ok()
+}
