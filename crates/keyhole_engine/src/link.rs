@@ -550,7 +550,8 @@ impl<'a> Linker<'a> {
                 let last = name.rsplit('.').next().unwrap_or(&name);
                 match last {
                     "Flask" | "Quart" => Some((RouterKind::App, Framework::Flask)),
-                    "Blueprint" => Some((RouterKind::Router, Framework::Flask)),
+                    // flask-restful / flask-restx `Api` subclasses (`class ApiExt(Api)`).
+                    "Blueprint" | "Api" => Some((RouterKind::Router, Framework::Flask)),
                     "DefaultRouter" | "SimpleRouter" => {
                         Some((RouterKind::Router, Framework::DjangoRestFramework))
                     }

@@ -47,6 +47,10 @@ captures! {
     RouteVerb = "route.verb" in [Python];
     RouteArgs = "route.args" in [Python];
     RouteFunction = "route.function" in [Python];
+    ResourceDecorator = "resource.decorator" in [Python];
+    ResourceReceiver = "resource.receiver" in [Python];
+    ResourceArgs = "resource.args" in [Python];
+    ResourceClass = "resource.class" in [Python];
     HookDecorator = "hook.decorator" in [Python];
     HookReceiver = "hook.receiver" in [Python];
     HookKind = "hook.kind" in [Python];

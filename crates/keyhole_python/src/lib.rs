@@ -7,6 +7,7 @@
 //! pass over the whole project.
 
 mod django;
+mod restful;
 mod summary;
 mod syntax;
 
@@ -76,6 +77,13 @@ pub fn extract(
             get(Capture::RouteFunction),
         ) {
             x.route(decorator, receiver, verb, args, function);
+        } else if let (Some(decorator), Some(receiver), Some(args), Some(class)) = (
+            get(Capture::ResourceDecorator),
+            get(Capture::ResourceReceiver),
+            get(Capture::ResourceArgs),
+            get(Capture::ResourceClass),
+        ) {
+            x.resource_decorator(decorator, receiver, args, class);
         } else if let (Some(receiver), Some(kind), Some(function)) = (
             get(Capture::HookReceiver),
             get(Capture::HookKind),
@@ -434,6 +442,9 @@ impl<'a> Extractor<'a> {
                     return;
                 };
                 let args = Args::of(args, src);
+                if self.restful_assignment(&name_text, &callee, &args, value) {
+                    return;
+                }
                 let last = callee.last().map(String::as_str).unwrap_or_default();
                 let router = match last {
                     "Flask" | "Quart" => Some((RouterKind::App, Framework::Flask, None)),
@@ -760,6 +771,9 @@ impl<'a> Extractor<'a> {
                     span: self.span(call),
                     order,
                 });
+            }
+            "add_namespace" | "init_app" => {
+                self.restful_call(call, parent, method, &args_list);
             }
             "before_request" | "before_app_request" => {
                 let Some(hook) = args_list.positional.first().copied() else {
