@@ -157,6 +157,12 @@ pub enum GuardSite {
     /// A parameter's type annotation that may name an `Annotated[…, Depends(…)]` alias;
     /// a guard only if it resolves to such an alias, never by its name alone.
     Annotation,
+    /// A middleware class added to an ASGI/WSGI app (`app.add_middleware(Cls)`,
+    /// `Middleware(Cls)`): a guard only when the class is in the repository and its
+    /// `__call__`/`dispatch` rejects requests with 401/403 — never by its name, since most
+    /// authentication middleware (Starlette's `AuthenticationMiddleware`) only identifies the
+    /// caller and lets anonymous requests through.
+    ClassMiddleware,
     /// The view the route dispatches to (a Django/DRF view function or class, a Flask
     /// `View`): its decorators, mixins and permission classes are its guards. The target
     /// names the view; components starting with `#` that follow the name carry a DRF

@@ -59,6 +59,9 @@ impl Default for Vocabulary {
                 "APIKeyQuery",
                 "OpenIdConnect",
                 "SecurityScopes",
+                // `@requires('authenticated')`, qualified by the extractor when imported
+                // from Starlette (the bare word is too common to trust).
+                "starlette.authentication.requires",
             ]),
             guard_words: s(&[
                 "auth",
@@ -126,6 +129,8 @@ impl Default for Vocabulary {
                 "create_refresh_token",
                 "token_urlsafe",
                 "get_token_from_header",
+                // Starlette's and Django's: they populate `request.user`, they reject no one.
+                "AuthenticationMiddleware",
             ]),
             public_resource_segments: s(&[
                 "health",

@@ -1089,6 +1089,9 @@ impl<'a> Linker<'a> {
         if guard.site == GuardSite::View {
             return self.view_verdict(file, guard, depth);
         }
+        if guard.site == GuardSite::ClassMiddleware {
+            return self.middleware_class_verdict(file, guard, depth);
+        }
         let written = guard.target.display();
         let by_name = |name: &str, vocabulary: &Vocabulary| vocabulary.guard_by_name(name);
         let describe = |site: GuardSite, name: &str| match site {
@@ -1098,6 +1101,7 @@ impl<'a> Linker<'a> {
             GuardSite::Middleware => format!("middleware `{name}`"),
             GuardSite::RequestHook => format!("request hook `{name}`"),
             GuardSite::InlineCheck => "a check in the handler".to_string(),
+            GuardSite::ClassMiddleware => format!("middleware `{name}`"),
             GuardSite::View => format!("view `{name}`"),
         };
         if let GuardTarget::Inline(summary) = &guard.target {
@@ -1202,6 +1206,43 @@ impl<'a> Linker<'a> {
         }
     }
 
+    /// A middleware class guards when, defined in the repository, its `__call__` or
+    /// `dispatch` rejects requests with 401/403; its name proves nothing.
+    fn middleware_class_verdict(
+        &mut self,
+        file: FileId,
+        guard: &GuardRef,
+        depth: usize,
+    ) -> Verdict {
+        let Target::Class(f, c) = self.resolve_guard_target(file, &guard.target) else {
+            return Verdict::NotGuard;
+        };
+        let Some(class_span) = self.facts[f.index()].classes.get(c).map(|c| c.span) else {
+            return Verdict::NotGuard;
+        };
+        let methods: Vec<(usize, String)> = self.facts[f.index()]
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(_, func)| {
+                matches!(func.name.as_str(), "__call__" | "dispatch")
+                    && class_span.start <= func.span.start
+                    && func.span.end <= class_span.end
+            })
+            .map(|(j, func)| (j, func.name.clone()))
+            .collect();
+        let written = guard.target.display();
+        for (j, name) in methods {
+            if let Verdict::Required(why, g) = self.function_verdict(f, j, depth + 1) {
+                return Verdict::Required(
+                    format!("middleware `{written}`, whose `{name}` {why},"),
+                    g,
+                );
+            }
+        }
+        Verdict::NotGuard
+    }
+
     fn function_verdict(&mut self, file: FileId, index: usize, depth: usize) -> Verdict {
         if let Some(v) = self.function_verdicts.get(&(file, index)) {
             return v.clone();
@@ -1288,6 +1329,7 @@ fn kind_of(site: GuardSite) -> EvidenceKind {
         GuardSite::Middleware => EvidenceKind::Middleware,
         GuardSite::RequestHook => EvidenceKind::RequestHook,
         GuardSite::InlineCheck => EvidenceKind::InlineCheck,
+        GuardSite::ClassMiddleware => EvidenceKind::Middleware,
         GuardSite::View => EvidenceKind::View,
     }
 }

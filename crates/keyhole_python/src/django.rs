@@ -13,8 +13,9 @@
 //! - Settings: `ROOT_URLCONF`, `MIDDLEWARE`, `REST_FRAMEWORK['DEFAULT_PERMISSION_CLASSES']`.
 
 use keyhole_core::facts::{
-    DecoratorAttr, GuardRef, GuardSite, GuardTarget, PermissionRef, PermissionSet, RouteDef, RouterDef,
-    RouterKind, SettingDef, SymbolPath, UseDef, UseScope, ViewAction, ViewDef, ViewHandler,
+    DecoratorAttr, GuardRef, GuardSite, GuardTarget, PermissionRef, PermissionSet, RouteDef,
+    RouterDef, RouterKind, SettingDef, SymbolPath, UseDef, UseScope, ViewAction, ViewDef,
+    ViewHandler,
 };
 use keyhole_core::{Framework, Method};
 use tree_sitter::Node;

@@ -8,6 +8,7 @@
 
 mod django;
 mod restful;
+mod starlette;
 mod summary;
 mod syntax;
 
@@ -449,7 +450,7 @@ impl<'a> Extractor<'a> {
                 let router = match last {
                     "Flask" | "Quart" => Some((RouterKind::App, Framework::Flask, None)),
                     "Blueprint" => Some((RouterKind::Router, Framework::Flask, Some("url_prefix"))),
-                    "FastAPI" => Some((RouterKind::App, Framework::FastApi, None)),
+                    "FastAPI" | "Starlette" => Some((RouterKind::App, Framework::FastApi, None)),
                     "APIRouter" => Some((RouterKind::Router, Framework::FastApi, Some("prefix"))),
                     _ => None,
                 };
@@ -462,13 +463,16 @@ impl<'a> Extractor<'a> {
                         .map(|deps| self.dependency_list(deps))
                         .unwrap_or_default();
                     self.facts.routers.push(RouterDef {
-                        name: name_text,
+                        name: name_text.clone(),
                         kind,
                         framework,
                         prefix,
                         guards,
                         span: self.span(value),
                     });
+                    if framework == Framework::FastApi {
+                        self.starlette_app(&name_text, &args, value);
+                    }
                     return;
                 }
                 if last.starts_with(|c: char| c.is_ascii_uppercase()) && !is_security_scheme(last) {
@@ -517,6 +521,10 @@ impl<'a> Extractor<'a> {
                         span: self.span(value),
                     });
                 }
+            }
+            // `routes = [Route('/x', endpoint=f), Mount('/api', routes=[…])]`
+            "list" if self.holds_starlette_routes(value) => {
+                self.starlette_route_list(&name_text, value);
             }
             "identifier" | "attribute" => {
                 if let Some(path) = symbol_path(value, src) {
@@ -664,6 +672,7 @@ impl<'a> Extractor<'a> {
             "identifier" | "attribute" => (symbol_path(expr, src)?, false, false),
             _ => return None,
         };
+        let callee = self.qualify_decorator(callee);
         if callee.len() > 1
             && callee
                 .last()
@@ -771,6 +780,11 @@ impl<'a> Extractor<'a> {
                     span: self.span(call),
                     order,
                 });
+            }
+            "mount" => self.mount_app(call, parent, &args_list),
+            "add_middleware" => self.add_middleware(call, parent, &args_list),
+            "add_api_route" | "add_route" => {
+                self.add_api_route(call, receiver, method, &args_list);
             }
             "add_namespace" | "init_app" => {
                 self.restful_call(call, parent, method, &args_list);

@@ -130,7 +130,13 @@ impl Extractor<'_> {
     }
 
     /// `api.add_namespace(ns, path=…)` and `api.init_app(app)`.
-    pub(crate) fn restful_call(&mut self, call: Node<'_>, receiver: Vec<String>, method: &str, args: &Args<'_>) {
+    pub(crate) fn restful_call(
+        &mut self,
+        call: Node<'_>,
+        receiver: Vec<String>,
+        method: &str,
+        args: &Args<'_>,
+    ) {
         match method {
             "add_namespace" => {
                 let Some(ns) = args

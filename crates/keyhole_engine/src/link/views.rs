@@ -748,8 +748,11 @@ impl Linker<'_> {
                         if settled.contains(&attr) {
                             continue;
                         }
-                        let entries: Vec<_> =
-                            def.decorator_attrs.iter().filter(|a| a.attr == attr).collect();
+                        let entries: Vec<_> = def
+                            .decorator_attrs
+                            .iter()
+                            .filter(|a| a.attr == attr)
+                            .collect();
                         if entries.is_empty() {
                             continue;
                         }
