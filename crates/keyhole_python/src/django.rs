@@ -483,13 +483,13 @@ impl Extractor<'_> {
                     items.extend(sequence_items(n));
                 }
                 // `BaseResource.decorators`, `base.method_decorators`
-                "attribute" => {
+                "attribute"
                     if symbol_path(n, src).is_some_and(|p| {
                         p.last()
                             .is_some_and(|l| l == "decorators" || l == "method_decorators")
-                    }) {
-                        extends_base = true;
-                    }
+                    }) =>
+                {
+                    extends_base = true;
                 }
                 _ => {}
             }
