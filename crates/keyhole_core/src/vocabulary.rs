@@ -318,8 +318,13 @@ impl Vocabulary {
             if self.auth_endpoint_segments.iter().any(|s| s == seg) {
                 return Some(seg.clone());
             }
-            // `/password-recovery`, `/forgot_password`, `/reset-password`
             let words = split_words(seg);
+            // `/webhook-connect`, `/webhook_account_risk`: an inbound webhook, authenticated
+            // by its sender's signature if at all (`/webhooks-config` is not one).
+            if words.len() > 1 && words.first().is_some_and(|w| w == "webhook") {
+                return Some(seg.clone());
+            }
+            // `/password-recovery`, `/forgot_password`, `/reset-password`
             if words.iter().any(|w| w == "password")
                 && words.iter().any(|w| {
                     matches!(
