@@ -47,6 +47,8 @@ captures! {
     RouteVerb = "route.verb" in [Python];
     RouteArgs = "route.args" in [Python];
     RouteFunction = "route.function" in [Python];
+    RouteCall = "route.call" in [Python];
+    RouteEndpoint = "route.endpoint" in [Python];
     ResourceDecorator = "resource.decorator" in [Python];
     ResourceReceiver = "resource.receiver" in [Python];
     ResourceArgs = "resource.args" in [Python];

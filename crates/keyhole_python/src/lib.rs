@@ -78,6 +78,14 @@ pub fn extract(
             get(Capture::RouteFunction),
         ) {
             x.route(decorator, receiver, verb, args, function);
+        } else if let (Some(call), Some(receiver), Some(verb), Some(args), Some(endpoint)) = (
+            get(Capture::RouteCall),
+            get(Capture::RouteReceiver),
+            get(Capture::RouteVerb),
+            get(Capture::RouteArgs),
+            get(Capture::RouteEndpoint),
+        ) {
+            x.call_route(call, receiver, verb, args, endpoint);
         } else if let (Some(decorator), Some(receiver), Some(args), Some(class)) = (
             get(Capture::ResourceDecorator),
             get(Capture::ResourceReceiver),
@@ -552,6 +560,92 @@ impl<'a> Extractor<'a> {
             .collect()
     }
 
+    /// The methods of `@x.route(…, methods=[…])`, `@x.get(…)`; `None` for a verb that is no
+    /// HTTP method.
+    fn route_methods(&self, verb: &str, args_list: &Args<'_>) -> Option<Vec<Method>> {
+        Some(match verb {
+            "route" | "api_route" => match args_list.keyword("methods") {
+                Some(list) => {
+                    let methods: Vec<Method> = sequence_items(list)
+                        .into_iter()
+                        .filter_map(|m| string_value(m, self.src, &self.constants))
+                        .filter_map(|m| Method::parse(&m))
+                        .collect();
+                    if methods.is_empty() {
+                        vec![Method::Any]
+                    } else {
+                        methods
+                    }
+                }
+                None => vec![Method::Get],
+            },
+            other => vec![Method::parse(other)?],
+        })
+    }
+
+    /// `router.post("/register")(register_user)`: the decorator applied by a call (often
+    /// under a condition). The handler is reached through a [`GuardSite::View`] guard, so its
+    /// dependencies and decorators are followed wherever it is defined.
+    fn call_route(
+        &mut self,
+        call: Node<'_>,
+        receiver: Node<'_>,
+        verb: Node<'_>,
+        args: Node<'_>,
+        endpoint: Node<'_>,
+    ) {
+        let src = self.src;
+        let Some(router) = self.receiver_path(receiver) else {
+            return;
+        };
+        let verb = text(verb, src);
+        let args_list = Args::of(args, src);
+        let Some(path_node) = args_list
+            .positional
+            .first()
+            .copied()
+            .or_else(|| args_list.keyword("path"))
+            .or_else(|| args_list.keyword("rule"))
+        else {
+            return;
+        };
+        // Only literal paths: a computed argument is too weak a sign that this is a route.
+        if !matches!(path_node.kind(), "string" | "concatenated_string") {
+            return;
+        }
+        let path = self.path_arg(path_node);
+        if !path.value.as_deref().is_some_and(|p| p.starts_with('/')) {
+            return;
+        }
+        let Some(methods) = self.route_methods(verb, &args_list) else {
+            return;
+        };
+        let Some(view) = symbol_path(endpoint, src) else {
+            return;
+        };
+        let mut guards = args_list
+            .keyword("dependencies")
+            .map(|deps| self.dependency_list(deps))
+            .unwrap_or_default();
+        guards.push(GuardRef {
+            site: GuardSite::View,
+            target: GuardTarget::Symbol(view.clone()),
+            called: false,
+            optional: false,
+            span: self.span(endpoint),
+        });
+        self.facts.routes.push(RouteDef {
+            router,
+            framework_hint: None,
+            methods,
+            path,
+            guards,
+            handler: view.last().cloned(),
+            span: self.span(call),
+            order: u32::try_from(call.start_byte()).unwrap_or(u32::MAX),
+        });
+    }
+
     fn route(
         &mut self,
         decorator: Node<'_>,
@@ -585,26 +679,8 @@ impl<'a> Extractor<'a> {
         {
             return;
         }
-        let methods = match verb {
-            "route" | "api_route" => match args_list.keyword("methods") {
-                Some(list) => {
-                    let methods: Vec<Method> = sequence_items(list)
-                        .into_iter()
-                        .filter_map(|m| string_value(m, src, &self.constants))
-                        .filter_map(|m| Method::parse(&m))
-                        .collect();
-                    if methods.is_empty() {
-                        vec![Method::Any]
-                    } else {
-                        methods
-                    }
-                }
-                None => vec![Method::Get],
-            },
-            other => match Method::parse(other) {
-                Some(m) => vec![m],
-                None => return,
-            },
+        let Some(methods) = self.route_methods(verb, &args_list) else {
+            return;
         };
         let mut guards = Vec::new();
         if let Some(deps) = args_list.keyword("dependencies") {
