@@ -859,10 +859,28 @@ impl<'a> Linker<'a> {
             let v = self.evaluate(file, guard, Position::Route);
             found.push((v, guard.span, kind_of(guard.site)));
         }
+        // A FastAPI/Starlette app mounted under another (`app.mount('/sub', subapp)`) is a
+        // separate ASGI app: the outer app's `dependencies=` (and those given where routers
+        // were included above the mount) do not reach it; its ASGI middleware does.
+        let isolated_from = routers_on_chain
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, r)| {
+                let node = &self.routers[r.0 as usize];
+                node.kind == RouterKind::App && node.framework == Framework::FastApi
+            })
+            .map(|(k, _)| k)
+            .last()
+            .unwrap_or(0);
         // Router-level guards and middleware, from the top down.
         for (level, &r) in routers_on_chain.iter().enumerate() {
             let name = self.routers[r.0 as usize].name.clone();
-            let own_guards = self.routers[r.0 as usize].guards.clone();
+            let own_guards = if level >= isolated_from {
+                self.routers[r.0 as usize].guards.clone()
+            } else {
+                Vec::new()
+            };
             let rfile = self.routers[r.0 as usize].file;
             for guard in &own_guards {
                 let v = self.evaluate(rfile, guard, Position::Router(&name));
@@ -903,7 +921,7 @@ impl<'a> Linker<'a> {
                 found.push((v, guard.span, kind_of(guard.site)));
             }
             // Guards given where the next router was mounted.
-            if let Some(&e) = chain.get(level) {
+            if let Some(&e) = chain.get(level).filter(|_| level >= isolated_from) {
                 let child_name = self.routers[self.edges[e].child.0 as usize].name.clone();
                 let guards = self.edges[e].guards.clone();
                 for (gfile, guard) in &guards {
