@@ -871,7 +871,7 @@ impl<'a> Linker<'a> {
                 node.kind == RouterKind::App && node.framework == Framework::FastApi
             })
             .map(|(k, _)| k)
-            .last()
+            .next_back()
             .unwrap_or(0);
         // Router-level guards and middleware, from the top down.
         for (level, &r) in routers_on_chain.iter().enumerate() {
