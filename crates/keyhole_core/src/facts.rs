@@ -157,6 +157,12 @@ pub enum GuardSite {
     /// A parameter's type annotation that may name an `Annotated[…, Depends(…)]` alias;
     /// a guard only if it resolves to such an alias, never by its name alone.
     Annotation,
+    /// A middleware class added to an ASGI/WSGI app (`app.add_middleware(Cls)`,
+    /// `Middleware(Cls)`): a guard only when the class is in the repository and its
+    /// `__call__`/`dispatch` rejects requests with 401/403 — never by its name, since most
+    /// authentication middleware (Starlette's `AuthenticationMiddleware`) only identifies the
+    /// caller and lets anonymous requests through.
+    ClassMiddleware,
     /// The view the route dispatches to (a Django/DRF view function or class, a Flask
     /// `View`): its decorators, mixins and permission classes are its guards. The target
     /// names the view; components starting with `#` that follow the name carry a DRF
@@ -285,9 +291,13 @@ pub struct ViewDef {
     /// Base classes as written (mixins, `APIView`, `ModelViewSet`, `MethodView`).
     pub bases: Vec<SymbolPath>,
     /// Guards on the whole view: decorators of a function view; on a class,
-    /// `@method_decorator(guard, name='dispatch')`, decorators of `dispatch`, and Flask's
-    /// `decorators = […]`.
+    /// `@method_decorator(guard, name='dispatch')` and decorators of `dispatch`.
     pub guards: Vec<GuardRef>,
+    /// Flask `decorators = […]` and flask-restful/flask-restx `method_decorators = […]` (or
+    /// `{'get': […]}`) class attributes. Unlike [`ViewDef::guards`] they follow Python's
+    /// attribute lookup: the nearest class in the hierarchy that sets one wins, so a subclass
+    /// that sets `decorators = []` drops its base's guards.
+    pub decorator_attrs: Vec<DecoratorAttr>,
     /// Methods defined in a class body (`get`, `post`, `list`, `@action`s) with their own guards.
     pub handlers: Vec<ViewHandler>,
     /// Methods a view is restricted to: `@require_http_methods([…])`, `@require_POST`,
@@ -301,6 +311,20 @@ pub struct ViewDef {
     pub api_view: bool,
     /// DRF `lookup_url_kwarg` / `lookup_field`, naming the detail route's parameter.
     pub lookup: Option<String>,
+    pub span: Span,
+}
+
+/// One `decorators` / `method_decorators` class attribute (or one method's entry of a
+/// `method_decorators` dictionary).
+#[derive(Debug, Clone)]
+pub struct DecoratorAttr {
+    /// `decorators` or `method_decorators`.
+    pub attr: String,
+    /// The method a `method_decorators = {'get': […]}` entry applies to; `None`: every method.
+    pub method: Option<String>,
+    pub guards: Vec<GuardRef>,
+    /// `Base.decorators + […]`: the base's value is kept.
+    pub extends_base: bool,
     pub span: Span,
 }
 

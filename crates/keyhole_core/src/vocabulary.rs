@@ -66,6 +66,9 @@ impl Default for Vocabulary {
                 "APIKeyQuery",
                 "OpenIdConnect",
                 "SecurityScopes",
+                // `@requires('authenticated')`, qualified by the extractor when imported
+                // from Starlette (the bare word is too common to trust).
+                "starlette.authentication.requires",
             ]),
             guard_words: s(&[
                 "auth",
@@ -133,6 +136,8 @@ impl Default for Vocabulary {
                 "create_refresh_token",
                 "token_urlsafe",
                 "get_token_from_header",
+                // Starlette's and Django's: they populate `request.user`, they reject no one.
+                "AuthenticationMiddleware",
             ]),
             public_resource_segments: s(&[
                 "health",
@@ -348,8 +353,13 @@ impl Vocabulary {
             if self.auth_endpoint_segments.iter().any(|s| s == seg) {
                 return Some(seg.clone());
             }
-            // `/password-recovery`, `/forgot_password`, `/reset-password`
             let words = split_words(seg);
+            // `/webhook-connect`, `/webhook_account_risk`: an inbound webhook, authenticated
+            // by its sender's signature if at all (`/webhooks-config` is not one).
+            if words.len() > 1 && words.first().is_some_and(|w| w == "webhook") {
+                return Some(seg.clone());
+            }
+            // `/password-recovery`, `/forgot_password`, `/reset-password`
             if words.iter().any(|w| w == "password")
                 && words.iter().any(|w| {
                     matches!(

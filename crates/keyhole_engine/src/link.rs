@@ -550,7 +550,8 @@ impl<'a> Linker<'a> {
                 let last = name.rsplit('.').next().unwrap_or(&name);
                 match last {
                     "Flask" | "Quart" => Some((RouterKind::App, Framework::Flask)),
-                    "Blueprint" => Some((RouterKind::Router, Framework::Flask)),
+                    // flask-restful / flask-restx `Api` subclasses (`class ApiExt(Api)`).
+                    "Blueprint" | "Api" => Some((RouterKind::Router, Framework::Flask)),
                     "DefaultRouter" | "SimpleRouter" => {
                         Some((RouterKind::Router, Framework::DjangoRestFramework))
                     }
@@ -858,10 +859,28 @@ impl<'a> Linker<'a> {
             let v = self.evaluate(file, guard, Position::Route);
             found.push((v, guard.span, kind_of(guard.site)));
         }
+        // A FastAPI/Starlette app mounted under another (`app.mount('/sub', subapp)`) is a
+        // separate ASGI app: the outer app's `dependencies=` (and those given where routers
+        // were included above the mount) do not reach it; its ASGI middleware does.
+        let isolated_from = routers_on_chain
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, r)| {
+                let node = &self.routers[r.0 as usize];
+                node.kind == RouterKind::App && node.framework == Framework::FastApi
+            })
+            .map(|(k, _)| k)
+            .next_back()
+            .unwrap_or(0);
         // Router-level guards and middleware, from the top down.
         for (level, &r) in routers_on_chain.iter().enumerate() {
             let name = self.routers[r.0 as usize].name.clone();
-            let own_guards = self.routers[r.0 as usize].guards.clone();
+            let own_guards = if level >= isolated_from {
+                self.routers[r.0 as usize].guards.clone()
+            } else {
+                Vec::new()
+            };
             let rfile = self.routers[r.0 as usize].file;
             for guard in &own_guards {
                 let v = self.evaluate(rfile, guard, Position::Router(&name));
@@ -902,7 +921,7 @@ impl<'a> Linker<'a> {
                 found.push((v, guard.span, kind_of(guard.site)));
             }
             // Guards given where the next router was mounted.
-            if let Some(&e) = chain.get(level) {
+            if let Some(&e) = chain.get(level).filter(|_| level >= isolated_from) {
                 let child_name = self.routers[self.edges[e].child.0 as usize].name.clone();
                 let guards = self.edges[e].guards.clone();
                 for (gfile, guard) in &guards {
@@ -1104,6 +1123,9 @@ impl<'a> Linker<'a> {
         if guard.site == GuardSite::View {
             return self.view_verdict(file, guard, depth);
         }
+        if guard.site == GuardSite::ClassMiddleware {
+            return self.middleware_class_verdict(file, guard, depth);
+        }
         let written = guard.target.display();
         let by_name = |name: &str, vocabulary: &Vocabulary| vocabulary.guard_by_name(name);
         let describe = |site: GuardSite, name: &str| match site {
@@ -1113,6 +1135,7 @@ impl<'a> Linker<'a> {
             GuardSite::Middleware => format!("middleware `{name}`"),
             GuardSite::RequestHook => format!("request hook `{name}`"),
             GuardSite::InlineCheck => "a check in the handler".to_string(),
+            GuardSite::ClassMiddleware => format!("middleware `{name}`"),
             GuardSite::View => format!("view `{name}`"),
         };
         if let GuardTarget::Inline(summary) = &guard.target {
@@ -1217,6 +1240,43 @@ impl<'a> Linker<'a> {
         }
     }
 
+    /// A middleware class guards when, defined in the repository, its `__call__` or
+    /// `dispatch` rejects requests with 401/403; its name proves nothing.
+    fn middleware_class_verdict(
+        &mut self,
+        file: FileId,
+        guard: &GuardRef,
+        depth: usize,
+    ) -> Verdict {
+        let Target::Class(f, c) = self.resolve_guard_target(file, &guard.target) else {
+            return Verdict::NotGuard;
+        };
+        let Some(class_span) = self.facts[f.index()].classes.get(c).map(|c| c.span) else {
+            return Verdict::NotGuard;
+        };
+        let methods: Vec<(usize, String)> = self.facts[f.index()]
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(_, func)| {
+                matches!(func.name.as_str(), "__call__" | "dispatch")
+                    && class_span.start <= func.span.start
+                    && func.span.end <= class_span.end
+            })
+            .map(|(j, func)| (j, func.name.clone()))
+            .collect();
+        let written = guard.target.display();
+        for (j, name) in methods {
+            if let Verdict::Required(why, g) = self.function_verdict(f, j, depth + 1) {
+                return Verdict::Required(
+                    format!("middleware `{written}`, whose `{name}` {why},"),
+                    g,
+                );
+            }
+        }
+        Verdict::NotGuard
+    }
+
     fn function_verdict(&mut self, file: FileId, index: usize, depth: usize) -> Verdict {
         if let Some(v) = self.function_verdicts.get(&(file, index)) {
             return v.clone();
@@ -1303,6 +1363,7 @@ fn kind_of(site: GuardSite) -> EvidenceKind {
         GuardSite::Middleware => EvidenceKind::Middleware,
         GuardSite::RequestHook => EvidenceKind::RequestHook,
         GuardSite::InlineCheck => EvidenceKind::InlineCheck,
+        GuardSite::ClassMiddleware => EvidenceKind::Middleware,
         GuardSite::View => EvidenceKind::View,
     }
 }

@@ -47,6 +47,12 @@ captures! {
     RouteVerb = "route.verb" in [Python];
     RouteArgs = "route.args" in [Python];
     RouteFunction = "route.function" in [Python];
+    RouteCall = "route.call" in [Python];
+    RouteEndpoint = "route.endpoint" in [Python];
+    ResourceDecorator = "resource.decorator" in [Python];
+    ResourceReceiver = "resource.receiver" in [Python];
+    ResourceArgs = "resource.args" in [Python];
+    ResourceClass = "resource.class" in [Python];
     HookDecorator = "hook.decorator" in [Python];
     HookReceiver = "hook.receiver" in [Python];
     HookKind = "hook.kind" in [Python];

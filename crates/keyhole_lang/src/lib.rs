@@ -35,6 +35,7 @@ pub const PYTHON_QUERIES: &[QueryFile] = query_files![
     "python/common/routes.scm",
     "python/common/calls.scm",
     "python/flask/hooks.scm",
+    "python/flask/restful.scm",
     "python/django/views.scm",
 ];
 

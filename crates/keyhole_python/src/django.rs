@@ -13,8 +13,9 @@
 //! - Settings: `ROOT_URLCONF`, `MIDDLEWARE`, `REST_FRAMEWORK['DEFAULT_PERMISSION_CLASSES']`.
 
 use keyhole_core::facts::{
-    GuardRef, GuardSite, GuardTarget, PermissionRef, PermissionSet, RouteDef, RouterDef,
-    RouterKind, SettingDef, SymbolPath, UseDef, UseScope, ViewAction, ViewDef, ViewHandler,
+    DecoratorAttr, GuardRef, GuardSite, GuardTarget, PermissionRef, PermissionSet, RouteDef,
+    RouterDef, RouterKind, SettingDef, SymbolPath, UseDef, UseScope, ViewAction, ViewDef,
+    ViewHandler,
 };
 use keyhole_core::{Framework, Method};
 use tree_sitter::Node;
@@ -353,6 +354,9 @@ impl Extractor<'_> {
         let list = Args::of(args, src);
         let order = u32::try_from(call.start_byte()).unwrap_or(u32::MAX);
         match text(method, src) {
+            m if m.starts_with("add_") && m.ends_with("resource") => {
+                self.add_resource(call, receiver_path, &list);
+            }
             "register" => {
                 // DRF: `router.register(r'users', UserViewSet, basename='user')`.
                 let (Some(prefix), Some(viewset)) = (
@@ -454,6 +458,65 @@ impl Extractor<'_> {
         }
     }
 
+    /// `[login_required, auth.check()]`, `(a, b)`, `Base.decorators + [c]`: the decorators as
+    /// guard candidates, and whether the base class's value is kept.
+    fn decorator_list(&self, node: Node<'_>) -> (Vec<GuardRef>, bool) {
+        let src = self.src;
+        let mut items = Vec::new();
+        let mut extends_base = false;
+        let mut pending = vec![node];
+        let mut steps = 0;
+        while let Some(n) = pending.pop() {
+            steps += 1;
+            if steps > MAX_NESTING {
+                break;
+            }
+            match n.kind() {
+                "binary_operator" => {
+                    for side in ["right", "left"] {
+                        if let Some(part) = n.child_by_field_name(side) {
+                            pending.push(part);
+                        }
+                    }
+                }
+                "list" | "tuple" | "parenthesized_expression" => {
+                    items.extend(sequence_items(n));
+                }
+                // `BaseResource.decorators`, `base.method_decorators`
+                "attribute"
+                    if symbol_path(n, src).is_some_and(|p| {
+                        p.last()
+                            .is_some_and(|l| l == "decorators" || l == "method_decorators")
+                    }) =>
+                {
+                    extends_base = true;
+                }
+                _ => {}
+            }
+        }
+        let guards = items
+            .into_iter()
+            .filter_map(|item| {
+                let (callee, called) = match item.kind() {
+                    "call" => (
+                        item.child_by_field_name("function")
+                            .and_then(|f| symbol_path(f, src))?,
+                        true,
+                    ),
+                    _ => (symbol_path(item, src)?, false),
+                };
+                Some(GuardRef {
+                    site: GuardSite::Decorator,
+                    target: GuardTarget::Symbol(callee),
+                    called,
+                    optional: false,
+                    span: self.span(item),
+                })
+            })
+            .collect();
+        (guards, extends_base)
+    }
+
     fn method_list(&self, node: Node<'_>) -> Vec<Method> {
         sequence_items(node)
             .into_iter()
@@ -483,6 +546,7 @@ impl Extractor<'_> {
             is_class: false,
             bases: Vec::new(),
             guards: Vec::new(),
+            decorator_attrs: Vec::new(),
             handlers: Vec::new(),
             methods: Vec::new(),
             permissions: None,
@@ -645,6 +709,7 @@ impl Extractor<'_> {
             is_class: true,
             bases,
             guards: Vec::new(),
+            decorator_attrs: Vec::new(),
             handlers: Vec::new(),
             methods: Vec::new(),
             permissions: None,
@@ -701,26 +766,40 @@ impl Extractor<'_> {
         };
         match text(left, src) {
             "permission_classes" => view.permissions = Some(self.permission_set(right)),
-            // Flask `View.decorators`, applied to the view function `as_view` returns.
-            "decorators" => {
-                for item in sequence_items(right) {
-                    let (callee, called) = match item.kind() {
-                        "call" => (
-                            item.child_by_field_name("function")
-                                .and_then(|f| symbol_path(f, src)),
-                            true,
-                        ),
-                        _ => (symbol_path(item, src), false),
-                    };
-                    if let Some(callee) = callee {
-                        view.guards.push(GuardRef {
-                            site: GuardSite::Decorator,
-                            target: GuardTarget::Symbol(callee),
-                            called,
-                            optional: false,
-                            span: self.span(item),
+            // Flask `View.decorators`, applied to the view function `as_view` returns;
+            // flask-restful `Resource.method_decorators`, applied to each method.
+            attr @ ("decorators" | "method_decorators") => {
+                let attr = attr.to_string();
+                if right.kind() == "dictionary" {
+                    let mut cursor = right.walk();
+                    for pair in right.named_children(&mut cursor) {
+                        let (Some(key), Some(value)) = (
+                            pair.child_by_field_name("key"),
+                            pair.child_by_field_name("value"),
+                        ) else {
+                            continue;
+                        };
+                        let Some(method) = string_value(key, src, &self.constants) else {
+                            continue;
+                        };
+                        let (guards, extends_base) = self.decorator_list(value);
+                        view.decorator_attrs.push(DecoratorAttr {
+                            attr: attr.clone(),
+                            method: Some(method.to_ascii_lowercase()),
+                            guards,
+                            extends_base,
+                            span: self.span(pair),
                         });
                     }
+                } else {
+                    let (guards, extends_base) = self.decorator_list(right);
+                    view.decorator_attrs.push(DecoratorAttr {
+                        attr,
+                        method: None,
+                        guards,
+                        extends_base,
+                        span: self.span(assign),
+                    });
                 }
             }
             "methods" | "http_method_names" => {

@@ -7,6 +7,8 @@
 //! pass over the whole project.
 
 mod django;
+mod restful;
+mod starlette;
 mod summary;
 mod syntax;
 
@@ -76,6 +78,21 @@ pub fn extract(
             get(Capture::RouteFunction),
         ) {
             x.route(decorator, receiver, verb, args, function);
+        } else if let (Some(call), Some(receiver), Some(verb), Some(args), Some(endpoint)) = (
+            get(Capture::RouteCall),
+            get(Capture::RouteReceiver),
+            get(Capture::RouteVerb),
+            get(Capture::RouteArgs),
+            get(Capture::RouteEndpoint),
+        ) {
+            x.call_route(call, receiver, verb, args, endpoint);
+        } else if let (Some(decorator), Some(receiver), Some(args), Some(class)) = (
+            get(Capture::ResourceDecorator),
+            get(Capture::ResourceReceiver),
+            get(Capture::ResourceArgs),
+            get(Capture::ResourceClass),
+        ) {
+            x.resource_decorator(decorator, receiver, args, class);
         } else if let (Some(receiver), Some(kind), Some(function)) = (
             get(Capture::HookReceiver),
             get(Capture::HookKind),
@@ -434,11 +451,14 @@ impl<'a> Extractor<'a> {
                     return;
                 };
                 let args = Args::of(args, src);
+                if self.restful_assignment(&name_text, &callee, &args, value) {
+                    return;
+                }
                 let last = callee.last().map(String::as_str).unwrap_or_default();
                 let router = match last {
                     "Flask" | "Quart" => Some((RouterKind::App, Framework::Flask, None)),
                     "Blueprint" => Some((RouterKind::Router, Framework::Flask, Some("url_prefix"))),
-                    "FastAPI" => Some((RouterKind::App, Framework::FastApi, None)),
+                    "FastAPI" | "Starlette" => Some((RouterKind::App, Framework::FastApi, None)),
                     "APIRouter" => Some((RouterKind::Router, Framework::FastApi, Some("prefix"))),
                     _ => None,
                 };
@@ -451,13 +471,16 @@ impl<'a> Extractor<'a> {
                         .map(|deps| self.dependency_list(deps))
                         .unwrap_or_default();
                     self.facts.routers.push(RouterDef {
-                        name: name_text,
+                        name: name_text.clone(),
                         kind,
                         framework,
                         prefix,
                         guards,
                         span: self.span(value),
                     });
+                    if framework == Framework::FastApi {
+                        self.starlette_app(&name_text, &args, value);
+                    }
                     return;
                 }
                 if last.starts_with(|c: char| c.is_ascii_uppercase()) && !is_security_scheme(last) {
@@ -507,6 +530,10 @@ impl<'a> Extractor<'a> {
                     });
                 }
             }
+            // `routes = [Route('/x', endpoint=f), Mount('/api', routes=[…])]`
+            "list" if self.holds_starlette_routes(value) => {
+                self.starlette_route_list(&name_text, value);
+            }
             "identifier" | "attribute" => {
                 if let Some(path) = symbol_path(value, src) {
                     self.facts.aliases.push(AliasDef {
@@ -531,6 +558,92 @@ impl<'a> Extractor<'a> {
                 Some(dependency_guard(dep))
             })
             .collect()
+    }
+
+    /// The methods of `@x.route(…, methods=[…])`, `@x.get(…)`; `None` for a verb that is no
+    /// HTTP method.
+    fn route_methods(&self, verb: &str, args_list: &Args<'_>) -> Option<Vec<Method>> {
+        Some(match verb {
+            "route" | "api_route" => match args_list.keyword("methods") {
+                Some(list) => {
+                    let methods: Vec<Method> = sequence_items(list)
+                        .into_iter()
+                        .filter_map(|m| string_value(m, self.src, &self.constants))
+                        .filter_map(|m| Method::parse(&m))
+                        .collect();
+                    if methods.is_empty() {
+                        vec![Method::Any]
+                    } else {
+                        methods
+                    }
+                }
+                None => vec![Method::Get],
+            },
+            other => vec![Method::parse(other)?],
+        })
+    }
+
+    /// `router.post("/register")(register_user)`: the decorator applied by a call (often
+    /// under a condition). The handler is reached through a [`GuardSite::View`] guard, so its
+    /// dependencies and decorators are followed wherever it is defined.
+    fn call_route(
+        &mut self,
+        call: Node<'_>,
+        receiver: Node<'_>,
+        verb: Node<'_>,
+        args: Node<'_>,
+        endpoint: Node<'_>,
+    ) {
+        let src = self.src;
+        let Some(router) = self.receiver_path(receiver) else {
+            return;
+        };
+        let verb = text(verb, src);
+        let args_list = Args::of(args, src);
+        let Some(path_node) = args_list
+            .positional
+            .first()
+            .copied()
+            .or_else(|| args_list.keyword("path"))
+            .or_else(|| args_list.keyword("rule"))
+        else {
+            return;
+        };
+        // Only literal paths: a computed argument is too weak a sign that this is a route.
+        if !matches!(path_node.kind(), "string" | "concatenated_string") {
+            return;
+        }
+        let path = self.path_arg(path_node);
+        if !path.value.as_deref().is_some_and(|p| p.starts_with('/')) {
+            return;
+        }
+        let Some(methods) = self.route_methods(verb, &args_list) else {
+            return;
+        };
+        let Some(view) = symbol_path(endpoint, src) else {
+            return;
+        };
+        let mut guards = args_list
+            .keyword("dependencies")
+            .map(|deps| self.dependency_list(deps))
+            .unwrap_or_default();
+        guards.push(GuardRef {
+            site: GuardSite::View,
+            target: GuardTarget::Symbol(view.clone()),
+            called: false,
+            optional: false,
+            span: self.span(endpoint),
+        });
+        self.facts.routes.push(RouteDef {
+            router,
+            framework_hint: None,
+            methods,
+            path,
+            guards,
+            handler: view.last().cloned(),
+            span: self.span(call),
+            order: u32::try_from(call.start_byte()).unwrap_or(u32::MAX),
+        });
     }
 
     fn route(
@@ -566,26 +679,8 @@ impl<'a> Extractor<'a> {
         {
             return;
         }
-        let methods = match verb {
-            "route" | "api_route" => match args_list.keyword("methods") {
-                Some(list) => {
-                    let methods: Vec<Method> = sequence_items(list)
-                        .into_iter()
-                        .filter_map(|m| string_value(m, src, &self.constants))
-                        .filter_map(|m| Method::parse(&m))
-                        .collect();
-                    if methods.is_empty() {
-                        vec![Method::Any]
-                    } else {
-                        methods
-                    }
-                }
-                None => vec![Method::Get],
-            },
-            other => match Method::parse(other) {
-                Some(m) => vec![m],
-                None => return,
-            },
+        let Some(methods) = self.route_methods(verb, &args_list) else {
+            return;
         };
         let mut guards = Vec::new();
         if let Some(deps) = args_list.keyword("dependencies") {
@@ -653,6 +748,7 @@ impl<'a> Extractor<'a> {
             "identifier" | "attribute" => (symbol_path(expr, src)?, false, false),
             _ => return None,
         };
+        let callee = self.qualify_decorator(callee);
         if callee.len() > 1
             && callee
                 .last()
@@ -760,6 +856,14 @@ impl<'a> Extractor<'a> {
                     span: self.span(call),
                     order,
                 });
+            }
+            "mount" => self.mount_app(call, parent, &args_list),
+            "add_middleware" => self.add_middleware(call, parent, &args_list),
+            "add_api_route" | "add_route" => {
+                self.add_api_route(call, receiver, method, &args_list);
+            }
+            "add_namespace" | "init_app" => {
+                self.restful_call(call, parent, method, &args_list);
             }
             "before_request" | "before_app_request" => {
                 let Some(hook) = args_list.positional.first().copied() else {

@@ -8,3 +8,8 @@
 (assignment
   left: (identifier) @assign.name
   right: (_) @assign.value) @assign
+
+; `routes += [Route(…)]`: more entries for a list of routes.
+(augmented_assignment
+  left: (identifier) @assign.name
+  right: (list) @assign.value) @assign

@@ -10,13 +10,14 @@
   (#match? @urlconf.name "(^urlpatterns|_patterns|_urls|_urlpatterns)$")) @urlconf
 
 ; Calls that register a view object: DRF `router.register('users', UserViewSet)`, Flask
-; `bp.add_url_rule('/x', view_func=View.as_view('x'))`, `urlpatterns.append(path(…))`.
+; `bp.add_url_rule('/x', view_func=View.as_view('x'))`, `urlpatterns.append(path(…))`,
+; flask-restful `api.add_resource(Res, '/x')` and project wrappers named `add_*resource`.
 (call
   function: (attribute
     object: (_) @view.receiver
     attribute: (identifier) @view.method)
   arguments: (argument_list) @view.args
-  (#match? @view.method "^(register|add_url_rule|append|extend)$")) @view.call
+  (#match? @view.method "^(register|add_url_rule|append|extend|add_[a-z_]*resource)$")) @view.call
 
 ; Class-based views (Django, DRF, Flask `View`/`MethodView`), their mixins and permission
 ; classes: any class; the link pass decides from the bases whether it is a view.

@@ -739,8 +739,36 @@ impl Linker<'_> {
                 }
                 let mut action_permissions = None;
                 let access_mixin = info.external.iter().any(|(b, _)| b == "AccessMixin");
+                // `decorators` / `method_decorators` follow attribute lookup: the nearest
+                // class that sets one decides (unless it extends its base's value).
+                let mut settled: Vec<&str> = Vec::new();
                 for (k, &(vf, v)) in info.chain.iter().enumerate() {
                     let def = self.view(vf, v).clone();
+                    for attr in ["decorators", "method_decorators"] {
+                        if settled.contains(&attr) {
+                            continue;
+                        }
+                        let entries: Vec<_> = def
+                            .decorator_attrs
+                            .iter()
+                            .filter(|a| a.attr == attr)
+                            .collect();
+                        if entries.is_empty() {
+                            continue;
+                        }
+                        for entry in &entries {
+                            let applies = match &entry.method {
+                                None => true,
+                                Some(m) => handler_name.as_deref() == Some(m.as_str()),
+                            };
+                            if applies {
+                                guards.extend(entry.guards.iter().map(|g| (vf, g.clone())));
+                            }
+                        }
+                        if !entries.iter().any(|a| a.extends_base) {
+                            settled.push(attr);
+                        }
+                    }
                     // An in-repository mixin named as a guard (`ObjectPermissionRequiredMixin`),
                     // or one built on Django's `AccessMixin` that overrides `dispatch`.
                     let base_guard = k > 0
@@ -771,7 +799,8 @@ impl Linker<'_> {
                             get_permissions = true;
                         }
                         let in_focus = handler_name.as_deref() == Some(h.name.as_str());
-                        if in_focus || h.name == "dispatch" {
+                        let dispatch = matches!(h.name.as_str(), "dispatch" | "dispatch_request");
+                        if in_focus || dispatch {
                             if in_focus {
                                 guards.extend(h.guards.iter().map(|g| (vf, g.clone())));
                                 if let (Some(span), None) = (h.public, &public) {
