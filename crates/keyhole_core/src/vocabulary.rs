@@ -348,6 +348,12 @@ impl Vocabulary {
             if self.auth_endpoint_segments.iter().any(|s| s == seg) {
                 return Some(seg.clone());
             }
+            // RPC-style paths (`/api/auth.login`, `/api/users.signup`): the method after the dot.
+            if let Some((_, method)) = seg.rsplit_once('.') {
+                if self.auth_endpoint_segments.iter().any(|s| s == method) {
+                    return Some(seg.clone());
+                }
+            }
             // `/password-recovery`, `/forgot_password`, `/reset-password`
             let words = split_words(seg);
             if words.iter().any(|w| w == "password")

@@ -305,6 +305,7 @@ impl<'a> Extractor<'a> {
                 framework: self.file_framework(),
                 prefix: None,
                 guards: Vec::new(),
+                shares_parent_scope: false,
                 span: self.span(node),
             });
         }
@@ -365,6 +366,7 @@ impl<'a> Extractor<'a> {
                 }],
                 guards: Vec::new(),
                 scope: UseScope::After,
+                unless: None,
                 span,
                 order: span.start,
             });
@@ -456,6 +458,7 @@ impl<'a> Extractor<'a> {
                         framework,
                         prefix,
                         guards,
+                        shares_parent_scope: false,
                         span: self.span(value),
                     });
                     return;
@@ -697,6 +700,7 @@ impl<'a> Extractor<'a> {
                 span: self.span(decorated),
             }],
             scope: UseScope::Whole,
+            unless: None,
             span: self.span(decorated),
             order: u32::try_from(decorated.start_byte()).unwrap_or(u32::MAX),
         });
@@ -757,6 +761,7 @@ impl<'a> Extractor<'a> {
                     args: vec![child],
                     guards,
                     scope: UseScope::Whole,
+                    unless: None,
                     span: self.span(call),
                     order,
                 });
@@ -779,6 +784,7 @@ impl<'a> Extractor<'a> {
                     args: Vec::new(),
                     guards: vec![guard],
                     scope: UseScope::Whole,
+                    unless: None,
                     span: self.span(call),
                     order,
                 });
