@@ -367,6 +367,7 @@ impl<'a> Extractor<'a> {
                 guards: Vec::new(),
                 scope: UseScope::After,
                 unless: None,
+                only: Vec::new(),
                 span,
                 order: span.start,
             });
@@ -701,6 +702,7 @@ impl<'a> Extractor<'a> {
             }],
             scope: UseScope::Whole,
             unless: None,
+            only: Vec::new(),
             span: self.span(decorated),
             order: u32::try_from(decorated.start_byte()).unwrap_or(u32::MAX),
         });
@@ -762,6 +764,7 @@ impl<'a> Extractor<'a> {
                     guards,
                     scope: UseScope::Whole,
                     unless: None,
+                    only: Vec::new(),
                     span: self.span(call),
                     order,
                 });
@@ -785,6 +788,7 @@ impl<'a> Extractor<'a> {
                     guards: vec![guard],
                     scope: UseScope::Whole,
                     unless: None,
+                    only: Vec::new(),
                     span: self.span(call),
                     order,
                 });
