@@ -141,6 +141,7 @@ impl Default for Vocabulary {
             ]),
             public_resource_segments: s(&[
                 "health",
+                "_health",
                 "healthz",
                 "healthcheck",
                 "health-check",
@@ -227,6 +228,19 @@ impl Vocabulary {
             return None;
         }
         let words = split_words(dotted);
+        // CSRF checks (`verifyCSRFToken`, `csrfProtection`) protect sessions; they
+        // authenticate no one.
+        if words.iter().any(|w| w == "csrf" || w == "xsrf") {
+            return None;
+        }
+        // Error handlers (`oauthErrorHandler`, `authErrors`) turn failures into responses.
+        let last_component = dotted.rsplit('.').next().unwrap_or(dotted);
+        if split_words(last_component)
+            .iter()
+            .any(|w| w == "error" || w == "errors")
+        {
+            return None;
+        }
         let optional = words
             .iter()
             .any(|w| self.optional_words.iter().any(|o| o == w));
@@ -352,6 +366,12 @@ impl Vocabulary {
             }
             if self.auth_endpoint_segments.iter().any(|s| s == seg) {
                 return Some(seg.clone());
+            }
+            // RPC-style paths (`/api/auth.login`, `/api/users.signup`): the method after the dot.
+            if let Some((_, method)) = seg.rsplit_once('.') {
+                if self.auth_endpoint_segments.iter().any(|s| s == method) {
+                    return Some(seg.clone());
+                }
             }
             let words = split_words(seg);
             // `/webhook-connect`, `/webhook_account_risk`: an inbound webhook, authenticated

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use keyhole_core::auth::EvidenceKind;
 use keyhole_core::endpoint::MountStep;
 use keyhole_core::facts::{
-    FileFacts, FunctionSummary, GuardRef, GuardSite, GuardTarget, ImportKind, PathArg, RouteDef,
-    RouterKind, UseScope,
+    Exclusions, FileFacts, FunctionSummary, GuardRef, GuardSite, GuardTarget, ImportKind, PathArg,
+    RouteDef, RouteSpec, RouterKind, UseScope,
 };
 use keyhole_core::route::ParamSyntax;
 use keyhole_core::vocabulary::{GuardMatch, Vocabulary};
@@ -59,6 +59,7 @@ struct RouterNode {
     framework: Framework,
     prefix: Option<PathArg>,
     guards: Vec<GuardRef>,
+    shares_parent_scope: bool,
     span: Span,
 }
 
@@ -72,12 +73,27 @@ struct Edge {
     order: u32,
 }
 
+#[derive(Clone)]
 struct Middleware {
     file: FileId,
     guard: GuardRef,
     scope: UseScope,
     order: u32,
     path_scope: Option<RouteTemplate>,
+    /// Paths it skips (`.unless({ path })`).
+    unless: Option<Exclusions>,
+    /// Routes it is limited to (NestJS `forRoutes`).
+    only: Vec<RouteSpec>,
+}
+
+/// An `@fastify/autoload` registration, resolved after the rest of the graph.
+struct Autoload {
+    file: FileId,
+    parent: RouterId,
+    dir: String,
+    prefix: Option<PathArg>,
+    span: Span,
+    order: u32,
 }
 
 /// Where a guard sits relative to the route, for the evidence text.
@@ -108,6 +124,11 @@ struct Linker<'a> {
     vocabulary: &'a Vocabulary,
     function_verdicts: HashMap<(FileId, usize), Verdict>,
     views: views::ViewState,
+    /// JavaScript functions by dotted binding (`middleware.authenticateRequest`,
+    /// `fastify.authenticate`), for guards written through an object keyhole cannot follow
+    /// (a parameter, an object filled in another module). `None` when the name is defined
+    /// more than once.
+    js_dotted_functions: HashMap<&'a str, Option<(FileId, usize)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +162,7 @@ impl<'a> Linker<'a> {
         let mut symbols = Vec::with_capacity(facts.len());
         let mut router_ids = Vec::with_capacity(facts.len());
         let mut routers = Vec::new();
+        let mut js_dotted_functions: HashMap<&str, Option<(FileId, usize)>> = HashMap::new();
         for (i, f) in facts.iter().enumerate() {
             let file = FileId(i as u32);
             let mut table: HashMap<&str, Local> = HashMap::new();
@@ -163,6 +185,23 @@ impl<'a> Linker<'a> {
                     .or_insert(Local::Function(j));
             }
             let mut ids = Vec::new();
+            if files
+                .get(file)
+                .is_some_and(|sf| sf.language != Language::Python)
+            {
+                for (j, function) in f.functions.iter().enumerate() {
+                    let name = function.name.as_str();
+                    if name.contains('.')
+                        && !name.starts_with("module.")
+                        && !name.starts_with("exports.")
+                    {
+                        js_dotted_functions
+                            .entry(name)
+                            .and_modify(|e| *e = None)
+                            .or_insert(Some((file, j)));
+                    }
+                }
+            }
             for (j, router) in f.routers.iter().enumerate() {
                 table.insert(router.name.as_str(), Local::Router(j));
                 let id = RouterId(routers.len() as u32);
@@ -174,6 +213,7 @@ impl<'a> Linker<'a> {
                     framework: router.framework,
                     prefix: router.prefix.clone(),
                     guards: router.guards.clone(),
+                    shares_parent_scope: router.shares_parent_scope,
                     span: router.span,
                 });
             }
@@ -194,6 +234,7 @@ impl<'a> Linker<'a> {
             vocabulary,
             function_verdicts: HashMap::new(),
             views: views::ViewState::default(),
+            js_dotted_functions,
         }
     }
 
@@ -219,6 +260,9 @@ impl<'a> Linker<'a> {
                 Some(Local::Router(i)) => return Target::Router(self.router_ids[file.index()][*i]),
                 Some(Local::Alias(i)) if self.language(file) == Language::Python => {
                     return Target::Alias(file, *i)
+                }
+                Some(Local::Function(i)) if self.language(file) != Language::Python => {
+                    return Target::Function(file, *i)
                 }
                 _ => {}
             }
@@ -411,7 +455,17 @@ impl<'a> Linker<'a> {
 
     fn resolve_guard_target(&self, file: FileId, target: &GuardTarget) -> Target {
         match target {
-            GuardTarget::Symbol(path) => self.resolve(file, path, 0),
+            GuardTarget::Symbol(path) => match self.resolve(file, path, 0) {
+                Target::Unresolved | Target::External(_)
+                    if path.len() > 1 && self.language(file) != Language::Python =>
+                {
+                    match self.js_dotted_functions.get(path.join(".").as_str()) {
+                        Some(Some((f, i))) => Target::Function(*f, *i),
+                        _ => self.resolve(file, path, 0),
+                    }
+                }
+                found => found,
+            },
             GuardTarget::Module(spec) => match self.resolve_module(file, spec) {
                 Some(m) => self.resolve_default(m, &[], 0),
                 None => Target::External(spec.clone()),
@@ -494,6 +548,7 @@ impl<'a> Linker<'a> {
                     framework,
                     prefix: instance.prefix.clone(),
                     guards: instance.guards.clone(),
+                    shares_parent_scope: false,
                     span: instance.span,
                 });
                 let local = self.router_ids[i].len();
@@ -567,9 +622,29 @@ impl<'a> Linker<'a> {
     fn build_graph(&mut self) {
         self.promote_instances();
         let facts = self.facts;
+        let mut autoloads: Vec<Autoload> = Vec::new();
         for (i, f) in facts.iter().enumerate() {
             let file = FileId(i as u32);
             for use_def in &f.uses {
+                if let [GuardRef {
+                    target: GuardTarget::Module(spec),
+                    ..
+                }] = use_def.args.as_slice()
+                {
+                    if let Some(dir) = spec.strip_prefix(keyhole_js::AUTOLOAD_PREFIX) {
+                        if let Target::Router(parent) = self.resolve(file, &use_def.parent, 0) {
+                            autoloads.push(Autoload {
+                                file,
+                                parent,
+                                dir: dir.to_string(),
+                                prefix: use_def.prefix.clone(),
+                                span: use_def.span,
+                                order: use_def.order,
+                            });
+                        }
+                        continue;
+                    }
+                }
                 let all_apps =
                     use_def.parent.first().map(String::as_str) == Some(keyhole_python::ALL_APPS);
                 let parent = if all_apps {
@@ -630,6 +705,8 @@ impl<'a> Linker<'a> {
                         scope: use_def.scope,
                         order: use_def.order,
                         path_scope: path_scope.clone(),
+                        unless: use_def.unless.clone(),
+                        only: use_def.only.clone(),
                     };
                     match parent {
                         Some(p) => self.middleware.entry(p).or_default().push(mw),
@@ -638,8 +715,130 @@ impl<'a> Linker<'a> {
                 }
             }
         }
+        self.autoload(autoloads);
+        self.mount_nest_controllers();
         self.alias_js_param_routers();
         self.django_roots();
+    }
+
+    /// NestJS wires controllers through modules, which keyhole does not follow: every
+    /// controller not mounted otherwise is mounted under the Nest application (the first
+    /// `NestFactory.create(…)` found), whose global prefix and guards then apply.
+    fn mount_nest_controllers(&mut self) {
+        let Some(app) = self
+            .routers
+            .iter()
+            .position(|r| r.framework == Framework::NestJs && r.kind == RouterKind::App)
+            .map(|i| RouterId(i as u32))
+        else {
+            return;
+        };
+        let span = self.routers[app.0 as usize].span;
+        let file = self.routers[app.0 as usize].file;
+        for i in 0..self.routers.len() {
+            let child = RouterId(i as u32);
+            let r = &self.routers[i];
+            if r.framework != Framework::NestJs
+                || r.kind != RouterKind::Router
+                || self.incoming.contains_key(&child)
+            {
+                continue;
+            }
+            let index = self.edges.len();
+            self.edges.push(Edge {
+                parent: app,
+                child,
+                file,
+                prefix: None,
+                guards: Vec::new(),
+                span,
+                order: 0,
+            });
+            self.incoming.entry(child).or_default().push(index);
+        }
+    }
+
+    /// `@fastify/autoload`: every plugin file under the directory is registered under the
+    /// parent, prefixed with its folder path (`routes/api/tasks/index.ts` → `/api/tasks`);
+    /// the hooks of an `autohooks` file apply to the plugins of its folder and the folders
+    /// below it (`cascadeHooks`).
+    fn autoload(&mut self, loads: Vec<Autoload>) {
+        for load in loads {
+            let Some(source) = self.files.get(load.file) else {
+                continue;
+            };
+            let base = source.path.rsplit_once('/').map_or("", |(d, _)| d);
+            if load.dir.split('/').any(|p| p == "..") {
+                continue;
+            }
+            let root = match (base.is_empty(), load.dir.is_empty()) {
+                (true, _) => load.dir.clone(),
+                (false, true) => base.to_string(),
+                (false, false) => format!("{base}/{}", load.dir),
+            };
+            let mut plugins: Vec<(RouterId, String)> = Vec::new();
+            let mut hooks: Vec<(RouterId, String)> = Vec::new();
+            for f in self.files.iter() {
+                if f.language == Language::Python {
+                    continue;
+                }
+                let Some(rel) = f.path.strip_prefix(&format!("{root}/")) else {
+                    continue;
+                };
+                if rel.contains(".test.") || rel.contains(".spec.") {
+                    continue;
+                }
+                let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+                let Target::Router(router) = self.resolve_default(f.id, &["(0)".to_string()], 0)
+                else {
+                    continue;
+                };
+                let stem = name.split('.').next().unwrap_or(name);
+                if stem == "autohooks" {
+                    hooks.push((router, dir.to_string()));
+                } else {
+                    plugins.push((router, dir.to_string()));
+                }
+            }
+            let own = load
+                .prefix
+                .as_ref()
+                .map_or(Some(String::new()), |p| self.path_value(p));
+            for (router, dir) in plugins {
+                let value = own.as_ref().map(|o| {
+                    if dir.is_empty() {
+                        o.clone()
+                    } else {
+                        format!("{o}/{dir}")
+                    }
+                });
+                let index = self.edges.len();
+                self.edges.push(Edge {
+                    parent: load.parent,
+                    child: router,
+                    file: load.file,
+                    prefix: Some(PathArg {
+                        value,
+                        span: load.span,
+                    }),
+                    guards: Vec::new(),
+                    span: load.span,
+                    order: load.order,
+                });
+                self.incoming.entry(router).or_default().push(index);
+                for (hook, hook_dir) in &hooks {
+                    let covers = hook_dir.is_empty()
+                        || dir == *hook_dir
+                        || dir.starts_with(&format!("{hook_dir}/"));
+                    if !covers || *hook == router {
+                        continue;
+                    }
+                    let copied: Vec<Middleware> =
+                        self.middleware.get(hook).cloned().unwrap_or_default();
+                    self.middleware.entry(router).or_default().extend(copied);
+                }
+            }
+        }
     }
 
     /// A JavaScript router passed to a function (`setup(app)`) is the same object as the
@@ -854,6 +1053,22 @@ impl<'a> Linker<'a> {
         };
 
         let mut found: Vec<(Verdict, Span, EvidenceKind)> = Vec::new();
+        // NestJS `@Public()` on the handler or a controller on the chain: app-wide guards
+        // (which honour it by convention) do not apply.
+        let is_marker = |g: &GuardRef| {
+            matches!(&g.target, GuardTarget::Symbol(p)
+                if p.len() == 1 && p[0] == keyhole_js::nestjs::PUBLIC_MARKER)
+        };
+        let public_mark: Option<Span> = route
+            .guards
+            .iter()
+            .chain(
+                routers_on_chain
+                    .iter()
+                    .flat_map(|r| self.routers[r.0 as usize].guards.iter()),
+            )
+            .find(|g| is_marker(g))
+            .map(|g| g.span);
         // Route-level guards.
         for guard in &route.guards {
             let v = self.evaluate(file, guard, Position::Route);
@@ -899,22 +1114,46 @@ impl<'a> Linker<'a> {
                 .map(Vec::as_slice)
                 .unwrap_or_default();
             let is_app = self.routers[r.0 as usize].kind == RouterKind::App;
-            let globals: &[Middleware] = if level == 0 && is_app {
+            let globals: &[Middleware] = if level == 0 && is_app && public_mark.is_none() {
                 &self.all_apps_middleware
             } else {
                 &[]
             };
+            let mws: &[Middleware] = if is_app && public_mark.is_some() {
+                &[]
+            } else {
+                mws
+            };
             let mut with_files = Vec::new();
-            for mw in mws.iter().chain(globals) {
+            // Fastify plugins wrapped in `fastify-plugin` add their hooks to this scope.
+            let shared: Vec<&Middleware> = self
+                .edges
+                .iter()
+                .filter(|e| e.parent == r && self.routers[e.child.0 as usize].shares_parent_scope)
+                .filter_map(|e| self.middleware.get(&e.child))
+                .flatten()
+                .collect();
+            for mw in mws.iter().chain(globals).chain(shared) {
                 let in_order = match mw.scope {
                     UseScope::Whole => true,
                     UseScope::After => mw.file != next_file || mw.order < next_order,
                 };
                 let in_scope = mw.path_scope.as_ref().is_none_or(|s| rest.starts_with(s));
-                if in_order && in_scope {
-                    applicable.push(mw.guard.clone());
-                    with_files.push(mw.file);
+                if !(in_order && in_scope) {
+                    continue;
                 }
+                if !mw.only.is_empty() && !mw.only.iter().any(|spec| covers(spec, &rest, route)) {
+                    continue;
+                }
+                let mut guard = mw.guard.clone();
+                match mw.unless.as_ref().map(|u| excluded(u, &full)) {
+                    Some(Some(true)) => continue,
+                    // Skipped for paths keyhole cannot read: at most optional here.
+                    Some(None) => guard.optional = true,
+                    _ => {}
+                }
+                applicable.push(guard);
+                with_files.push(mw.file);
             }
             for (guard, gfile) in applicable.iter().zip(with_files) {
                 let v = self.evaluate(gfile, guard, Position::Router(&name));
@@ -966,6 +1205,16 @@ impl<'a> Linker<'a> {
             }
         } else if !optional.is_empty() {
             Auth::Optional(optional)
+        } else if let Some(span) = public_mark {
+            Auth::None {
+                reason: NoAuthReason::ExplicitlyPublic,
+                evidence: vec![evidence(
+                    span,
+                    EvidenceKind::Decorator,
+                    "`@Public()` on the handler or its controller".to_string(),
+                    String::new(),
+                )],
+            }
         } else if let Some(auth) = self.view_none() {
             auth
         } else if let Some(word) = self
@@ -1093,6 +1342,8 @@ impl<'a> Linker<'a> {
                 "flask" | "flask_login" | "flask_jwt_extended" => Some(Framework::Flask),
                 "fastapi" | "starlette" => Some(Framework::FastApi),
                 "express" => Some(Framework::Express),
+                "koa" | "@koa" | "koa-router" => Some(Framework::Koa),
+                "fastify" | "@fastify" | "fastify-plugin" => Some(Framework::Fastify),
                 "django" => Some(Framework::Django),
                 "rest_framework" => Some(Framework::DjangoRestFramework),
                 _ => None,
@@ -1151,6 +1402,48 @@ impl<'a> Linker<'a> {
             GuardMatch::Required => Verdict::Required(detail, guard_name),
             GuardMatch::Optional => Verdict::Optional(detail, guard_name),
         };
+        // JavaScript middleware defined in the repository is judged by what it does before
+        // what it is called: `authenticateRequest` that lets anonymous callers through is
+        // optional auth, whatever its name says.
+        if self.language(file) != Language::Python && guard.site == GuardSite::Middleware {
+            if let Target::Function(f, i) = self.resolve_guard_target(file, &guard.target) {
+                let function = &self.facts[f.index()].functions[i];
+                let function_name = function.name.clone();
+                let passes = function.summary.passes_through;
+                let what = describe(guard.site, &written);
+                let named = |g: String| {
+                    if g.is_empty() {
+                        function_name.clone()
+                    } else {
+                        g
+                    }
+                };
+                match self.function_verdict(f, i, depth + 1) {
+                    Verdict::Required(why, g) => {
+                        return Verdict::Required(format!("{what}, which {why}"), named(g))
+                    }
+                    Verdict::Optional(why, g) => {
+                        return Verdict::Optional(format!("{what}, which {why}"), named(g))
+                    }
+                    Verdict::NotGuard => {
+                        let guard_named = by_name(&written, self.vocabulary).is_some()
+                            || by_name(&function_name, self.vocabulary).is_some();
+                        if let (Some(span), true) = (passes, guard_named) {
+                            let line = self
+                                .files
+                                .get(f)
+                                .map_or(0, |sf| sf.line_col(span.start as usize).line);
+                            return Verdict::Optional(
+                                format!(
+                                    "{what}, which rejects nothing and lets requests without credentials through (`next()` on line {line})"
+                                ),
+                                function_name,
+                            );
+                        }
+                    }
+                }
+            }
+        }
         if guard.site != GuardSite::Annotation {
             if let Some(m) = by_name(&written, self.vocabulary) {
                 return name_verdict(m, describe(guard.site, &written), written);
@@ -1325,6 +1618,66 @@ impl<'a> Linker<'a> {
     }
 }
 
+/// Whether `.unless({ path })` skips `route`: `Some(true)` when a string equals the route or a
+/// regular expression matches it (parameters filled with `1`), `None` when the exclusions
+/// cannot be read.
+fn excluded(unless: &Exclusions, route: &RouteTemplate) -> Option<bool> {
+    let concrete: String = route
+        .as_str()
+        .split('/')
+        .map(|seg| {
+            if seg.starts_with('{') && seg.ends_with('}') {
+                "1"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    for literal in &unless.patterns {
+        let (pattern, flags) = literal.strip_prefix('/').and_then(|p| p.rsplit_once('/'))?;
+        let pattern = if flags.contains('i') {
+            format!("(?i){pattern}")
+        } else {
+            pattern.to_string()
+        };
+        match regex::Regex::new(&pattern) {
+            Ok(re) if re.is_match(&concrete) => return Some(true),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    for path in &unless.paths {
+        let literal = RouteTemplate::parse(path, ParamSyntax::Colon);
+        if &literal == route || literal.as_str() == concrete {
+            return Some(true);
+        }
+    }
+    if unless.unreadable {
+        None
+    } else {
+        Some(false)
+    }
+}
+
+/// Whether a NestJS `forRoutes` entry names `route` (its path below the app's prefix).
+fn covers(spec: &RouteSpec, rest: &RouteTemplate, route: &RouteDef) -> bool {
+    let method_ok = spec.methods.is_empty()
+        || spec.methods.contains(&Method::Any)
+        || route.methods.iter().any(|m| spec.methods.contains(m));
+    if !method_ok {
+        return false;
+    }
+    let path = spec.path.trim_end_matches("(.*)");
+    match path.strip_suffix('*') {
+        Some(prefix) => rest.starts_with(&RouteTemplate::parse(
+            prefix.trim_end_matches('/'),
+            ParamSyntax::Colon,
+        )),
+        None => *rest == RouteTemplate::parse(path, ParamSyntax::Colon),
+    }
+}
+
 fn dep_guard(dep: &keyhole_core::facts::DependencyRef) -> GuardRef {
     GuardRef {
         site: if dep.via_alias {
@@ -1372,7 +1725,9 @@ fn param_syntax(framework: Framework) -> ParamSyntax {
     match framework {
         Framework::Flask => ParamSyntax::AngleBrackets,
         Framework::FastApi => ParamSyntax::Braces,
-        Framework::Express => ParamSyntax::Colon,
+        Framework::Express | Framework::Koa | Framework::Fastify | Framework::NestJs => {
+            ParamSyntax::Colon
+        }
         Framework::OpenApi => ParamSyntax::Braces,
         Framework::Django | Framework::DjangoRestFramework => ParamSyntax::Django,
     }

@@ -43,7 +43,9 @@ pub const PYTHON_QUERIES: &[QueryFile] = query_files![
 pub const JAVASCRIPT_QUERIES: &[QueryFile] = query_files![
     "javascript/common/modules.scm",
     "javascript/common/bindings.scm",
+    "javascript/common/functions.scm",
     "javascript/express/calls.scm",
+    "javascript/nestjs/controllers.scm",
 ];
 
 /// The query files compiled for a language.

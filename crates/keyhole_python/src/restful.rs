@@ -76,6 +76,7 @@ impl Extractor<'_> {
             }
         };
         self.facts.routers.push(RouterDef {
+            shares_parent_scope: false,
             name: name.to_string(),
             kind: RouterKind::Router,
             framework: Framework::Flask,
@@ -113,6 +114,8 @@ impl Extractor<'_> {
         // The child carries the view site so that, unresolved, it is never taken for a
         // middleware guard of the parent.
         self.facts.uses.push(UseDef {
+            unless: None,
+            only: Vec::new(),
             parent,
             prefix,
             args: vec![GuardRef {

@@ -195,6 +195,8 @@ impl Extractor<'_> {
         at: Node<'_>,
     ) {
         self.facts.uses.push(UseDef {
+            unless: None,
+            only: Vec::new(),
             parent,
             prefix,
             args: vec![GuardRef {
@@ -229,6 +231,8 @@ impl Extractor<'_> {
             return;
         };
         self.facts.uses.push(UseDef {
+            unless: None,
+            only: Vec::new(),
             parent,
             prefix: None,
             args: Vec::new(),
@@ -295,6 +299,7 @@ impl Extractor<'_> {
     pub(crate) fn starlette_route_list(&mut self, name: &str, list: Node<'_>) {
         if !self.facts.routers.iter().any(|r| r.name == name) {
             self.facts.routers.push(RouterDef {
+                shares_parent_scope: false,
                 name: name.to_string(),
                 kind: RouterKind::Router,
                 framework: Framework::FastApi,
@@ -366,6 +371,7 @@ impl Extractor<'_> {
                         // Inline routes: a router of their own, named after where they stand.
                         let name = format!("routes@{}", routes.start_byte());
                         self.facts.routers.push(RouterDef {
+                            shares_parent_scope: false,
                             name: name.clone(),
                             kind: RouterKind::Router,
                             framework: Framework::FastApi,
