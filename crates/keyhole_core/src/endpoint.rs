@@ -78,6 +78,13 @@ pub enum Framework {
     /// Django REST framework routers (`DefaultRouter`, `SimpleRouter`) and their viewsets.
     #[serde(rename = "django-rest-framework")]
     DjangoRestFramework,
+    /// Koa with `@koa/router` / `koa-router`.
+    Koa,
+    /// Fastify: routes, plugins (`register`) and hooks.
+    Fastify,
+    /// NestJS controllers and guards.
+    #[serde(rename = "nestjs")]
+    NestJs,
 }
 
 impl Framework {
@@ -89,6 +96,9 @@ impl Framework {
             Framework::OpenApi => "openapi",
             Framework::Django => "django",
             Framework::DjangoRestFramework => "django-rest-framework",
+            Framework::Koa => "koa",
+            Framework::Fastify => "fastify",
+            Framework::NestJs => "nestjs",
         }
     }
 }

@@ -61,6 +61,9 @@ pub struct RouterDef {
     pub prefix: Option<PathArg>,
     /// Guards given where it is constructed (`dependencies=[Depends(…)]`).
     pub guards: Vec<GuardRef>,
+    /// A Fastify plugin wrapped in `fastify-plugin` (`fp(async (fastify) => …)`): its hooks and
+    /// routes belong to the scope that registers it, not to a scope of its own.
+    pub shares_parent_scope: bool,
     pub span: Span,
 }
 
@@ -99,8 +102,23 @@ pub struct UseDef {
     /// Guards that are certainly guards of what is mounted (`dependencies=[…]`).
     pub guards: Vec<GuardRef>,
     pub scope: UseScope,
+    /// Paths the middleware skips (`jwt(…).unless({ path: […] })`).
+    pub unless: Option<Exclusions>,
     pub span: Span,
     pub order: u32,
+}
+
+/// The paths a middleware is told to skip: `koa-jwt`/`express-jwt` `.unless({ path: […] })`.
+#[derive(Debug, Clone, Default)]
+pub struct Exclusions {
+    /// String paths as written (`/login`).
+    pub paths: Vec<String>,
+    /// Regular-expression literals as written, slashes and flags included (`/^\/public/i`).
+    pub patterns: Vec<String>,
+    /// Something could not be read (a variable, a `custom` function, a method filter): which
+    /// routes are skipped is unknown.
+    pub unreadable: bool,
+    pub span: Option<Span>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,6 +199,10 @@ pub struct FunctionSummary {
     /// Where it checks authentication (`current_user.is_authenticated`,
     /// `verify_jwt_in_request()`), when a denial follows.
     pub checks: Option<Span>,
+    /// A JavaScript middleware that ends by calling `next()` unconditionally without denying
+    /// anything: it may authenticate a caller who sends credentials, but lets everyone else
+    /// through (optional auth at most).
+    pub passes_through: Option<Span>,
 }
 
 /// A dependency reference inside a function signature.

@@ -353,6 +353,12 @@ impl Vocabulary {
             if self.auth_endpoint_segments.iter().any(|s| s == seg) {
                 return Some(seg.clone());
             }
+            // RPC-style paths (`/api/auth.login`, `/api/users.signup`): the method after the dot.
+            if let Some((_, method)) = seg.rsplit_once('.') {
+                if self.auth_endpoint_segments.iter().any(|s| s == method) {
+                    return Some(seg.clone());
+                }
+            }
             let words = split_words(seg);
             // `/webhook-connect`, `/webhook_account_risk`: an inbound webhook, authenticated
             // by its sender's signature if at all (`/webhooks-config` is not one).

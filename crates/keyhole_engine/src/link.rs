@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use keyhole_core::auth::EvidenceKind;
 use keyhole_core::endpoint::MountStep;
 use keyhole_core::facts::{
-    FileFacts, FunctionSummary, GuardRef, GuardSite, GuardTarget, ImportKind, PathArg, RouteDef,
+    Exclusions, FileFacts, FunctionSummary, GuardRef, GuardSite, GuardTarget, ImportKind, PathArg, RouteDef,
     RouterKind, UseScope,
 };
 use keyhole_core::route::ParamSyntax;
@@ -59,6 +59,7 @@ struct RouterNode {
     framework: Framework,
     prefix: Option<PathArg>,
     guards: Vec<GuardRef>,
+    shares_parent_scope: bool,
     span: Span,
 }
 
@@ -78,6 +79,8 @@ struct Middleware {
     scope: UseScope,
     order: u32,
     path_scope: Option<RouteTemplate>,
+    /// Paths it skips (`.unless({ path })`).
+    unless: Option<Exclusions>,
 }
 
 /// Where a guard sits relative to the route, for the evidence text.
@@ -108,6 +111,11 @@ struct Linker<'a> {
     vocabulary: &'a Vocabulary,
     function_verdicts: HashMap<(FileId, usize), Verdict>,
     views: views::ViewState,
+    /// JavaScript functions by dotted binding (`middleware.authenticateRequest`,
+    /// `fastify.authenticate`), for guards written through an object keyhole cannot follow
+    /// (a parameter, an object filled in another module). `None` when the name is defined
+    /// more than once.
+    js_dotted_functions: HashMap<&'a str, Option<(FileId, usize)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +149,7 @@ impl<'a> Linker<'a> {
         let mut symbols = Vec::with_capacity(facts.len());
         let mut router_ids = Vec::with_capacity(facts.len());
         let mut routers = Vec::new();
+        let mut js_dotted_functions: HashMap<&str, Option<(FileId, usize)>> = HashMap::new();
         for (i, f) in facts.iter().enumerate() {
             let file = FileId(i as u32);
             let mut table: HashMap<&str, Local> = HashMap::new();
@@ -163,6 +172,20 @@ impl<'a> Linker<'a> {
                     .or_insert(Local::Function(j));
             }
             let mut ids = Vec::new();
+            if files.get(file).is_some_and(|sf| sf.language != Language::Python) {
+                for (j, function) in f.functions.iter().enumerate() {
+                    let name = function.name.as_str();
+                    if name.contains('.')
+                        && !name.starts_with("module.")
+                        && !name.starts_with("exports.")
+                    {
+                        js_dotted_functions
+                            .entry(name)
+                            .and_modify(|e| *e = None)
+                            .or_insert(Some((file, j)));
+                    }
+                }
+            }
             for (j, router) in f.routers.iter().enumerate() {
                 table.insert(router.name.as_str(), Local::Router(j));
                 let id = RouterId(routers.len() as u32);
@@ -174,6 +197,7 @@ impl<'a> Linker<'a> {
                     framework: router.framework,
                     prefix: router.prefix.clone(),
                     guards: router.guards.clone(),
+                    shares_parent_scope: router.shares_parent_scope,
                     span: router.span,
                 });
             }
@@ -194,6 +218,7 @@ impl<'a> Linker<'a> {
             vocabulary,
             function_verdicts: HashMap::new(),
             views: views::ViewState::default(),
+            js_dotted_functions,
         }
     }
 
@@ -219,6 +244,9 @@ impl<'a> Linker<'a> {
                 Some(Local::Router(i)) => return Target::Router(self.router_ids[file.index()][*i]),
                 Some(Local::Alias(i)) if self.language(file) == Language::Python => {
                     return Target::Alias(file, *i)
+                }
+                Some(Local::Function(i)) if self.language(file) != Language::Python => {
+                    return Target::Function(file, *i)
                 }
                 _ => {}
             }
@@ -411,7 +439,17 @@ impl<'a> Linker<'a> {
 
     fn resolve_guard_target(&self, file: FileId, target: &GuardTarget) -> Target {
         match target {
-            GuardTarget::Symbol(path) => self.resolve(file, path, 0),
+            GuardTarget::Symbol(path) => match self.resolve(file, path, 0) {
+                Target::Unresolved | Target::External(_)
+                    if path.len() > 1 && self.language(file) != Language::Python =>
+                {
+                    match self.js_dotted_functions.get(path.join(".").as_str()) {
+                        Some(Some((f, i))) => Target::Function(*f, *i),
+                        _ => self.resolve(file, path, 0),
+                    }
+                }
+                found => found,
+            },
             GuardTarget::Module(spec) => match self.resolve_module(file, spec) {
                 Some(m) => self.resolve_default(m, &[], 0),
                 None => Target::External(spec.clone()),
@@ -494,6 +532,7 @@ impl<'a> Linker<'a> {
                     framework,
                     prefix: instance.prefix.clone(),
                     guards: instance.guards.clone(),
+                    shares_parent_scope: false,
                     span: instance.span,
                 });
                 let local = self.router_ids[i].len();
@@ -630,6 +669,7 @@ impl<'a> Linker<'a> {
                         scope: use_def.scope,
                         order: use_def.order,
                         path_scope: path_scope.clone(),
+                        unless: use_def.unless.clone(),
                     };
                     match parent {
                         Some(p) => self.middleware.entry(p).or_default().push(mw),
@@ -905,16 +945,32 @@ impl<'a> Linker<'a> {
                 &[]
             };
             let mut with_files = Vec::new();
-            for mw in mws.iter().chain(globals) {
+            // Fastify plugins wrapped in `fastify-plugin` add their hooks to this scope.
+            let shared: Vec<&Middleware> = self
+                .edges
+                .iter()
+                .filter(|e| e.parent == r && self.routers[e.child.0 as usize].shares_parent_scope)
+                .filter_map(|e| self.middleware.get(&e.child))
+                .flatten()
+                .collect();
+            for mw in mws.iter().chain(globals).chain(shared) {
                 let in_order = match mw.scope {
                     UseScope::Whole => true,
                     UseScope::After => mw.file != next_file || mw.order < next_order,
                 };
                 let in_scope = mw.path_scope.as_ref().is_none_or(|s| rest.starts_with(s));
-                if in_order && in_scope {
-                    applicable.push(mw.guard.clone());
-                    with_files.push(mw.file);
+                if !(in_order && in_scope) {
+                    continue;
                 }
+                let mut guard = mw.guard.clone();
+                match mw.unless.as_ref().map(|u| excluded(u, &full)) {
+                    Some(Some(true)) => continue,
+                    // Skipped for paths keyhole cannot read: at most optional here.
+                    Some(None) => guard.optional = true,
+                    _ => {}
+                }
+                applicable.push(guard);
+                with_files.push(mw.file);
             }
             for (guard, gfile) in applicable.iter().zip(with_files) {
                 let v = self.evaluate(gfile, guard, Position::Router(&name));
@@ -1093,6 +1149,8 @@ impl<'a> Linker<'a> {
                 "flask" | "flask_login" | "flask_jwt_extended" => Some(Framework::Flask),
                 "fastapi" | "starlette" => Some(Framework::FastApi),
                 "express" => Some(Framework::Express),
+                "koa" | "@koa" | "koa-router" => Some(Framework::Koa),
+                "fastify" | "@fastify" | "fastify-plugin" => Some(Framework::Fastify),
                 "django" => Some(Framework::Django),
                 "rest_framework" => Some(Framework::DjangoRestFramework),
                 _ => None,
@@ -1151,6 +1209,42 @@ impl<'a> Linker<'a> {
             GuardMatch::Required => Verdict::Required(detail, guard_name),
             GuardMatch::Optional => Verdict::Optional(detail, guard_name),
         };
+        // JavaScript middleware defined in the repository is judged by what it does before
+        // what it is called: `authenticateRequest` that lets anonymous callers through is
+        // optional auth, whatever its name says.
+        if self.language(file) != Language::Python && guard.site == GuardSite::Middleware {
+            if let Target::Function(f, i) = self.resolve_guard_target(file, &guard.target) {
+                let function = &self.facts[f.index()].functions[i];
+                let function_name = function.name.clone();
+                let passes = function.summary.passes_through;
+                let what = describe(guard.site, &written);
+                let named = |g: String| if g.is_empty() { function_name.clone() } else { g };
+                match self.function_verdict(f, i, depth + 1) {
+                    Verdict::Required(why, g) => {
+                        return Verdict::Required(format!("{what}, which {why}"), named(g))
+                    }
+                    Verdict::Optional(why, g) => {
+                        return Verdict::Optional(format!("{what}, which {why}"), named(g))
+                    }
+                    Verdict::NotGuard => {
+                        let guard_named = by_name(&written, self.vocabulary).is_some()
+                            || by_name(&function_name, self.vocabulary).is_some();
+                        if let (Some(span), true) = (passes, guard_named) {
+                            let line = self
+                                .files
+                                .get(f)
+                                .map_or(0, |sf| sf.line_col(span.start as usize).line);
+                            return Verdict::Optional(
+                                format!(
+                                    "{what}, which rejects nothing and lets requests without credentials through (`next()` on line {line})"
+                                ),
+                                function_name,
+                            );
+                        }
+                    }
+                }
+            }
+        }
         if guard.site != GuardSite::Annotation {
             if let Some(m) = by_name(&written, self.vocabulary) {
                 return name_verdict(m, describe(guard.site, &written), written);
@@ -1325,6 +1419,53 @@ impl<'a> Linker<'a> {
     }
 }
 
+/// Whether `.unless({ path })` skips `route`: `Some(true)` when a string equals the route or a
+/// regular expression matches it (parameters filled with `1`), `None` when the exclusions
+/// cannot be read.
+fn excluded(unless: &Exclusions, route: &RouteTemplate) -> Option<bool> {
+    let concrete: String = route
+        .as_str()
+        .split('/')
+        .map(|seg| {
+            if seg.starts_with('{') && seg.ends_with('}') {
+                "1"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    for literal in &unless.patterns {
+        let Some((pattern, flags)) = literal
+            .strip_prefix('/')
+            .and_then(|p| p.rsplit_once('/'))
+        else {
+            return None;
+        };
+        let pattern = if flags.contains('i') {
+            format!("(?i){pattern}")
+        } else {
+            pattern.to_string()
+        };
+        match regex::Regex::new(&pattern) {
+            Ok(re) if re.is_match(&concrete) => return Some(true),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    for path in &unless.paths {
+        let literal = RouteTemplate::parse(path, ParamSyntax::Colon);
+        if &literal == route || literal.as_str() == concrete {
+            return Some(true);
+        }
+    }
+    if unless.unreadable {
+        None
+    } else {
+        Some(false)
+    }
+}
+
 fn dep_guard(dep: &keyhole_core::facts::DependencyRef) -> GuardRef {
     GuardRef {
         site: if dep.via_alias {
@@ -1372,7 +1513,9 @@ fn param_syntax(framework: Framework) -> ParamSyntax {
     match framework {
         Framework::Flask => ParamSyntax::AngleBrackets,
         Framework::FastApi => ParamSyntax::Braces,
-        Framework::Express => ParamSyntax::Colon,
+        Framework::Express | Framework::Koa | Framework::Fastify | Framework::NestJs => {
+            ParamSyntax::Colon
+        }
         Framework::OpenApi => ParamSyntax::Braces,
         Framework::Django | Framework::DjangoRestFramework => ParamSyntax::Django,
     }

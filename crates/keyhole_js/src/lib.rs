@@ -29,6 +29,7 @@
 //!   (`auth.required`), resolvable the way synthetic router names are.
 
 mod params;
+mod summary;
 mod syntax;
 #[cfg(test)]
 mod tests;
@@ -38,8 +39,9 @@ use std::collections::{HashMap, HashSet};
 
 use keyhole_core::endpoint::{Framework, Method};
 use keyhole_core::facts::{
-    AliasDef, DependencyRef, ExportDef, FileFacts, GuardRef, GuardSite, GuardTarget, ImportDef,
-    ImportKind, PathArg, Problem, RouteDef, RouterDef, RouterKind, SymbolPath, UseDef, UseScope,
+    AliasDef, DependencyRef, Exclusions, ExportDef, FileFacts, FunctionDef, GuardRef, GuardSite,
+    GuardTarget, ImportDef, ImportKind, PathArg, Problem, RouteDef, RouterDef, RouterKind,
+    SymbolPath, UseDef, UseScope,
 };
 use keyhole_core::vocabulary::split_words;
 use keyhole_core::SourceFile;
@@ -50,6 +52,12 @@ use syntax::{
     first_error, is_module_level, require_source, string_value, symbol_path, text, unwrap,
     Constants, StrValue, DEPTH_CAP,
 };
+
+/// Bound on functions summarised per file.
+const MAX_FUNCTIONS: usize = 4_000;
+
+/// Fastify hooks that run before the handler and can turn a request away.
+const FASTIFY_GUARD_HOOKS: &[&str] = &["onRequest", "preParsing", "preValidation", "preHandler"];
 
 const VERBS: &[&str] = &[
     "get", "post", "put", "patch", "delete", "del", "all", "head", "options",
@@ -85,6 +93,12 @@ pub fn extract(
         facts: FileFacts::default(),
         express_names: HashSet::new(),
         router_ctor_names: HashSet::new(),
+        koa_names: HashSet::new(),
+        koa_router_names: HashSet::new(),
+        fastify_names: HashSet::new(),
+        fastify_file: false,
+        fp_names: HashSet::new(),
+        function_ranges: HashMap::new(),
         router_names: HashSet::new(),
         consts: Constants::default(),
         scope_arrays: RefCell::default(),
@@ -103,6 +117,17 @@ pub fn extract(
     }
     for e in &found.export_assigns {
         x.export_assign(e.0, e.1, e.2);
+    }
+    // A plugin written `async function (fastify, opts)` is Fastify whatever the file imports.
+    x.fastify_file |= found
+        .functions
+        .iter()
+        .any(|f| params::first_param_is(*f, "fastify", src));
+    for (n, f) in found.functions.iter().enumerate() {
+        if n >= MAX_FUNCTIONS {
+            break;
+        }
+        x.function(*f);
     }
     for c in &found.calls {
         x.call(c.0, c.1, c.2, c.3);
@@ -145,6 +170,7 @@ struct MatchNodes<'t> {
     call_receiver: Option<Node<'t>>,
     call_method: Option<Node<'t>>,
     call_args: Option<Node<'t>>,
+    function: Option<Node<'t>>,
 }
 
 impl<'t> MatchNodes<'t> {
@@ -165,6 +191,7 @@ impl<'t> MatchNodes<'t> {
             Capture::CallReceiver => &mut self.call_receiver,
             Capture::CallMethod => &mut self.call_method,
             Capture::CallArgs => &mut self.call_args,
+            Capture::Function => &mut self.function,
             _ => return,
         };
         *slot = Some(node);
@@ -182,6 +209,7 @@ struct Found<'t> {
     assigns: Vec<Triple<'t>>,
     export_assigns: Vec<Triple<'t>>,
     calls: Vec<(Node<'t>, Node<'t>, Node<'t>, Node<'t>)>,
+    functions: Vec<Node<'t>>,
 }
 
 impl<'t> Found<'t> {
@@ -191,6 +219,9 @@ impl<'t> Found<'t> {
         }
         if let Some(n) = m.export {
             self.exports.push(n);
+        }
+        if let Some(n) = m.function {
+            self.functions.push(n);
         }
         if let (Some(a), Some(b), Some(c)) = (m.require, m.require_binding, m.require_source) {
             self.requires.push((a, b, c));
@@ -220,6 +251,8 @@ impl<'t> Found<'t> {
         self.assigns.dedup_by_key(|t| t.0);
         self.export_assigns.sort_by_key(|t| key(&t.0));
         self.export_assigns.dedup_by_key(|t| t.0);
+        self.functions.sort_by_key(key);
+        self.functions.dedup();
         self.calls.sort_by_key(|t| key(&t.0));
         self.calls.dedup_by_key(|t| t.0);
     }
@@ -246,6 +279,19 @@ struct Extractor<'a> {
     router_ctor_names: HashSet<String>,
     /// Names of routers constructed in this file.
     router_names: HashSet<String>,
+    /// Local names bound to the `koa` module (`new Koa()`).
+    koa_names: HashSet<String>,
+    /// Local names bound to `@koa/router` / `koa-router` (`new Router({ prefix })`).
+    koa_router_names: HashSet<String>,
+    /// Local names bound to the `fastify` module (`Fastify({ logger })`).
+    fastify_names: HashSet<String>,
+    /// The file imports `fastify`, `fastify-plugin` or an `@fastify/*` package.
+    fastify_file: bool,
+    /// Local names bound to `fastify-plugin` (`fp`).
+    fp_names: HashSet<String>,
+    /// Byte ranges of functions bound to a plain name in this file, for handlers named by
+    /// their function (`router.get('/x', getUser)`).
+    function_ranges: HashMap<String, (usize, usize)>,
     consts: Constants,
     /// Per block (by node id): the array literals its declarations bind, see `array_binding`.
     scope_arrays: RefCell<HashMap<usize, ScopeArrays>>,
@@ -263,6 +309,31 @@ impl<'a> Extractor<'a> {
     }
 
     fn add_import(&mut self, local: &str, module: &str, kind: ImportKind, node: Node<'_>) {
+        let whole = matches!(kind, ImportKind::Default | ImportKind::Module);
+        match module {
+            "koa" if whole => {
+                self.koa_names.insert(local.to_string());
+            }
+            "@koa/router" | "koa-router" => {
+                if whole || matches!(&kind, ImportKind::Named(n) if n == "Router" || n == "default")
+                {
+                    self.koa_router_names.insert(local.to_string());
+                }
+            }
+            "fastify" => {
+                self.fastify_file = true;
+                if whole || matches!(&kind, ImportKind::Named(n) if n == "fastify" || n == "Fastify")
+                {
+                    self.fastify_names.insert(local.to_string());
+                }
+            }
+            "fastify-plugin" => {
+                self.fastify_file = true;
+                self.fp_names.insert(local.to_string());
+            }
+            m if m.starts_with("@fastify/") => self.fastify_file = true,
+            _ => {}
+        }
         if module == "express" {
             match &kind {
                 ImportKind::Default | ImportKind::Module => {
@@ -425,6 +496,84 @@ impl<'a> Extractor<'a> {
 
     // ---- bindings ------------------------------------------------------------------------
 
+    /// What kind of router a value constructs, if any, and of which framework: Express
+    /// (`express()`, `express.Router()`), Koa (`new Koa()`, `new Router({ prefix })` from
+    /// `@koa/router`), Fastify (`Fastify({ logger })`).
+    fn router_ctor_fw(&self, value: Node<'_>) -> Option<(RouterKind, Framework)> {
+        let value = unwrap(value);
+        if let Some(kind) = self.router_ctor(value) {
+            return Some((kind, Framework::Express));
+        }
+        let (callee, is_new) = match value.kind() {
+            "call_expression" => (value.child_by_field_name("function")?, false),
+            "new_expression" => (value.child_by_field_name("constructor")?, true),
+            _ => return None,
+        };
+        let callee = unwrap(callee);
+        if callee.kind() == "identifier" {
+            let name = self.text(callee);
+            if self.koa_names.contains(name) && is_new {
+                return Some((RouterKind::App, Framework::Koa));
+            }
+            if self.koa_router_names.contains(name) {
+                return Some((RouterKind::Router, Framework::Koa));
+            }
+            if self.fastify_names.contains(name) && !is_new {
+                return Some((RouterKind::App, Framework::Fastify));
+            }
+            return None;
+        }
+        let module = require_source(callee, self.src)?;
+        match module.as_str() {
+            "koa" if is_new => Some((RouterKind::App, Framework::Koa)),
+            "@koa/router" | "koa-router" => Some((RouterKind::Router, Framework::Koa)),
+            "fastify" if !is_new => Some((RouterKind::App, Framework::Fastify)),
+            _ => None,
+        }
+    }
+
+    /// The `prefix` given to a Koa router's constructor: `new Router({ prefix: '/api' })`.
+    fn ctor_prefix(&self, value: Node<'_>) -> Option<PathArg> {
+        let value = unwrap(value);
+        let args = value.child_by_field_name("arguments")?;
+        let first = unwrap(*arguments(args).first()?);
+        let prefix = self.object_value(first, "prefix")?;
+        self.use_prefix(prefix)
+    }
+
+    /// The value of key `key` in an object literal.
+    fn object_value<'t>(&self, object: Node<'t>, key: &str) -> Option<Node<'t>> {
+        if object.kind() != "object" {
+            return None;
+        }
+        let mut cursor = object.walk();
+        let pairs: Vec<Node<'t>> = object.named_children(&mut cursor).collect();
+        for pair in pairs {
+            match pair.kind() {
+                "pair" => {
+                    let k = pair.child_by_field_name("key").map(|k| self.name_text(k));
+                    if k.as_deref() == Some(key) {
+                        return pair.child_by_field_name("value").map(unwrap);
+                    }
+                }
+                "shorthand_property_identifier" if self.text(pair) == key => return Some(pair),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The framework of routers built from parameters and of routes on unknown receivers.
+    fn file_framework(&self) -> Framework {
+        if !self.koa_names.is_empty() || !self.koa_router_names.is_empty() {
+            Framework::Koa
+        } else if self.fastify_file {
+            Framework::Fastify
+        } else {
+            Framework::Express
+        }
+    }
+
     /// What kind of Express router a value constructs, if any.
     fn router_ctor(&self, value: Node<'_>) -> Option<RouterKind> {
         let value = unwrap(value);
@@ -482,14 +631,20 @@ impl<'a> Extractor<'a> {
                 None => break,
             }
         }
-        if let Some(kind) = self.router_ctor(value) {
+        if let Some((kind, framework)) = self.router_ctor_fw(value) {
             self.router_names.insert(name.to_string());
+            let prefix = if framework == Framework::Koa {
+                self.ctor_prefix(value)
+            } else {
+                None
+            };
             self.facts.routers.push(RouterDef {
                 name: name.to_string(),
                 kind,
-                framework: Framework::Express,
-                prefix: None,
+                framework,
+                prefix,
                 guards: Vec::new(),
+                shares_parent_scope: false,
                 span: self.span(anchor),
             });
             return;
@@ -663,6 +818,8 @@ impl<'a> Extractor<'a> {
                         let n = self.text(name).to_string();
                         let exported = if is_default { None } else { Some(n.clone()) };
                         self.export(exported, vec![n]);
+                    } else if is_default && params::is_function(decl) {
+                        self.export(None, vec!["module".into(), "exports".into()]);
                     }
                 }
             }
@@ -717,6 +874,13 @@ impl<'a> Extractor<'a> {
             if let Some(value) = value {
                 if let Some(path) = symbol_path(value, self.src) {
                     self.export(None, path);
+                } else if params::is_function(unwrap(value))
+                    || (unwrap(value).kind() == "call_expression"
+                        && params::binding_of_wrapped(unwrap(value), self.src))
+                {
+                    // `export default async function (fastify) {…}`, `export default fp(…)`:
+                    // its parameter routers are named after `module.exports` (see `params`).
+                    self.export(None, vec!["module".into(), "exports".into()]);
                 }
             }
         }
@@ -825,34 +989,216 @@ impl<'a> Extractor<'a> {
                                 };
                                 if let Some(path) = symbol_path(val, self.src) {
                                     self.export(Some(key), path);
+                                } else if params::is_function(unwrap(val)) {
+                                    // `module.exports = { requireAuth: (req, res, next) => … }`
+                                    let mut local = target_path.clone();
+                                    local.push(key.clone());
+                                    self.export(Some(key), local);
                                 }
+                            }
+                        }
+                        "method_definition" => {
+                            if let Some(key) = prop.child_by_field_name("name") {
+                                let key = self.name_text(key);
+                                let mut local = target_path.clone();
+                                local.push(key.clone());
+                                self.export(Some(key), local);
                             }
                         }
                         _ => {}
                     }
                 }
             }
-            _ if params::is_function(value) => {
-                // `module.exports = function (app) {…}`: its parameter routers and returned
-                // router are named after `module.exports` (see `params`).
+            _ if params::is_function(value) || params::binding_of_wrapped(value, self.src) => {
+                // `module.exports = function (app) {…}`, `module.exports = fp(async (fastify)
+                // => …)`: its parameter routers and returned router are named after
+                // `module.exports` (see `params`).
                 self.export(name, target_path);
             }
             _ => {
-                if let Some(kind) = self.router_ctor(value) {
+                if let Some((kind, framework)) = self.router_ctor_fw(value) {
                     let synthetic = target_path.join(".");
                     self.router_names.insert(synthetic.clone());
                     self.facts.routers.push(RouterDef {
                         name: synthetic,
                         kind,
-                        framework: Framework::Express,
+                        framework,
                         prefix: None,
                         guards: Vec::new(),
+                        shares_parent_scope: false,
                         span: self.span(assign),
                     });
                     self.export(name, target_path);
                 }
             }
         }
+    }
+
+    // ---- functions -----------------------------------------------------------------------
+
+    /// A function bound to a name becomes a [`FunctionDef`] with its summary, so that a guard
+    /// naming it is judged by what it does.
+    fn function(&mut self, function: Node<'_>) {
+        let Some(name) = self.function_binding(function) else {
+            return;
+        };
+        if !name.contains('.') && !name.contains('@') {
+            self.function_ranges
+                .entry(name.clone())
+                .or_insert((function.start_byte(), function.end_byte()));
+        }
+        let summary = summary::summarise(function, self.file, self.src);
+        self.facts.functions.push(FunctionDef {
+            name,
+            span: self.span(function),
+            summary,
+        });
+    }
+
+    /// The name a function is bound to: `function f`, `const f = …`, `exports.f = …`,
+    /// `obj.f = wrap(async (req, res, next) => …)`, `{ f(req, res, next) {…} }` in an object
+    /// bound to `obj` (`obj.f`), `fastify.decorate('authenticate', fn)`
+    /// (`fastify.authenticate`).
+    fn function_binding(&self, function: Node<'_>) -> Option<String> {
+        if function.kind() == "method_definition" {
+            let key = self.name_text(function.child_by_field_name("name")?);
+            let object = function.parent()?;
+            if object.kind() != "object" {
+                return None;
+            }
+            return Some(format!("{}.{key}", self.object_binding(object)?));
+        }
+        if function.kind() == "function_declaration" {
+            return function
+                .child_by_field_name("name")
+                .map(|n| self.text(n).to_string());
+        }
+        let mut node = function;
+        let mut parent = node.parent()?;
+        for _ in 0..6 {
+            match parent.kind() {
+                "parenthesized_expression" | "as_expression" | "satisfies_expression" => {
+                    node = parent;
+                    parent = node.parent()?;
+                }
+                "arguments" => {
+                    let call = parent.parent()?;
+                    let callee = unwrap(call.child_by_field_name("function")?);
+                    let method = match callee.kind() {
+                        "member_expression" => callee
+                            .child_by_field_name("property")
+                            .map_or("", |p| self.text(p)),
+                        "identifier" => self.text(callee),
+                        _ => return None,
+                    };
+                    if method == "decorate" {
+                        // `fastify.decorate('authenticate', async (request, reply) => …)`
+                        let args = arguments(parent);
+                        let [key, value] = args.as_slice() else {
+                            return None;
+                        };
+                        if value.id() != node.id() || key.kind() != "string" {
+                            return None;
+                        }
+                        let object = callee.child_by_field_name("object")?;
+                        let receiver = symbol_path(object, self.src)?.join(".");
+                        return Some(format!("{receiver}.{}", string_value(*key, self.src)));
+                    }
+                    // A wrapper (`helpers.try(fn)`, `asyncHandler(fn)`, `fp(fn)`) around the
+                    // only argument; route and mount calls take handlers, not bindings.
+                    if VERBS.contains(&method)
+                        || matches!(method, "use" | "route" | "register" | "addHook")
+                        || arguments(parent).len() != 1
+                    {
+                        return None;
+                    }
+                    node = call;
+                    parent = node.parent()?;
+                }
+                _ => break,
+            }
+        }
+        match parent.kind() {
+            "variable_declarator" => {
+                let name = parent.child_by_field_name("name")?;
+                (name.kind() == "identifier").then(|| self.text(name).to_string())
+            }
+            "assignment_expression" => {
+                let right = parent.child_by_field_name("right")?;
+                if right.id() != node.id() {
+                    return None;
+                }
+                let left = unwrap(parent.child_by_field_name("left")?);
+                symbol_path(left, self.src).map(|p| p.join("."))
+            }
+            "pair" => {
+                let value = parent.child_by_field_name("value")?;
+                if value.id() != node.id() {
+                    return None;
+                }
+                let key = parent.child_by_field_name("key")?;
+                let key = match key.kind() {
+                    "property_identifier" => self.text(key).to_string(),
+                    "string" => string_value(key, self.src),
+                    _ => return None,
+                };
+                let object = parent.parent()?;
+                Some(format!("{}.{key}", self.object_binding(object)?))
+            }
+            _ => None,
+        }
+    }
+
+    /// The name an object literal is bound to (`const auth = {…}`, `module.exports = {…}`).
+    fn object_binding(&self, object: Node<'_>) -> Option<String> {
+        let parent = object.parent()?;
+        match parent.kind() {
+            "variable_declarator" => {
+                let name = parent.child_by_field_name("name")?;
+                (name.kind() == "identifier").then(|| self.text(name).to_string())
+            }
+            "assignment_expression" => {
+                let right = unwrap(parent.child_by_field_name("right")?);
+                if right.id() != object.id() {
+                    return None;
+                }
+                let left = unwrap(parent.child_by_field_name("left")?);
+                symbol_path(left, self.src).map(|p| p.join("."))
+            }
+            _ => None,
+        }
+    }
+
+    /// A check at the top of the handler (`if (!req.user) return res.sendStatus(401)`), for
+    /// an inline handler or one named by a function defined in this file.
+    fn handler_check(&self, handler: Node<'_>) -> Option<GuardRef> {
+        let node = unwrap(handler);
+        let function = if params::is_function(node) {
+            node
+        } else if node.kind() == "identifier" {
+            let (start, end) = *self.function_ranges.get(self.text(node))?;
+            let mut root = node;
+            for _ in 0..100_000 {
+                match root.parent() {
+                    Some(p) => root = p,
+                    None => break,
+                }
+            }
+            root.named_descendant_for_byte_range(start, end)
+                .filter(|n| params::is_function(*n))?
+        } else {
+            return None;
+        };
+        let (span, unconditional) = summary::inline_check(function, self.file, self.src)?;
+        Some(GuardRef {
+            site: GuardSite::InlineCheck,
+            target: GuardTarget::Inline(Box::new(summary::summarise(
+                function, self.file, self.src,
+            ))),
+            called: false,
+            optional: !unconditional,
+            span,
+        })
     }
 
     // ---- calls ---------------------------------------------------------------------------
@@ -863,6 +1209,21 @@ impl<'a> Extractor<'a> {
         if method == "use" {
             self.use_call(call, receiver, &args);
             return;
+        }
+        match method {
+            "prefix" => return self.koa_prefix(receiver, &args),
+            "register" | "addHook" | "decorate"
+                if self.file_framework() != Framework::Fastify =>
+            {
+                return
+            }
+            "register" => return self.fastify_register(call, receiver, &args),
+            "addHook" => return self.fastify_hook(call, receiver, &args),
+            "decorate" => return,
+            "route" if args.first().is_some_and(|a| unwrap(*a).kind() == "object") => {
+                return self.fastify_route(call, receiver, &args);
+            }
+            _ => {}
         }
         if !VERBS.contains(&method) {
             return; // `route(…)` is read from the verb calls chained on it
@@ -879,11 +1240,44 @@ impl<'a> Extractor<'a> {
         let Some(router) = symbol_path(receiver, self.src) else {
             return;
         };
+        // Koa named routes: `router.get('user', '/users/:id', handler)`.
+        let args = match args {
+            [name, path, _, ..]
+                if self.file_framework() == Framework::Koa
+                    && unwrap(*name).kind() == "string"
+                    && !string_value(unwrap(*name), self.src).starts_with('/')
+                    && self.paths(*path).iter().all(|(_, c)| *c == PathCertainty::Path) =>
+            {
+                &args[1..]
+            }
+            _ => args,
+        };
         // `app.get('env')` is the settings getter; `map.get(key)` is not a route either.
         let [first, .., last] = args else {
             return;
         };
-        let paths = self.paths(*first);
+        let mut paths = self.paths(*first);
+        // koa-router joins a path without a leading slash to the prefix it is mounted under
+        // (`router.post('users.list', …)` under `router.use('/', users.routes())`).
+        let koa_router = router.len() == 1
+            && self.router_names.contains(&router[0])
+            && self
+                .facts
+                .routers
+                .iter()
+                .any(|r| r.name == router[0] && r.framework == Framework::Koa);
+        if koa_router {
+            for (path, c) in &mut paths {
+                if *c == PathCertainty::No
+                    && path
+                        .value
+                        .as_deref()
+                        .is_some_and(|v| !v.is_empty() && !v.contains(char::is_whitespace))
+                {
+                    *c = PathCertainty::Path;
+                }
+            }
+        }
         if paths.is_empty() || paths.iter().any(|(_, c)| *c == PathCertainty::No) {
             return;
         }
@@ -919,6 +1313,7 @@ impl<'a> Extractor<'a> {
                         args: guards,
                         guards: Vec::new(),
                         scope: UseScope::After,
+                        unless: None,
                         span: self.span(call),
                         order: start(call),
                     });
@@ -930,6 +1325,7 @@ impl<'a> Extractor<'a> {
         for arg in middle {
             self.guard_refs(*arg, &mut guards);
         }
+        guards.extend(self.handler_check(*last));
         let handler = self.handler_name(*last);
         let router = self.bind_receiver(router, call);
         for (path, _) in paths {
@@ -1014,6 +1410,7 @@ impl<'a> Extractor<'a> {
         for arg in &args[..args.len() - 1] {
             self.guard_refs(*arg, &mut guards);
         }
+        guards.extend(self.handler_check(*last));
         let handler = self.handler_name(*last);
         let router = self.bind_receiver(router, call);
         // The verb's own part of the chain: `get(h)` in `app.route('/x').get(h)`.
@@ -1042,14 +1439,57 @@ impl<'a> Extractor<'a> {
         let Some(first) = args.first() else {
             return;
         };
+        // koa-mount: `app.use(mount('/api', api))` mounts `api` under `/api`.
+        if let [only] = args {
+            if let Some((path, inner)) = self.koa_mount(*only) {
+                let prefix = self.use_prefix(path);
+                return self.use_args(call, parent, prefix, &[inner]);
+            }
+        }
         let prefix = self.use_prefix(*first);
         let rest = if prefix.is_some() { &args[1..] } else { args };
+        self.use_args(call, parent, prefix, rest);
+    }
+
+    fn use_args(
+        &mut self,
+        call: Node<'_>,
+        parent: SymbolPath,
+        prefix: Option<PathArg>,
+        rest: &[Node<'_>],
+    ) {
         if rest.is_empty() {
             return;
         }
         let mut refs = Vec::new();
+        let mut unless = None;
         for arg in rest {
-            self.guard_refs(*arg, &mut refs);
+            let arg = unwrap(*arg);
+            // Koa: `router.routes()` / `router.middleware()` mount the router;
+            // `router.allowedMethods()` answers OPTIONS and 405s.
+            if let Some((object, method)) = self.method_call(arg) {
+                match method {
+                    "routes" | "middleware" => {
+                        if let Some(path) = symbol_path(object, self.src) {
+                            refs.push(GuardRef {
+                                site: GuardSite::Middleware,
+                                target: GuardTarget::Symbol(path),
+                                called: false,
+                                optional: false,
+                                span: self.span(arg),
+                            });
+                        }
+                        continue;
+                    }
+                    "allowedMethods" => continue,
+                    "unless" => unless = Some(self.exclusions(arg)),
+                    _ => {}
+                }
+            }
+            self.guard_refs(arg, &mut refs);
+        }
+        if refs.is_empty() {
+            return;
         }
         // A router passed in as a parameter and mounted here: `app.use('/x', router)`.
         for r in &mut refs {
@@ -1067,6 +1507,258 @@ impl<'a> Extractor<'a> {
             args: refs,
             guards: Vec::new(),
             scope: UseScope::After,
+            unless,
+            span: self.span(call),
+            order: start(call),
+        });
+    }
+
+    /// `object.method(…)`: the object and the method's name.
+    fn method_call<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, &'a str)> {
+        if node.kind() != "call_expression" {
+            return None;
+        }
+        let callee = unwrap(node.child_by_field_name("function")?);
+        if callee.kind() != "member_expression" {
+            return None;
+        }
+        let object = unwrap(callee.child_by_field_name("object")?);
+        let method = self.text(callee.child_by_field_name("property")?);
+        Some((object, method))
+    }
+
+    /// `mount('/api', api)` (koa-mount): its path and what it mounts.
+    fn koa_mount<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+        let node = unwrap(node);
+        if node.kind() != "call_expression" || self.file_framework() != Framework::Koa {
+            return None;
+        }
+        let callee = unwrap(node.child_by_field_name("function")?);
+        if callee.kind() != "identifier" || self.text(callee) != "mount" {
+            return None;
+        }
+        match arguments(node.child_by_field_name("arguments")?).as_slice() {
+            [path, inner] => Some((*path, *inner)),
+            _ => None,
+        }
+    }
+
+    /// `.unless({ path: ['/login', /^\/public/] })` (koa-jwt, express-jwt, express-unless):
+    /// the paths the middleware skips.
+    fn exclusions(&self, call: Node<'_>) -> Exclusions {
+        let mut out = Exclusions {
+            span: Some(self.span(call)),
+            ..Exclusions::default()
+        };
+        let args = call
+            .child_by_field_name("arguments")
+            .map(arguments)
+            .unwrap_or_default();
+        let Some(options) = args.first().map(|a| unwrap(*a)) else {
+            out.unreadable = true;
+            return out;
+        };
+        if options.kind() != "object" {
+            out.unreadable = true;
+            return out;
+        }
+        let mut cursor = options.walk();
+        let pairs: Vec<Node<'_>> = options.named_children(&mut cursor).collect();
+        for pair in pairs {
+            let key = pair.child_by_field_name("key").map(|k| self.name_text(k));
+            match key.as_deref() {
+                Some("path") => {}
+                Some("useOriginalUrl") => continue,
+                _ => {
+                    out.unreadable = true;
+                    continue;
+                }
+            }
+            let Some(value) = pair.child_by_field_name("value").map(unwrap) else {
+                continue;
+            };
+            let items = if value.kind() == "array" {
+                named_elements(value)
+            } else {
+                vec![value]
+            };
+            for item in items {
+                let item = unwrap(item);
+                match item.kind() {
+                    "regex" => out.patterns.push(self.text(item).to_string()),
+                    _ => match self.consts.resolve(item, self.src) {
+                        StrValue::Known(p) => out.paths.push(p),
+                        _ => out.unreadable = true,
+                    },
+                }
+            }
+        }
+        out
+    }
+
+    // ---- Koa and Fastify ------------------------------------------------------------------
+
+    /// Koa `router.prefix('/api')`: sets the prefix of a router built in this file.
+    fn koa_prefix(&mut self, receiver: Node<'_>, args: &[Node<'_>]) {
+        let Some(name) = symbol_path(receiver, self.src).map(|p| p.join(".")) else {
+            return;
+        };
+        let [path] = args else {
+            return;
+        };
+        let prefix = self.use_prefix(*path);
+        if let Some(router) = self
+            .facts
+            .routers
+            .iter_mut()
+            .find(|r| r.name == name && r.framework == Framework::Koa)
+        {
+            router.prefix = prefix;
+        }
+    }
+
+    /// Fastify `fastify.register(plugin, { prefix })`: mounts the plugin's parameter router
+    /// (`<plugin>.(0)`) under the receiver. Plugins from packages (`@fastify/jwt`, cors) and
+    /// anything else that does not resolve to a plugin function are left alone.
+    fn fastify_register(&mut self, call: Node<'_>, receiver: Node<'_>, args: &[Node<'_>]) {
+        let Some(parent) = symbol_path(receiver, self.src) else {
+            return;
+        };
+        let Some(plugin) = args.first().map(|a| unwrap(*a)) else {
+            return;
+        };
+        let mut target: SymbolPath = if params::is_function(plugin) {
+            vec![format!("register@{}", plugin.start_byte())]
+        } else if let Some(module) = require_source(plugin, self.src) {
+            if !module.starts_with('.') {
+                return;
+            }
+            let local = format!("require('{module}')");
+            if !self.facts.imports.iter().any(|i| i.local == local) {
+                self.add_import(&local, &module, ImportKind::Default, plugin);
+            }
+            vec![local]
+        } else if plugin.kind() == "call_expression"
+            && params::binding_of_wrapped(plugin, self.src)
+        {
+            let Some(inner) = plugin
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+            else {
+                return;
+            };
+            vec![format!("register@{}", unwrap(inner).start_byte())]
+        } else if let Some(path) = symbol_path(plugin, self.src) {
+            path
+        } else {
+            return;
+        };
+        target.push("(0)".to_string());
+        let prefix = args
+            .get(1)
+            .and_then(|o| self.object_value(unwrap(*o), "prefix"))
+            .and_then(|p| self.use_prefix(p));
+        let parent = self.bind_receiver(parent, call);
+        self.facts.uses.push(UseDef {
+            parent,
+            prefix,
+            args: vec![GuardRef {
+                site: GuardSite::Middleware,
+                target: GuardTarget::Symbol(target),
+                called: false,
+                optional: false,
+                span: self.span(plugin),
+            }],
+            guards: Vec::new(),
+            scope: UseScope::After,
+            unless: None,
+            span: self.span(call),
+            order: start(call),
+        });
+    }
+
+    /// Fastify `fastify.addHook('onRequest', guard)`: covers every route of the plugin scope
+    /// and of the plugins it registers (encapsulation), whenever they are registered.
+    fn fastify_hook(&mut self, call: Node<'_>, receiver: Node<'_>, args: &[Node<'_>]) {
+        let Some(parent) = symbol_path(receiver, self.src) else {
+            return;
+        };
+        let [hook, rest @ ..] = args else {
+            return;
+        };
+        let hook = unwrap(*hook);
+        if hook.kind() != "string" || !FASTIFY_GUARD_HOOKS.contains(&string_value(hook, self.src).as_str()) {
+            return;
+        }
+        let mut guards = Vec::new();
+        for arg in rest {
+            self.guard_refs(*arg, &mut guards);
+        }
+        if guards.is_empty() {
+            return;
+        }
+        let parent = self.bind_receiver(parent, call);
+        self.facts.uses.push(UseDef {
+            parent,
+            prefix: None,
+            args: Vec::new(),
+            guards,
+            scope: UseScope::Whole,
+            unless: None,
+            span: self.span(call),
+            order: start(call),
+        });
+    }
+
+    /// Fastify `fastify.route({ method, url, handler, onRequest, preHandler })`.
+    fn fastify_route(&mut self, call: Node<'_>, receiver: Node<'_>, args: &[Node<'_>]) {
+        let Some(router) = symbol_path(receiver, self.src) else {
+            return;
+        };
+        let Some(options) = args.first().map(|a| unwrap(*a)) else {
+            return;
+        };
+        let Some(url) = self
+            .object_value(options, "url")
+            .or_else(|| self.object_value(options, "path"))
+        else {
+            return;
+        };
+        let (path, certainty) = self.path(url);
+        if certainty == PathCertainty::No {
+            return;
+        }
+        let Some(method) = self.object_value(options, "method") else {
+            return;
+        };
+        let items = if method.kind() == "array" {
+            named_elements(method)
+        } else {
+            vec![method]
+        };
+        let methods: Vec<Method> = items
+            .into_iter()
+            .filter(|m| unwrap(*m).kind() == "string")
+            .filter_map(|m| Method::parse(&string_value(unwrap(m), self.src).to_ascii_lowercase()))
+            .collect();
+        if methods.is_empty() {
+            return;
+        }
+        let mut guards = Vec::new();
+        self.guard_refs(options, &mut guards);
+        let handler_node = self.object_value(options, "handler");
+        if let Some(h) = handler_node {
+            guards.extend(self.handler_check(h));
+        }
+        let handler = handler_node.and_then(|h| self.handler_name(h));
+        let router = self.bind_receiver(router, call);
+        self.facts.routes.push(RouteDef {
+            router: router.clone(),
+            framework_hint: self.framework_hint(&router),
+            methods,
+            path,
+            guards,
+            handler,
             span: self.span(call),
             order: start(call),
         });
@@ -1187,12 +1879,14 @@ impl<'a> Extractor<'a> {
         };
         let synthetic = params::param_router_name(&binding, index);
         if self.router_names.insert(synthetic.clone()) {
+            let shares_parent_scope = self.fp_wrapped(function);
             self.facts.routers.push(RouterDef {
                 name: synthetic.clone(),
                 kind: RouterKind::Router,
-                framework: Framework::Express,
+                framework: self.file_framework(),
                 prefix: None,
                 guards: Vec::new(),
+                shares_parent_scope,
                 span: self.span(function),
             });
         }
@@ -1285,6 +1979,7 @@ impl<'a> Extractor<'a> {
                 }],
                 guards: Vec::new(),
                 scope: UseScope::After,
+                unless: None,
                 span: self.span(call),
                 order: start(call),
             });
@@ -1342,8 +2037,37 @@ impl<'a> Extractor<'a> {
     /// place), so that `http.get('/x', cb)` in a file without Express stays out.
     fn framework_hint(&self, router: &SymbolPath) -> Option<Framework> {
         let local_router = router.len() == 1 && self.router_names.contains(&router[0]);
-        let imports_express = !self.express_names.is_empty() || !self.router_ctor_names.is_empty();
-        (local_router || imports_express).then_some(Framework::Express)
+        let imports_framework = !self.express_names.is_empty()
+            || !self.router_ctor_names.is_empty()
+            || !self.koa_names.is_empty()
+            || !self.koa_router_names.is_empty()
+            || self.fastify_file;
+        (local_router || imports_framework).then(|| self.file_framework())
+    }
+
+    /// Whether a function is the argument of `fp(…)` / `fastifyPlugin(…)`.
+    fn fp_wrapped(&self, function: Node<'_>) -> bool {
+        let mut node = function;
+        for _ in 0..4 {
+            let Some(parent) = node.parent() else {
+                return false;
+            };
+            match parent.kind() {
+                "parenthesized_expression" | "arguments" => node = parent,
+                "call_expression" => {
+                    return parent
+                        .child_by_field_name("function")
+                        .map(unwrap)
+                        .is_some_and(|c| {
+                            c.kind() == "identifier"
+                                && (self.fp_names.contains(self.text(c))
+                                    || matches!(self.text(c), "fp" | "fastifyPlugin"))
+                        });
+                }
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// Whether a receiver is likely an Express app or router, for paths we cannot read.
@@ -1413,6 +2137,14 @@ impl<'a> Extractor<'a> {
                 "spread_element" if depth < 4 => {
                     if let Some(inner) = node.named_child(0) {
                         stack.push((inner, depth + 1));
+                    }
+                }
+                // Fastify route options: `{ onRequest: [fastify.authenticate], preHandler }`.
+                "object" if depth < 4 => {
+                    for hook in FASTIFY_GUARD_HOOKS.iter().rev() {
+                        if let Some(value) = self.object_value(node, hook) {
+                            stack.push((value, depth + 1));
+                        }
                     }
                 }
                 // `const middlewares = [auth, csrf]; router.post('/x', middlewares, h)`.
@@ -1506,7 +2238,8 @@ impl<'a> Extractor<'a> {
                 Some(guard(GuardTarget::Symbol(path), false, false))
             }
             "arrow_function" | "function_expression" | "function" | "generator_function" => {
-                Some(guard(GuardTarget::Inline(Box::default()), false, false))
+                let summary = summary::summarise(node, self.file, self.src);
+                Some(guard(GuardTarget::Inline(Box::new(summary)), false, false))
             }
             "call_expression" => {
                 if let Some(module) = require_source(node, self.src) {
@@ -1566,6 +2299,12 @@ impl<'a> Extractor<'a> {
                         let value = pair.child_by_field_name("value").map(|v| self.text(v));
                         if matches!(key.as_deref(), Some("credentialsRequired" | "authRequired"))
                             && value == Some("false")
+                        {
+                            return true;
+                        }
+                        // Outline's `auth({ optional: true })`, koa-jwt's `passthrough: true`.
+                        if matches!(key.as_deref(), Some("optional" | "passthrough"))
+                            && value == Some("true")
                         {
                             return true;
                         }

@@ -92,9 +92,31 @@ pub fn binding(function: Node<'_>, src: &str) -> Option<String> {
             parent = node.parent()?;
             continue;
         }
+        if parent.kind() == "arguments" {
+            let call = parent.parent()?;
+            let callee = unwrap(call.child_by_field_name("function")?);
+            // `fp(async function (fastify) {…})`: the plugin wrapper binds nothing of its own.
+            if callee.kind() == "identifier" && matches!(text(callee, src), "fp" | "fastifyPlugin")
+            {
+                node = call;
+                parent = node.parent()?;
+                continue;
+            }
+            // `fastify.register(async (instance) => {…}, { prefix })`: named by position.
+            let first = parent.named_child(0).is_some_and(|f| f.id() == node.id());
+            let register = callee.kind() == "member_expression"
+                && callee
+                    .child_by_field_name("property")
+                    .is_some_and(|p| text(p, src) == "register");
+            if first && register {
+                return Some(format!("register@{}", function.start_byte()));
+            }
+        }
         break;
     }
     match parent.kind() {
+        // `export default async function (fastify) {…}`, `export default fp(…)`.
+        "export_statement" => Some("module.exports".to_string()),
         "variable_declarator" => {
             let name = parent.child_by_field_name("name")?;
             (name.kind() == "identifier").then(|| text(name, src).to_string())
@@ -119,4 +141,22 @@ pub fn param_router_name(binding: &str, index: usize) -> String {
 /// The synthetic alias name of what a function bound to `binding` returns.
 pub fn return_name(binding: &str) -> String {
     format!("{binding}.()")
+}
+
+/// Whether a call wraps a function as a Fastify plugin: `fp(async (fastify) => {…})`.
+pub fn binding_of_wrapped(call: Node<'_>, src: &str) -> bool {
+    let Some(callee) = call.child_by_field_name("function").map(unwrap) else {
+        return false;
+    };
+    if callee.kind() != "identifier" || !matches!(text(callee, src), "fp" | "fastifyPlugin") {
+        return false;
+    }
+    call.child_by_field_name("arguments")
+        .and_then(|a| a.named_child(0))
+        .is_some_and(|f| is_function(unwrap(f)))
+}
+
+/// Whether a function's first parameter is named `name`.
+pub fn first_param_is(function: Node<'_>, name: &str, src: &str) -> bool {
+    params(function, src).first().copied().flatten() == Some(name)
 }

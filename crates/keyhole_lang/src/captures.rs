@@ -37,7 +37,7 @@ enum Family {
 
 captures! {
     Import = "import" in [Python, JavaScript];
-    Function = "function" in [Python];
+    Function = "function" in [Python, JavaScript];
     Class = "class" in [Python];
     Assign = "assign" in [Python, JavaScript];
     AssignName = "assign.name" in [Python, JavaScript];

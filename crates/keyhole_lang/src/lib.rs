@@ -43,6 +43,7 @@ pub const PYTHON_QUERIES: &[QueryFile] = query_files![
 pub const JAVASCRIPT_QUERIES: &[QueryFile] = query_files![
     "javascript/common/modules.scm",
     "javascript/common/bindings.scm",
+    "javascript/common/functions.scm",
     "javascript/express/calls.scm",
 ];
 

@@ -73,6 +73,7 @@ impl Extractor<'_> {
             framework: Framework::Django,
             prefix: None,
             guards: Vec::new(),
+            shares_parent_scope: false,
             span: self.span(node),
         });
     }
@@ -249,6 +250,7 @@ impl Extractor<'_> {
             args: vec![target],
             guards: Vec::new(),
             scope: UseScope::Whole,
+            unless: None,
             span: self.span(item),
             order: u32::try_from(item.start_byte()).unwrap_or(u32::MAX),
         });
@@ -267,6 +269,7 @@ impl Extractor<'_> {
             args: vec![target],
             guards: Vec::new(),
             scope: UseScope::Whole,
+            unless: None,
             span: self.span(at),
             order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
         });

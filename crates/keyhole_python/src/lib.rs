@@ -322,6 +322,7 @@ impl<'a> Extractor<'a> {
                 framework: self.file_framework(),
                 prefix: None,
                 guards: Vec::new(),
+                shares_parent_scope: false,
                 span: self.span(node),
             });
         }
@@ -382,6 +383,7 @@ impl<'a> Extractor<'a> {
                 }],
                 guards: Vec::new(),
                 scope: UseScope::After,
+                unless: None,
                 span,
                 order: span.start,
             });
@@ -476,6 +478,7 @@ impl<'a> Extractor<'a> {
                         framework,
                         prefix,
                         guards,
+                        shares_parent_scope: false,
                         span: self.span(value),
                     });
                     if framework == Framework::FastApi {
@@ -793,6 +796,7 @@ impl<'a> Extractor<'a> {
                 span: self.span(decorated),
             }],
             scope: UseScope::Whole,
+            unless: None,
             span: self.span(decorated),
             order: u32::try_from(decorated.start_byte()).unwrap_or(u32::MAX),
         });
@@ -853,6 +857,7 @@ impl<'a> Extractor<'a> {
                     args: vec![child],
                     guards,
                     scope: UseScope::Whole,
+                    unless: None,
                     span: self.span(call),
                     order,
                 });
@@ -883,6 +888,7 @@ impl<'a> Extractor<'a> {
                     args: Vec::new(),
                     guards: vec![guard],
                     scope: UseScope::Whole,
+                    unless: None,
                     span: self.span(call),
                     order,
                 });

@@ -150,6 +150,18 @@ fn help(framework: Framework) -> String {
             "add an auth middleware (`requireAuth`, `passport.authenticate(…)`) before the handler, or `router.use(auth)` before the route is registered",
             "//",
         ),
+        Framework::Koa => (
+            "add an auth middleware (`koa-jwt`, `passport.authenticate(…)`, your own `requireAuth`) to the route, or `router.use(auth)` before the route is registered; check that `.unless({ path })` does not exclude it",
+            "//",
+        ),
+        Framework::Fastify => (
+            "add `onRequest: [fastify.authenticate]` (or a `preHandler`) to the route, or an `addHook('onRequest', …)` that rejects anonymous requests in the plugin that registers it",
+            "//",
+        ),
+        Framework::NestJs => (
+            "add `@UseGuards(AuthGuard)` to the handler or its controller, or register a global guard (`APP_GUARD`, `app.useGlobalGuards`)",
+            "//",
+        ),
     };
     format!("{guard}; if it is public on purpose, say so: `{comment} keyhole: ignore[missing-auth] <reason>`")
 }

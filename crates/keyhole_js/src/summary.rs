@@ -1,0 +1,345 @@
+//! Function summaries for JavaScript and TypeScript middleware: whether a function turns a
+//! request away (401/403, a redirect to the login page) and whether it looks at the caller,
+//! so that a guard is judged by what it does and not only by its name.
+//!
+//! - A 401 (`res.status(401)`, `res.sendStatus(401)`, `ctx.throw(401)`, `reply.code(401)`,
+//!   `next(createError(401))`, `new UnauthorizedError(…)`, `throw new UnauthorizedException()`,
+//!   `ctx.status = 401`) or a redirect to a login page denies by itself.
+//! - A 403 (`ForbiddenError`, `notAllowed(req, res)`) denies only when the function also looks
+//!   at the caller (`req.user`, `req.isAuthenticated()`, `req.session.user`, `ctx.state.user`,
+//!   `jwt.verify(…)`, `request.jwtVerify()`), since 403 also guards state and input.
+//! - A middleware that denies nothing and ends with an unconditional `next()` lets anonymous
+//!   requests through: at most optional authentication ([`FunctionSummary::passes_through`]).
+
+use keyhole_core::facts::FunctionSummary;
+use keyhole_core::vocabulary::Vocabulary;
+use keyhole_core::{SourceFile, Span};
+use tree_sitter::Node;
+
+use crate::syntax::{string_value, text, unwrap};
+
+/// Bound on nodes visited per function body.
+const BODY_NODE_LIMIT: usize = 20_000;
+
+const UNAUTHENTICATED_NAMES: &[&str] = &[
+    "UnauthorizedError",
+    "UnauthorizedException",
+    "UnauthenticatedError",
+    "AuthenticationError",
+    "AuthenticationException",
+    "NotAuthenticatedError",
+    "Unauthorized",
+    "unauthorized",
+    "Unauthenticated",
+    "unauthenticated",
+];
+
+const FORBIDDEN_NAMES: &[&str] = &[
+    "ForbiddenError",
+    "ForbiddenException",
+    "Forbidden",
+    "forbidden",
+    "notAllowed",
+    "accessDenied",
+    "AccessDeniedError",
+    "PermissionDenied",
+    "PermissionDeniedError",
+];
+
+/// Properties that, read on anything, look at who is calling.
+const CALLER_PROPERTIES: &[&str] = &[
+    "user",
+    "currentUser",
+    "isAuthenticated",
+    "isUnauthenticated",
+    "loggedIn",
+    "isLoggedIn",
+    "authorization",
+    "Authorization",
+    "userId",
+    "jwtVerify",
+    "auth",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Denial {
+    Forbidden,
+    Unauthenticated,
+}
+
+/// Summarise a function (declaration, arrow function, function expression or method).
+pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSummary {
+    let mut summary = FunctionSummary::default();
+    let Some(body) = function.child_by_field_name("body") else {
+        return summary;
+    };
+    let vocabulary = Vocabulary::default();
+    let mut denial: Option<(Denial, Node<'_>)> = None;
+    walk(body, |node| {
+        if let Some(kind) = denies(node, src) {
+            if denial.is_none_or(|(k, _)| kind > k) {
+                denial = Some((kind, node));
+            }
+        }
+        if summary.checks.is_none() && looks_at_caller(node, src, &vocabulary) {
+            summary.checks = Some(span(file, node));
+        }
+    });
+    summary.denies = match denial {
+        Some((Denial::Unauthenticated, node)) => Some(span(file, node)),
+        Some((Denial::Forbidden, node)) if summary.checks.is_some() => Some(span(file, node)),
+        _ => None,
+    };
+    if summary.denies.is_none() {
+        summary.passes_through = unconditional_next(function, body, src).map(|n| span(file, n));
+    }
+    summary
+}
+
+fn span(file: &SourceFile, node: Node<'_>) -> Span {
+    file.span(node.start_byte(), node.end_byte())
+}
+
+/// Visit the nodes under `root`, at most [`BODY_NODE_LIMIT`], without recursion.
+fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+    let mut stack = vec![root];
+    let mut visited = 0usize;
+    while let Some(node) = stack.pop() {
+        visited += 1;
+        if visited > BODY_NODE_LIMIT {
+            break;
+        }
+        f(node);
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            stack.push(child);
+        }
+    }
+}
+
+fn status_number(node: Node<'_>, src: &str) -> Option<Denial> {
+    if node.kind() != "number" {
+        return None;
+    }
+    match text(node, src) {
+        "401" => Some(Denial::Unauthenticated),
+        "403" => Some(Denial::Forbidden),
+        _ => None,
+    }
+}
+
+fn last_name<'a>(callee: Node<'_>, src: &'a str) -> &'a str {
+    let callee = unwrap(callee);
+    match callee.kind() {
+        "member_expression" => callee
+            .child_by_field_name("property")
+            .map_or("", |p| text(p, src)),
+        "identifier" => text(callee, src),
+        _ => "",
+    }
+}
+
+fn denies(node: Node<'_>, src: &str) -> Option<Denial> {
+    match node.kind() {
+        // `res.status(401)`, `ctx.throw(401)`, `createError(401)`, `new HttpError(403, …)`.
+        "number" => {
+            let parent = node.parent()?;
+            match parent.kind() {
+                "arguments" => status_number(node, src),
+                // `ctx.status = 401`, `res.statusCode = 403`
+                "assignment_expression" => {
+                    let left = parent.child_by_field_name("left")?;
+                    let prop = last_name(left, src);
+                    matches!(prop, "status" | "statusCode")
+                        .then(|| status_number(node, src))
+                        .flatten()
+                }
+                // `next({ status: 401 })`, `throw { statusCode: 401 }`
+                "pair" => {
+                    let key = parent.child_by_field_name("key")?;
+                    matches!(text(key, src), "status" | "statusCode" | "code")
+                        .then(|| status_number(node, src))
+                        .flatten()
+                }
+                _ => None,
+            }
+        }
+        // `new UnauthorizedError(…)`, `reply.unauthorized()`, `helpers.notAllowed(req, res)`.
+        "new_expression" | "call_expression" => {
+            let callee = node
+                .child_by_field_name("constructor")
+                .or_else(|| node.child_by_field_name("function"))?;
+            let name = last_name(callee, src);
+            // `await request.jwtVerify()` (@fastify/jwt) rejects a request without a valid
+            // token with 401.
+            if UNAUTHENTICATED_NAMES.contains(&name) || name == "jwtVerify" {
+                return Some(Denial::Unauthenticated);
+            }
+            if FORBIDDEN_NAMES.contains(&name) {
+                return Some(Denial::Forbidden);
+            }
+            // `res.redirect('/login')`, `ctx.redirect('/auth/signin?next=…')`
+            if name == "redirect" {
+                let args = node.child_by_field_name("arguments")?;
+                let t = text(args, src).to_ascii_lowercase();
+                if t.contains("login") || t.contains("signin") || t.contains("sign-in") {
+                    return Some(Denial::Unauthenticated);
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Whether a node reads who is calling: `req.user`, `ctx.state.user`, `req.isAuthenticated`,
+/// `req.headers.authorization`, `jwt.verify`, `request.jwtVerify`, or a call of a function
+/// whose name says it authenticates (`verifyToken(…)`).
+fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
+    match node.kind() {
+        "member_expression" => {
+            let Some(prop) = node.child_by_field_name("property") else {
+                return false;
+            };
+            let prop = text(prop, src);
+            if CALLER_PROPERTIES.contains(&prop) {
+                return true;
+            }
+            if prop == "verify" {
+                let object = node.child_by_field_name("object").map(|o| text(o, src));
+                return object.is_some_and(|o| {
+                    let o = o.to_ascii_lowercase();
+                    o.contains("jwt") || o.contains("token")
+                });
+            }
+            false
+        }
+        // `req.get('Authorization')`, `req.header('authorization')`
+        "string" => {
+            let v = string_value(node, src);
+            v.eq_ignore_ascii_case("authorization")
+        }
+        "call_expression" => {
+            let Some(callee) = node.child_by_field_name("function").map(unwrap) else {
+                return false;
+            };
+            if callee.kind() != "identifier" {
+                return false;
+            }
+            vocabulary.guard_by_name(text(callee, src)).is_some()
+        }
+        _ => false,
+    }
+}
+
+/// A statement of the body, at its top level, that calls `next()` (or `await next()`,
+/// `return next()`, `setImmediate(next)`) — for a function whose last parameter is `next`.
+fn unconditional_next<'t>(function: Node<'t>, body: Node<'t>, src: &str) -> Option<Node<'t>> {
+    let params = function.child_by_field_name("parameters")?;
+    let mut cursor = params.walk();
+    let last = params
+        .named_children(&mut cursor)
+        .filter(|p| p.kind() != "comment")
+        .last()?;
+    let name = text(last, src);
+    let name = name.split(':').next().unwrap_or(name).trim();
+    if name != "next" {
+        return None;
+    }
+    let mut cursor = body.walk();
+    let statements: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
+    statements.into_iter().find(|s| {
+        let expr = match s.kind() {
+            "expression_statement" | "return_statement" => s.named_child(0),
+            _ => None,
+        };
+        let Some(mut expr) = expr.map(unwrap) else {
+            return false;
+        };
+        if expr.kind() == "await_expression" {
+            match expr.named_child(0) {
+                Some(inner) => expr = unwrap(inner),
+                None => return false,
+            }
+        }
+        if expr.kind() != "call_expression" {
+            return false;
+        }
+        let callee = expr.child_by_field_name("function").map(|c| text(c, src));
+        let args = expr.child_by_field_name("arguments").map(|a| text(a, src));
+        matches!(callee, Some("next")) && matches!(args, Some("()"))
+            || matches!(callee, Some("setImmediate" | "process.nextTick"))
+                && matches!(args, Some("(next)"))
+    })
+}
+
+/// A check at the top of a handler that turns anonymous callers away. `Some((span, true))`
+/// for a top-level `if` on the caller whose branch denies; `Some((span, false))` when the
+/// handler denies and looks at the caller, but not in that plain shape (conditional).
+pub fn inline_check(function: Node<'_>, file: &SourceFile, src: &str) -> Option<(Span, bool)> {
+    let summary = summarise(function, file, src);
+    summary.denies?;
+    let checks = summary.checks?;
+    let body = function.child_by_field_name("body")?;
+    if body.kind() != "statement_block" {
+        return None;
+    }
+    let vocabulary = Vocabulary::default();
+    let mut cursor = body.walk();
+    let statements: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+    for statement in statements {
+        if statement.kind() != "if_statement" {
+            continue;
+        }
+        let Some(condition) = statement.child_by_field_name("condition") else {
+            continue;
+        };
+        let Some(consequence) = statement.child_by_field_name("consequence") else {
+            continue;
+        };
+        let mut denied = false;
+        walk(consequence, |n| denied |= denies(n, src).is_some());
+        if denied && condition_on_caller(condition, src, &vocabulary, 0) {
+            return Some((
+                file.span(statement.start_byte(), condition.end_byte()),
+                true,
+            ));
+        }
+    }
+    Some((checks, false))
+}
+
+/// Whether a condition turns on the caller alone: `!req.user`, `!req.isAuthenticated() ||
+/// !req.user.admin` — not `post.private && !req.user`, which turns on the post as well.
+fn condition_on_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary, depth: usize) -> bool {
+    if depth > 32 {
+        return false;
+    }
+    match node.kind() {
+        "binary_expression" => {
+            let (Some(left), Some(right), Some(op)) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+                node.child_by_field_name("operator"),
+            ) else {
+                return false;
+            };
+            let l = condition_on_caller(left, src, vocabulary, depth + 1);
+            let r = condition_on_caller(right, src, vocabulary, depth + 1);
+            match text(op, src) {
+                "&&" => l && r,
+                "||" => l || r,
+                _ => l || r,
+            }
+        }
+        "unary_expression" | "parenthesized_expression" | "await_expression" => node
+            .child_by_field_name("argument")
+            .or_else(|| node.named_child(0))
+            .is_some_and(|inner| condition_on_caller(inner, src, vocabulary, depth + 1)),
+        _ => {
+            let mut found = false;
+            walk(node, |n| found |= looks_at_caller(n, src, vocabulary));
+            found
+        }
+    }
+}
