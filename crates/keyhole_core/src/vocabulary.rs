@@ -227,6 +227,11 @@ impl Vocabulary {
             return None;
         }
         let words = split_words(dotted);
+        // CSRF checks (`verifyCSRFToken`, `csrfProtection`) protect sessions; they
+        // authenticate no one.
+        if words.iter().any(|w| w == "csrf" || w == "xsrf") {
+            return None;
+        }
         let optional = words
             .iter()
             .any(|w| self.optional_words.iter().any(|o| o == w));

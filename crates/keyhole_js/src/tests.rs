@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use keyhole_core::facts::{FileFacts, GuardRef, GuardTarget, ImportKind, RouterKind};
-use keyhole_core::{FileId, Language, SourceFile};
+use keyhole_core::{FileId, Framework, Language, SourceFile};
 use keyhole_lang::tree_sitter::{Parser, QueryCursor};
 
 fn facts(language: Language, src: &str) -> FileFacts {
@@ -273,7 +273,7 @@ export default router;
 }
 
 #[test]
-fn router_constructors_must_come_from_express() {
+fn router_constructors_must_come_from_a_known_framework() {
     let f = js(r#"
 const Router = require('koa-router');
 const express = require('express');
@@ -283,8 +283,16 @@ const c = express.Router({ mergeParams: true });
 const d = require('express').Router();
 const e = require('express')();
 const other = somethingElse();
+const Thing = require('./thing');
+const g = new Thing();
 "#);
-    assert_eq!(routers(&f), ["c router", "d router", "e app"]);
+    // `koa-router` builds Koa routers; `somethingElse()` and `new Thing()` build nothing known.
+    assert_eq!(
+        routers(&f),
+        ["a router", "b router", "c router", "d router", "e app"]
+    );
+    assert_eq!(f.routers[0].framework, Framework::Koa);
+    assert_eq!(f.routers[2].framework, Framework::Express);
 }
 
 #[test]
@@ -809,4 +817,108 @@ module.exports = auth;
         ]
     );
     assert_eq!(exports(&f), ["default = auth"]);
+}
+
+fn summary_of<'f>(f: &'f FileFacts, name: &str) -> &'f keyhole_core::facts::FunctionSummary {
+    &f.functions
+        .iter()
+        .find(|d| d.name == name)
+        .unwrap_or_else(|| panic!("no function {name}"))
+        .summary
+}
+
+#[test]
+fn middleware_is_summarised_by_what_it_does() {
+    let f = js(r#"
+function requireUser(req, res, next) {
+  if (!req.user) return res.status(401).end();
+  next();
+}
+const onlyStaff = (req, res, next) => (req.user.staff ? next() : res.sendStatus(403));
+const jsonOnly = (req, res, next) => (req.is('json') ? next() : res.status(403).end());
+exports.key = function (req, res, next) { next(createError(401)); };
+module.exports.koa = async (ctx, next) => { if (!ctx.state.user) ctx.throw(401); await next(); };
+const guards = { hook: async (request, reply) => { await request.jwtVerify(); } };
+middleware.loose = helpers.try(async (req, res, next) => {
+  await authenticate(req, res);
+  next();
+});
+fastify.decorate('authenticate', async (request, reply) => { reply.code(401).send(); });
+"#);
+    assert!(summary_of(&f, "requireUser").denies.is_some());
+    assert!(summary_of(&f, "onlyStaff").denies.is_some());
+    // 403 without looking at the caller is no guard.
+    assert!(summary_of(&f, "jsonOnly").denies.is_none());
+    assert!(summary_of(&f, "exports.key").denies.is_some());
+    assert!(summary_of(&f, "module.exports.koa").denies.is_some());
+    assert!(summary_of(&f, "guards.hook").denies.is_some());
+    let loose = summary_of(&f, "middleware.loose");
+    assert!(loose.denies.is_none() && loose.passes_through.is_some());
+    assert!(summary_of(&f, "fastify.authenticate").denies.is_some());
+}
+
+#[test]
+fn inline_handler_checks_are_guards() {
+    let f = js(r#"
+const express = require('express');
+const router = express.Router();
+router.get('/me', (req, res) => {
+  if (!req.user) { return res.status(401).end(); }
+  res.json(req.user);
+});
+router.get('/post', async (req, res) => {
+  if (post.private && !req.user) return res.sendStatus(401);
+  res.json(post);
+});
+router.get('/open', (req, res) => res.json({}));
+"#);
+    let checks: Vec<(usize, bool)> = f
+        .routes
+        .iter()
+        .map(|r| {
+            let inline: Vec<&GuardRef> = r
+                .guards
+                .iter()
+                .filter(|g| g.site == keyhole_core::facts::GuardSite::InlineCheck)
+                .collect();
+            (inline.len(), inline.first().is_some_and(|g| g.optional))
+        })
+        .collect();
+    assert_eq!(checks, [(1, false), (1, true), (0, false)]);
+}
+
+#[test]
+fn koa_and_fastify_registrations() {
+    let f = js(r#"
+const Router = require('@koa/router');
+const jwt = require('koa-jwt');
+const router = new Router({ prefix: '/api' });
+router.get('users.list', '/users', list);
+router.use('/nested', other.routes());
+app.use(jwt({ secret }).unless({ path: [/^\/public/, '/login'] }));
+app.use(router.allowedMethods());
+"#);
+    assert_eq!(f.routers[0].prefix.as_ref().and_then(|p| p.value.as_deref()), Some("/api"));
+    assert_eq!(f.routes[0].path.value.as_deref(), Some("/users"));
+    let unless = f.uses.iter().find_map(|u| u.unless.as_ref()).expect("unless");
+    assert_eq!(unless.paths, ["/login"]);
+    assert_eq!(unless.patterns, [r"/^\/public/"]);
+    assert!(!unless.unreadable);
+    // `allowedMethods()` is neither a mount nor a guard.
+    assert_eq!(f.uses.len(), 2);
+
+    let f = js(r#"
+const fp = require('fastify-plugin');
+module.exports = fp(async function (fastify, opts) {
+  fastify.addHook('onRequest', fastify.authenticate);
+  fastify.register(require('./users'), { prefix: '/users' });
+  fastify.route({ method: ['GET', 'HEAD'], url: '/x', preHandler: [check], handler: h });
+});
+"#);
+    assert_eq!(f.routers.len(), 1);
+    assert!(f.routers[0].shares_parent_scope);
+    assert_eq!(f.routes[0].methods.len(), 2);
+    assert_eq!(f.routes[0].guards.len(), 1);
+    let mount = f.uses.iter().find(|u| u.prefix.is_some()).expect("register");
+    assert_eq!(mount.prefix.as_ref().and_then(|p| p.value.as_deref()), Some("/users"));
 }
