@@ -141,6 +141,7 @@ impl Default for Vocabulary {
             ]),
             public_resource_segments: s(&[
                 "health",
+                "_health",
                 "healthz",
                 "healthcheck",
                 "health-check",
@@ -230,6 +231,14 @@ impl Vocabulary {
         // CSRF checks (`verifyCSRFToken`, `csrfProtection`) protect sessions; they
         // authenticate no one.
         if words.iter().any(|w| w == "csrf" || w == "xsrf") {
+            return None;
+        }
+        // Error handlers (`oauthErrorHandler`, `authErrors`) turn failures into responses.
+        let last_component = dotted.rsplit('.').next().unwrap_or(dotted);
+        if split_words(last_component)
+            .iter()
+            .any(|w| w == "error" || w == "errors")
+        {
             return None;
         }
         let optional = words

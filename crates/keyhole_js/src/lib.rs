@@ -1880,10 +1880,14 @@ impl<'a> Extractor<'a> {
         let synthetic = params::param_router_name(&binding, index);
         if self.router_names.insert(synthetic.clone()) {
             let shares_parent_scope = self.fp_wrapped(function);
+            // `function init(app: Koa = new Koa())`: an app of its own when no caller passes one.
+            let (kind, framework) = params::param_default(function, index)
+                .and_then(|d| self.router_ctor_fw(d))
+                .unwrap_or((RouterKind::Router, self.file_framework()));
             self.facts.routers.push(RouterDef {
                 name: synthetic.clone(),
-                kind: RouterKind::Router,
-                framework: self.file_framework(),
+                kind,
+                framework,
                 prefix: None,
                 guards: Vec::new(),
                 shares_parent_scope,

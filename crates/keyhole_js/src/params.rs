@@ -160,3 +160,18 @@ pub fn binding_of_wrapped(call: Node<'_>, src: &str) -> bool {
 pub fn first_param_is(function: Node<'_>, name: &str, src: &str) -> bool {
     params(function, src).first().copied().flatten() == Some(name)
 }
+
+/// The default value of parameter `index` (`app = express()`, TS `app: Koa = new Koa()`).
+pub fn param_default(function: Node<'_>, index: usize) -> Option<Node<'_>> {
+    let list = function.child_by_field_name("parameters")?;
+    let mut cursor = list.walk();
+    let param = list
+        .named_children(&mut cursor)
+        .filter(|p| p.kind() != "comment")
+        .nth(index)?;
+    match param.kind() {
+        "assignment_pattern" => param.child_by_field_name("right"),
+        "required_parameter" | "optional_parameter" => param.child_by_field_name("value"),
+        _ => None,
+    }
+}

@@ -223,6 +223,12 @@ fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
             let Some(callee) = node.child_by_field_name("function").map(unwrap) else {
                 return false;
             };
+            // `safeEqual(token, row.pixelToken)`, `crypto.timingSafeEqual(a, b)`: a secret
+            // compared in constant time is a credential check.
+            let name = last_name(callee, src).to_ascii_lowercase();
+            if name.contains("safeequal") || name.contains("safecompare") {
+                return true;
+            }
             if callee.kind() != "identifier" {
                 return false;
             }
