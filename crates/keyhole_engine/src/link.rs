@@ -73,6 +73,7 @@ struct Edge {
     order: u32,
 }
 
+#[derive(Clone)]
 struct Middleware {
     file: FileId,
     guard: GuardRef,
@@ -81,6 +82,16 @@ struct Middleware {
     path_scope: Option<RouteTemplate>,
     /// Paths it skips (`.unless({ path })`).
     unless: Option<Exclusions>,
+}
+
+/// An `@fastify/autoload` registration, resolved after the rest of the graph.
+struct Autoload {
+    file: FileId,
+    parent: RouterId,
+    dir: String,
+    prefix: Option<PathArg>,
+    span: Span,
+    order: u32,
 }
 
 /// Where a guard sits relative to the route, for the evidence text.
@@ -606,9 +617,29 @@ impl<'a> Linker<'a> {
     fn build_graph(&mut self) {
         self.promote_instances();
         let facts = self.facts;
+        let mut autoloads: Vec<Autoload> = Vec::new();
         for (i, f) in facts.iter().enumerate() {
             let file = FileId(i as u32);
             for use_def in &f.uses {
+                if let [GuardRef {
+                    target: GuardTarget::Module(spec),
+                    ..
+                }] = use_def.args.as_slice()
+                {
+                    if let Some(dir) = spec.strip_prefix(keyhole_js::AUTOLOAD_PREFIX) {
+                        if let Target::Router(parent) = self.resolve(file, &use_def.parent, 0) {
+                            autoloads.push(Autoload {
+                                file,
+                                parent,
+                                dir: dir.to_string(),
+                                prefix: use_def.prefix.clone(),
+                                span: use_def.span,
+                                order: use_def.order,
+                            });
+                        }
+                        continue;
+                    }
+                }
                 let all_apps =
                     use_def.parent.first().map(String::as_str) == Some(keyhole_python::ALL_APPS);
                 let parent = if all_apps {
@@ -678,8 +709,92 @@ impl<'a> Linker<'a> {
                 }
             }
         }
+        self.autoload(autoloads);
         self.alias_js_param_routers();
         self.django_roots();
+    }
+
+    /// `@fastify/autoload`: every plugin file under the directory is registered under the
+    /// parent, prefixed with its folder path (`routes/api/tasks/index.ts` → `/api/tasks`);
+    /// the hooks of an `autohooks` file apply to the plugins of its folder and the folders
+    /// below it (`cascadeHooks`).
+    fn autoload(&mut self, loads: Vec<Autoload>) {
+        for load in loads {
+            let Some(source) = self.files.get(load.file) else {
+                continue;
+            };
+            let base = source.path.rsplit_once('/').map_or("", |(d, _)| d);
+            if load.dir.split('/').any(|p| p == "..") {
+                continue;
+            }
+            let root = match (base.is_empty(), load.dir.is_empty()) {
+                (true, _) => load.dir.clone(),
+                (false, true) => base.to_string(),
+                (false, false) => format!("{base}/{}", load.dir),
+            };
+            let mut plugins: Vec<(RouterId, String)> = Vec::new();
+            let mut hooks: Vec<(RouterId, String)> = Vec::new();
+            for f in self.files.iter() {
+                if f.language == Language::Python {
+                    continue;
+                }
+                let Some(rel) = f.path.strip_prefix(&format!("{root}/")) else {
+                    continue;
+                };
+                if rel.contains(".test.") || rel.contains(".spec.") {
+                    continue;
+                }
+                let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+                let Target::Router(router) = self.resolve_default(f.id, &["(0)".to_string()], 0)
+                else {
+                    continue;
+                };
+                let stem = name.split('.').next().unwrap_or(name);
+                if stem == "autohooks" {
+                    hooks.push((router, dir.to_string()));
+                } else {
+                    plugins.push((router, dir.to_string()));
+                }
+            }
+            let own = load
+                .prefix
+                .as_ref()
+                .map_or(Some(String::new()), |p| self.path_value(p));
+            for (router, dir) in plugins {
+                let value = own.as_ref().map(|o| {
+                    if dir.is_empty() {
+                        o.clone()
+                    } else {
+                        format!("{o}/{dir}")
+                    }
+                });
+                let index = self.edges.len();
+                self.edges.push(Edge {
+                    parent: load.parent,
+                    child: router,
+                    file: load.file,
+                    prefix: Some(PathArg {
+                        value,
+                        span: load.span,
+                    }),
+                    guards: Vec::new(),
+                    span: load.span,
+                    order: load.order,
+                });
+                self.incoming.entry(router).or_default().push(index);
+                for (hook, hook_dir) in &hooks {
+                    let covers = hook_dir.is_empty()
+                        || dir == *hook_dir
+                        || dir.starts_with(&format!("{hook_dir}/"));
+                    if !covers || *hook == router {
+                        continue;
+                    }
+                    let copied: Vec<Middleware> =
+                        self.middleware.get(hook).cloned().unwrap_or_default();
+                    self.middleware.entry(router).or_default().extend(copied);
+                }
+            }
+        }
     }
 
     /// A JavaScript router passed to a function (`setup(app)`) is the same object as the

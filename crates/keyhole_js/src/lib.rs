@@ -53,6 +53,10 @@ use syntax::{
     Constants, StrValue, DEPTH_CAP,
 };
 
+/// `GuardTarget::Module` text of an `@fastify/autoload` registration; the rest is the
+/// directory relative to the registering file.
+pub const AUTOLOAD_PREFIX: &str = "@fastify/autoload:";
+
 /// Bound on functions summarised per file.
 const MAX_FUNCTIONS: usize = 4_000;
 
@@ -1627,6 +1631,33 @@ impl<'a> Extractor<'a> {
         let Some(plugin) = args.first().map(|a| unwrap(*a)) else {
             return;
         };
+        if let Some(dir) = self.autoload_dir(plugin, args.get(1).copied()) {
+            // `fastify.register(autoload, { dir: path.join(__dirname, 'routes') })`: every
+            // plugin file under the directory, prefixed with its folder (see the linker).
+            let parent = self.bind_receiver(parent, call);
+            let prefix = args
+                .get(1)
+                .and_then(|o| self.object_value(unwrap(*o), "options"))
+                .and_then(|o| self.object_value(o, "prefix"))
+                .and_then(|p| self.use_prefix(p));
+            self.facts.uses.push(UseDef {
+                parent,
+                prefix,
+                args: vec![GuardRef {
+                    site: GuardSite::Middleware,
+                    target: GuardTarget::Module(format!("{AUTOLOAD_PREFIX}{dir}")),
+                    called: false,
+                    optional: false,
+                    span: self.span(plugin),
+                }],
+                guards: Vec::new(),
+                scope: UseScope::After,
+                unless: None,
+                span: self.span(call),
+                order: start(call),
+            });
+            return;
+        }
         let mut target: SymbolPath = if params::is_function(plugin) {
             vec![format!("register@{}", plugin.start_byte())]
         } else if let Some(module) = require_source(plugin, self.src) {
@@ -1648,6 +1679,9 @@ impl<'a> Extractor<'a> {
                 return;
             };
             vec![format!("register@{}", unwrap(inner).start_byte())]
+        } else if let Some(path) = self.fp_argument(plugin) {
+            // `fastify.register(fp(serviceApp))`
+            path
         } else if let Some(path) = symbol_path(plugin, self.src) {
             path
         } else {
@@ -1675,6 +1709,60 @@ impl<'a> Extractor<'a> {
             span: self.span(call),
             order: start(call),
         });
+    }
+
+    /// `fp(name)` / `fastifyPlugin(name)`: the wrapped plugin's name.
+    fn fp_argument(&self, node: Node<'_>) -> Option<SymbolPath> {
+        if node.kind() != "call_expression" {
+            return None;
+        }
+        let callee = unwrap(node.child_by_field_name("function")?);
+        let name = self.text(callee);
+        if callee.kind() != "identifier"
+            || !(self.fp_names.contains(name) || matches!(name, "fp" | "fastifyPlugin"))
+        {
+            return None;
+        }
+        let [only] = arguments(node.child_by_field_name("arguments")?)[..] else {
+            return None;
+        };
+        symbol_path(unwrap(only), self.src)
+    }
+
+    /// The directory `@fastify/autoload` is registered with, relative to this file:
+    /// `{ dir: path.join(__dirname, 'routes') }` (also `import.meta.dirname`) → `routes`.
+    fn autoload_dir(&self, plugin: Node<'_>, options: Option<Node<'_>>) -> Option<String> {
+        let name = symbol_path(plugin, self.src)?.join(".");
+        let from_autoload = self
+            .facts
+            .imports
+            .iter()
+            .any(|i| i.local == name && i.module == "@fastify/autoload");
+        if !from_autoload {
+            return None;
+        }
+        let dir = self.object_value(unwrap(options?), "dir")?;
+        if dir.kind() != "call_expression" {
+            return None;
+        }
+        let callee = symbol_path(dir.child_by_field_name("function")?, self.src)?;
+        if callee.last().map(String::as_str) != Some("join") {
+            return None;
+        }
+        let parts = arguments(dir.child_by_field_name("arguments")?);
+        let (base, rest) = parts.split_first()?;
+        let base = self.text(*base);
+        if !matches!(base, "__dirname" | "import.meta.dirname") {
+            return None;
+        }
+        let mut out = Vec::new();
+        for part in rest {
+            match self.consts.resolve(*part, self.src) {
+                StrValue::Known(s) => out.push(s.trim_matches('/').to_string()),
+                _ => return None,
+            }
+        }
+        Some(out.join("/"))
     }
 
     /// Fastify `fastify.addHook('onRequest', guard)`: covers every route of the plugin scope
