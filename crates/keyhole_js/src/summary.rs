@@ -73,7 +73,7 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
     let Some(body) = function.child_by_field_name("body") else {
         return summary;
     };
-    let vocabulary = Vocabulary::default();
+    let vocabulary = Vocabulary::shared();
     let mut denial: Option<(Denial, Node<'_>)> = None;
     walk(body, |node| {
         if let Some(kind) = denies(node, src) {
@@ -81,7 +81,7 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
                 denial = Some((kind, node));
             }
         }
-        if summary.checks.is_none() && looks_at_caller(node, src, &vocabulary) {
+        if summary.checks.is_none() && looks_at_caller(node, src, vocabulary) {
             summary.checks = Some(span(file, node));
         }
     });
@@ -141,28 +141,31 @@ fn last_name<'a>(callee: Node<'_>, src: &'a str) -> &'a str {
 
 fn denies(node: Node<'_>, src: &str) -> Option<Denial> {
     match node.kind() {
-        // `res.status(401)`, `ctx.throw(401)`, `createError(401)`, `new HttpError(403, …)`.
-        "number" => {
-            let parent = node.parent()?;
-            match parent.kind() {
-                "arguments" => status_number(node, src),
-                // `ctx.status = 401`, `res.statusCode = 403`
-                "assignment_expression" => {
-                    let left = parent.child_by_field_name("left")?;
-                    let prop = last_name(left, src);
-                    matches!(prop, "status" | "statusCode")
-                        .then(|| status_number(node, src))
-                        .flatten()
-                }
-                // `next({ status: 401 })`, `throw { statusCode: 401 }`
-                "pair" => {
-                    let key = parent.child_by_field_name("key")?;
-                    matches!(text(key, src), "status" | "statusCode" | "code")
-                        .then(|| status_number(node, src))
-                        .flatten()
-                }
-                _ => None,
-            }
+        // `res.status(401)`, `ctx.throw(401)`, `createError(401)`, `new HttpError(403, …)`
+        // (judged from the parent, so that the walk never asks a node for its parent).
+        "arguments" => {
+            let mut cursor = node.walk();
+            let found = node
+                .named_children(&mut cursor)
+                .filter_map(|n| status_number(n, src))
+                .max();
+            found
+        }
+        // `ctx.status = 401`, `res.statusCode = 403`
+        "assignment_expression" => {
+            let left = node.child_by_field_name("left")?;
+            let right = node.child_by_field_name("right")?;
+            matches!(last_name(left, src), "status" | "statusCode")
+                .then(|| status_number(right, src))
+                .flatten()
+        }
+        // `next({ status: 401 })`, `throw { statusCode: 401 }`
+        "pair" => {
+            let key = node.child_by_field_name("key")?;
+            let value = node.child_by_field_name("value")?;
+            matches!(text(key, src), "status" | "statusCode" | "code")
+                .then(|| status_number(value, src))
+                .flatten()
         }
         // `new UnauthorizedError(…)`, `reply.unauthorized()`, `helpers.notAllowed(req, res)`.
         "new_expression" | "call_expression" => {
@@ -290,7 +293,7 @@ pub fn inline_check(function: Node<'_>, file: &SourceFile, src: &str) -> Option<
     if body.kind() != "statement_block" {
         return None;
     }
-    let vocabulary = Vocabulary::default();
+    let vocabulary = Vocabulary::shared();
     let mut cursor = body.walk();
     let statements: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
     for statement in statements {
@@ -305,7 +308,7 @@ pub fn inline_check(function: Node<'_>, file: &SourceFile, src: &str) -> Option<
         };
         let mut denied = false;
         walk(consequence, |n| denied |= denies(n, src).is_some());
-        if denied && condition_on_caller(condition, src, &vocabulary, 0) {
+        if denied && condition_on_caller(condition, src, vocabulary, 0) {
             return Some((
                 file.span(statement.start_byte(), condition.end_byte()),
                 true,
