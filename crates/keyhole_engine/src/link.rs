@@ -710,8 +710,46 @@ impl<'a> Linker<'a> {
             }
         }
         self.autoload(autoloads);
+        self.mount_nest_controllers();
         self.alias_js_param_routers();
         self.django_roots();
+    }
+
+    /// NestJS wires controllers through modules, which keyhole does not follow: every
+    /// controller not mounted otherwise is mounted under the Nest application (the first
+    /// `NestFactory.create(…)` found), whose global prefix and guards then apply.
+    fn mount_nest_controllers(&mut self) {
+        let Some(app) = self
+            .routers
+            .iter()
+            .position(|r| r.framework == Framework::NestJs && r.kind == RouterKind::App)
+            .map(|i| RouterId(i as u32))
+        else {
+            return;
+        };
+        let span = self.routers[app.0 as usize].span;
+        let file = self.routers[app.0 as usize].file;
+        for i in 0..self.routers.len() {
+            let child = RouterId(i as u32);
+            let r = &self.routers[i];
+            if r.framework != Framework::NestJs
+                || r.kind != RouterKind::Router
+                || self.incoming.contains_key(&child)
+            {
+                continue;
+            }
+            let index = self.edges.len();
+            self.edges.push(Edge {
+                parent: app,
+                child,
+                file,
+                prefix: None,
+                guards: Vec::new(),
+                span,
+                order: 0,
+            });
+            self.incoming.entry(child).or_default().push(index);
+        }
     }
 
     /// `@fastify/autoload`: every plugin file under the directory is registered under the
@@ -1009,6 +1047,22 @@ impl<'a> Linker<'a> {
         };
 
         let mut found: Vec<(Verdict, Span, EvidenceKind)> = Vec::new();
+        // NestJS `@Public()` on the handler or a controller on the chain: app-wide guards
+        // (which honour it by convention) do not apply.
+        let is_marker = |g: &GuardRef| {
+            matches!(&g.target, GuardTarget::Symbol(p)
+                if p.len() == 1 && p[0] == keyhole_js::nestjs::PUBLIC_MARKER)
+        };
+        let public_mark: Option<Span> = route
+            .guards
+            .iter()
+            .chain(
+                routers_on_chain
+                    .iter()
+                    .flat_map(|r| self.routers[r.0 as usize].guards.iter()),
+            )
+            .find(|g| is_marker(g))
+            .map(|g| g.span);
         // Route-level guards.
         for guard in &route.guards {
             let v = self.evaluate(file, guard, Position::Route);
@@ -1054,10 +1108,15 @@ impl<'a> Linker<'a> {
                 .map(Vec::as_slice)
                 .unwrap_or_default();
             let is_app = self.routers[r.0 as usize].kind == RouterKind::App;
-            let globals: &[Middleware] = if level == 0 && is_app {
+            let globals: &[Middleware] = if level == 0 && is_app && public_mark.is_none() {
                 &self.all_apps_middleware
             } else {
                 &[]
+            };
+            let mws: &[Middleware] = if is_app && public_mark.is_some() {
+                &[]
+            } else {
+                mws
             };
             let mut with_files = Vec::new();
             // Fastify plugins wrapped in `fastify-plugin` add their hooks to this scope.
@@ -1137,6 +1196,16 @@ impl<'a> Linker<'a> {
             }
         } else if !optional.is_empty() {
             Auth::Optional(optional)
+        } else if let Some(span) = public_mark {
+            Auth::None {
+                reason: NoAuthReason::ExplicitlyPublic,
+                evidence: vec![evidence(
+                    span,
+                    EvidenceKind::Decorator,
+                    "`@Public()` on the handler or its controller".to_string(),
+                    String::new(),
+                )],
+            }
         } else if let Some(auth) = self.view_none() {
             auth
         } else if let Some(word) = self

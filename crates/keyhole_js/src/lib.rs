@@ -28,6 +28,7 @@
 //!   the RealWorld app's idiom) gives one alias per member with a dotted name
 //!   (`auth.required`), resolvable the way synthetic router names are.
 
+pub mod nestjs;
 mod params;
 mod summary;
 mod syntax;
@@ -133,6 +134,9 @@ pub fn extract(
         }
         x.function(*f);
     }
+    for class in &found.classes {
+        nestjs::controller(&mut x, *class);
+    }
     for c in &found.calls {
         x.call(c.0, c.1, c.2, c.3);
     }
@@ -175,6 +179,7 @@ struct MatchNodes<'t> {
     call_method: Option<Node<'t>>,
     call_args: Option<Node<'t>>,
     function: Option<Node<'t>>,
+    class: Option<Node<'t>>,
 }
 
 impl<'t> MatchNodes<'t> {
@@ -196,6 +201,7 @@ impl<'t> MatchNodes<'t> {
             Capture::CallMethod => &mut self.call_method,
             Capture::CallArgs => &mut self.call_args,
             Capture::Function => &mut self.function,
+            Capture::Class => &mut self.class,
             _ => return,
         };
         *slot = Some(node);
@@ -214,6 +220,7 @@ struct Found<'t> {
     export_assigns: Vec<Triple<'t>>,
     calls: Vec<(Node<'t>, Node<'t>, Node<'t>, Node<'t>)>,
     functions: Vec<Node<'t>>,
+    classes: Vec<Node<'t>>,
 }
 
 impl<'t> Found<'t> {
@@ -226,6 +233,9 @@ impl<'t> Found<'t> {
         }
         if let Some(n) = m.function {
             self.functions.push(n);
+        }
+        if let Some(n) = m.class {
+            self.classes.push(n);
         }
         if let (Some(a), Some(b), Some(c)) = (m.require, m.require_binding, m.require_source) {
             self.requires.push((a, b, c));
@@ -257,6 +267,8 @@ impl<'t> Found<'t> {
         self.export_assigns.dedup_by_key(|t| t.0);
         self.functions.sort_by_key(key);
         self.functions.dedup();
+        self.classes.sort_by_key(key);
+        self.classes.dedup();
         self.calls.sort_by_key(|t| key(&t.0));
         self.calls.dedup_by_key(|t| t.0);
     }
@@ -504,7 +516,14 @@ impl<'a> Extractor<'a> {
     /// (`express()`, `express.Router()`), Koa (`new Koa()`, `new Router({ prefix })` from
     /// `@koa/router`), Fastify (`Fastify({ logger })`).
     fn router_ctor_fw(&self, value: Node<'_>) -> Option<(RouterKind, Framework)> {
-        let value = unwrap(value);
+        let mut value = unwrap(value);
+        // `const app = await NestFactory.create(AppModule)`
+        if value.kind() == "await_expression" {
+            value = unwrap(value.named_child(0)?);
+        }
+        if nestjs::is_factory_create(value, self.src) {
+            return Some((RouterKind::App, Framework::NestJs));
+        }
         if let Some(kind) = self.router_ctor(value) {
             return Some((kind, Framework::Express));
         }
@@ -1216,6 +1235,8 @@ impl<'a> Extractor<'a> {
         }
         match method {
             "prefix" => return self.koa_prefix(receiver, &args),
+            "setGlobalPrefix" => return nestjs::global_prefix(self, receiver, &args),
+            "useGlobalGuards" => return nestjs::global_guards(self, call, receiver, &args),
             "register" | "addHook" | "decorate"
                 if self.file_framework() != Framework::Fastify =>
             {
@@ -2000,6 +2021,7 @@ impl<'a> Extractor<'a> {
             match node.kind() {
                 "call_expression" => self.bind_call(node),
                 "return_statement" => self.bind_return(node),
+                "object" => nestjs::app_guard_provider(self, node),
                 _ => {}
             }
             let mut cursor = node.walk();

@@ -38,7 +38,7 @@ enum Family {
 captures! {
     Import = "import" in [Python, JavaScript];
     Function = "function" in [Python, JavaScript];
-    Class = "class" in [Python];
+    Class = "class" in [Python, JavaScript];
     Assign = "assign" in [Python, JavaScript];
     AssignName = "assign.name" in [Python, JavaScript];
     AssignValue = "assign.value" in [Python, JavaScript];

@@ -45,6 +45,7 @@ pub const JAVASCRIPT_QUERIES: &[QueryFile] = query_files![
     "javascript/common/bindings.scm",
     "javascript/common/functions.scm",
     "javascript/express/calls.scm",
+    "javascript/nestjs/controllers.scm",
 ];
 
 /// The query files compiled for a language.

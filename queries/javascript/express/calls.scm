@@ -1,9 +1,10 @@
 ; Express, Koa and Fastify: `app.get(path, …middleware, handler)`, `router.use([path], …)`,
 ; `app.route(path)`; Koa `router.prefix(p)`; Fastify `fastify.route({…})`, `register(plugin,
-; { prefix })`, `addHook('onRequest', guard)`, `decorate('authenticate', fn)`.
+; { prefix })`, `addHook('onRequest', guard)`, `decorate('authenticate', fn)`; NestJS
+; `app.setGlobalPrefix('api')`, `app.useGlobalGuards(new JwtAuthGuard())`.
 (call_expression
   function: (member_expression
     object: (_) @call.receiver
     property: (property_identifier) @call.method)
   arguments: (arguments) @call.args
-  (#match? @call.method "^(get|post|put|patch|delete|del|all|head|options|use|route|prefix|register|addHook|decorate)$")) @call
+  (#match? @call.method "^(get|post|put|patch|delete|del|all|head|options|use|route|prefix|register|addHook|decorate|setGlobalPrefix|useGlobalGuards)$")) @call

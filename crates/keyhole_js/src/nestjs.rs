@@ -1,0 +1,331 @@
+//! NestJS: `@Controller('prefix')` classes become routers named after the class, their
+//! `@Get/@Post/…(path)` methods routes; `@UseGuards(…)` on the class or the method are guards;
+//! `@Public()` / `@SetMetadata('isPublic', true)` (and `@AllowAnonymous()`, `@SkipAuth()`)
+//! mark a route public on purpose, given as a guard reference to [`PUBLIC_MARKER`].
+//!
+//! The application (`const app = await NestFactory.create(AppModule)`) is an app router;
+//! `app.setGlobalPrefix('api')` is its prefix, `app.useGlobalGuards(new JwtAuthGuard())` its
+//! guards; `{ provide: APP_GUARD, useClass: JwtAuthGuard }` in any module is a guard of every
+//! app. Nest wires controllers through modules, which keyhole does not follow: the linker
+//! mounts every controller under the Nest application it finds.
+
+use keyhole_core::endpoint::{Framework, Method};
+use keyhole_core::facts::{
+    GuardRef, GuardSite, GuardTarget, RouteDef, RouterDef, RouterKind, UseDef, UseScope,
+};
+use tree_sitter::Node;
+
+use crate::syntax::{string_value, symbol_path, unwrap};
+use crate::{arguments, start, Extractor};
+
+/// Guard target that marks a route or controller public on purpose.
+pub const PUBLIC_MARKER: &str = "#public";
+
+/// The all-apps marker the linker understands (`keyhole_python::ALL_APPS`).
+const ALL_APPS: &str = "*app*";
+
+const HTTP_DECORATORS: &[&str] = &[
+    "Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options",
+];
+
+const PUBLIC_DECORATORS: &[&str] = &[
+    "Public",
+    "IsPublic",
+    "AllowAnonymous",
+    "SkipAuth",
+    "PublicRoute",
+    "NoAuth",
+];
+
+/// `NestFactory.create(…)` / `NestFactory.createMicroservice` is not HTTP.
+pub(crate) fn is_factory_create(value: Node<'_>, src: &str) -> bool {
+    if value.kind() != "call_expression" {
+        return false;
+    }
+    value
+        .child_by_field_name("function")
+        .and_then(|f| symbol_path(f, src))
+        .is_some_and(|p| p.len() == 2 && p[0] == "NestFactory" && p[1] == "create")
+}
+
+/// A decorator's name and arguments: `@Get(':id')` → (`Get`, [`':id'`]), `@Public` → (`Public`, []).
+fn decorator_parts<'t>(decorator: Node<'t>, x: &Extractor<'_>) -> Option<(String, Vec<Node<'t>>)> {
+    let expr = unwrap(decorator.named_child(0)?);
+    match expr.kind() {
+        "call_expression" => {
+            let name = symbol_path(expr.child_by_field_name("function")?, x.src)?;
+            let args = expr
+                .child_by_field_name("arguments")
+                .map(arguments)
+                .unwrap_or_default();
+            Some((name.last()?.clone(), args))
+        }
+        "identifier" | "member_expression" => {
+            let name = symbol_path(expr, x.src)?;
+            Some((name.last()?.clone(), Vec::new()))
+        }
+        _ => None,
+    }
+}
+
+/// Decorators written on a class: its own, and those in front of `export` / `export default`.
+fn class_decorators(class: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let mut cursor = class.walk();
+    out.extend(
+        class
+            .children(&mut cursor)
+            .filter(|c| c.kind() == "decorator"),
+    );
+    if let Some(parent) = class.parent().filter(|p| p.kind() == "export_statement") {
+        let mut cursor = parent.walk();
+        out.extend(
+            parent
+                .children(&mut cursor)
+                .filter(|c| c.kind() == "decorator"),
+        );
+    }
+    out
+}
+
+fn public_marker(x: &Extractor<'_>, name: &str, args: &[Node<'_>], at: Node<'_>) -> Option<GuardRef> {
+    let public = PUBLIC_DECORATORS.contains(&name)
+        || (name == "SetMetadata"
+            && args.first().is_some_and(|k| {
+                let k = unwrap(*k);
+                let key = if k.kind() == "string" {
+                    string_value(k, x.src)
+                } else {
+                    x.text(k).to_string()
+                };
+                let key = key.to_ascii_lowercase().replace('_', "");
+                key.contains("ispublic") || key.contains("public") || key.contains("skipauth")
+            })
+            && args
+                .get(1)
+                .is_some_and(|v| x.text(unwrap(*v)) == "true"));
+    public.then(|| GuardRef {
+        site: GuardSite::Decorator,
+        target: GuardTarget::Symbol(vec![PUBLIC_MARKER.to_string()]),
+        called: true,
+        optional: false,
+        span: x.span(at),
+    })
+}
+
+/// `@UseGuards(A, new B(), AuthGuard('jwt'))`: one guard per argument.
+fn use_guards(x: &Extractor<'_>, args: &[Node<'_>], out: &mut Vec<GuardRef>) {
+    for arg in args {
+        let mut refs = Vec::new();
+        x.guard_refs(*arg, &mut refs);
+        for mut r in refs {
+            r.site = GuardSite::Decorator;
+            out.push(r);
+        }
+    }
+}
+
+/// A class with `@Controller(…)`: a router, and a route per HTTP-decorated method.
+pub(crate) fn controller(x: &mut Extractor<'_>, class: Node<'_>) {
+    let decorators = class_decorators(class);
+    if decorators.is_empty() {
+        return;
+    }
+    let Some(name) = class
+        .child_by_field_name("name")
+        .map(|n| x.text(n).to_string())
+    else {
+        return;
+    };
+    let mut is_controller = false;
+    let mut prefix = None;
+    let mut guards = Vec::new();
+    for d in &decorators {
+        let Some((dname, args)) = decorator_parts(*d, x) else {
+            continue;
+        };
+        match dname.as_str() {
+            "Controller" => {
+                is_controller = true;
+                prefix = match args.first().map(|a| unwrap(*a)) {
+                    Some(o) if o.kind() == "object" => {
+                        x.object_value(o, "path").and_then(|p| x.use_prefix(p))
+                    }
+                    Some(a) => x.use_prefix(a),
+                    None => None,
+                };
+            }
+            "UseGuards" => use_guards(x, &args, &mut guards),
+            _ => guards.extend(public_marker(x, &dname, &args, *d)),
+        }
+    }
+    if !is_controller {
+        return;
+    }
+    x.router_names.insert(name.clone());
+    x.facts.routers.push(RouterDef {
+        name: name.clone(),
+        kind: RouterKind::Router,
+        framework: Framework::NestJs,
+        prefix,
+        guards,
+        shares_parent_scope: false,
+        span: x.span(class),
+    });
+    let Some(body) = class.child_by_field_name("body") else {
+        return;
+    };
+    let mut cursor = body.walk();
+    let members: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+    let mut pending: Vec<Node<'_>> = Vec::new();
+    for member in members {
+        match member.kind() {
+            "decorator" => pending.push(member),
+            "method_definition" => {
+                let mut decorators = std::mem::take(&mut pending);
+                // Some grammars attach method decorators to the method itself.
+                let mut c = member.walk();
+                decorators.extend(member.children(&mut c).filter(|n| n.kind() == "decorator"));
+                method(x, &name, member, &decorators);
+            }
+            "comment" => {}
+            _ => pending.clear(),
+        }
+    }
+}
+
+fn method(x: &mut Extractor<'_>, class: &str, member: Node<'_>, decorators: &[Node<'_>]) {
+    let mut routes: Vec<(Method, Node<'_>, Vec<Node<'_>>)> = Vec::new();
+    let mut guards = Vec::new();
+    for d in decorators {
+        let Some((dname, args)) = decorator_parts(*d, x) else {
+            continue;
+        };
+        if HTTP_DECORATORS.contains(&dname.as_str()) {
+            if let Some(m) = Method::parse(&dname) {
+                routes.push((m, *d, args));
+            }
+            continue;
+        }
+        match dname.as_str() {
+            "UseGuards" => use_guards(x, &args, &mut guards),
+            _ => guards.extend(public_marker(x, &dname, &args, *d)),
+        }
+    }
+    let handler = member
+        .child_by_field_name("name")
+        .map(|n| format!("{class}.{}", x.text(n)));
+    for (m, decorator, args) in routes {
+        let paths: Vec<Node<'_>> = match args.first().map(|a| unwrap(*a)) {
+            Some(a) if a.kind() == "array" => crate::named_elements(a),
+            Some(a) => vec![a],
+            None => Vec::new(),
+        };
+        let mut path_args = Vec::new();
+        if paths.is_empty() {
+            path_args.push(keyhole_core::facts::PathArg {
+                value: Some(String::new()),
+                span: x.span(decorator),
+            });
+        }
+        for p in paths {
+            match x.use_prefix(p) {
+                Some(arg) => path_args.push(arg),
+                // `@Get(SOME_CONSTANT)` keyhole cannot read: a path it does not know.
+                None => path_args.push(keyhole_core::facts::PathArg {
+                    value: None,
+                    span: x.span(p),
+                }),
+            }
+        }
+        for path in path_args {
+            x.facts.routes.push(RouteDef {
+                router: vec![class.to_string()],
+                framework_hint: Some(Framework::NestJs),
+                methods: vec![m],
+                path,
+                guards: guards.clone(),
+                handler: handler.clone(),
+                span: x.span(decorator),
+                order: start(decorator),
+            });
+        }
+    }
+}
+
+/// `app.setGlobalPrefix('api')`.
+pub(crate) fn global_prefix(x: &mut Extractor<'_>, receiver: Node<'_>, args: &[Node<'_>]) {
+    let Some(name) = symbol_path(receiver, x.src).map(|p| p.join(".")) else {
+        return;
+    };
+    let Some(first) = args.first() else {
+        return;
+    };
+    let prefix = x.use_prefix(*first);
+    if let Some(router) = x
+        .facts
+        .routers
+        .iter_mut()
+        .find(|r| r.name == name && r.framework == Framework::NestJs)
+    {
+        router.prefix = prefix;
+    }
+}
+
+/// `app.useGlobalGuards(new JwtAuthGuard(reflector))`.
+pub(crate) fn global_guards(x: &mut Extractor<'_>, call: Node<'_>, receiver: Node<'_>, args: &[Node<'_>]) {
+    let Some(parent) = symbol_path(receiver, x.src) else {
+        return;
+    };
+    let mut guards = Vec::new();
+    use_guards(x, args, &mut guards);
+    if guards.is_empty() {
+        return;
+    }
+    x.facts.uses.push(UseDef {
+        parent,
+        prefix: None,
+        args: Vec::new(),
+        guards,
+        scope: UseScope::Whole,
+        unless: None,
+        span: x.span(call),
+        order: start(call),
+    });
+}
+
+/// `{ provide: APP_GUARD, useClass: JwtAuthGuard }` in a module's providers: a guard of
+/// every app.
+pub(crate) fn app_guard_provider(x: &mut Extractor<'_>, object: Node<'_>) {
+    let Some(provide) = x.object_value(object, "provide") else {
+        return;
+    };
+    if x.text(provide) != "APP_GUARD" {
+        return;
+    }
+    let Some(class) = x
+        .object_value(object, "useClass")
+        .or_else(|| x.object_value(object, "useExisting"))
+    else {
+        return;
+    };
+    let Some(path) = symbol_path(class, x.src) else {
+        return;
+    };
+    x.facts.uses.push(UseDef {
+        parent: vec![ALL_APPS.to_string()],
+        prefix: None,
+        args: Vec::new(),
+        guards: vec![GuardRef {
+            site: GuardSite::Decorator,
+            target: GuardTarget::Symbol(path),
+            called: false,
+            optional: false,
+            span: x.span(object),
+        }],
+        scope: UseScope::Whole,
+        unless: None,
+        span: x.span(object),
+        order: start(object),
+    });
+}
