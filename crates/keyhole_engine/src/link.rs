@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use keyhole_core::auth::EvidenceKind;
 use keyhole_core::endpoint::MountStep;
 use keyhole_core::facts::{
-    Exclusions, FileFacts, FunctionSummary, GuardRef, GuardSite, GuardTarget, ImportKind, PathArg, RouteDef,
-    RouterKind, UseScope,
+    Exclusions, FileFacts, FunctionSummary, GuardRef, GuardSite, GuardTarget, ImportKind, PathArg,
+    RouteDef, RouterKind, UseScope,
 };
 use keyhole_core::route::ParamSyntax;
 use keyhole_core::vocabulary::{GuardMatch, Vocabulary};
@@ -183,7 +183,10 @@ impl<'a> Linker<'a> {
                     .or_insert(Local::Function(j));
             }
             let mut ids = Vec::new();
-            if files.get(file).is_some_and(|sf| sf.language != Language::Python) {
+            if files
+                .get(file)
+                .is_some_and(|sf| sf.language != Language::Python)
+            {
                 for (j, function) in f.functions.iter().enumerate() {
                     let name = function.name.as_str();
                     if name.contains('.')
@@ -1402,7 +1405,13 @@ impl<'a> Linker<'a> {
                 let function_name = function.name.clone();
                 let passes = function.summary.passes_through;
                 let what = describe(guard.site, &written);
-                let named = |g: String| if g.is_empty() { function_name.clone() } else { g };
+                let named = |g: String| {
+                    if g.is_empty() {
+                        function_name.clone()
+                    } else {
+                        g
+                    }
+                };
                 match self.function_verdict(f, i, depth + 1) {
                     Verdict::Required(why, g) => {
                         return Verdict::Required(format!("{what}, which {why}"), named(g))
@@ -1620,12 +1629,7 @@ fn excluded(unless: &Exclusions, route: &RouteTemplate) -> Option<bool> {
         .collect::<Vec<_>>()
         .join("/");
     for literal in &unless.patterns {
-        let Some((pattern, flags)) = literal
-            .strip_prefix('/')
-            .and_then(|p| p.rsplit_once('/'))
-        else {
-            return None;
-        };
+        let (pattern, flags) = literal.strip_prefix('/').and_then(|p| p.rsplit_once('/'))?;
         let pattern = if flags.contains('i') {
             format!("(?i){pattern}")
         } else {

@@ -330,15 +330,16 @@ impl<'a> Extractor<'a> {
             "koa" if whole => {
                 self.koa_names.insert(local.to_string());
             }
-            "@koa/router" | "koa-router" => {
-                if whole || matches!(&kind, ImportKind::Named(n) if n == "Router" || n == "default")
-                {
-                    self.koa_router_names.insert(local.to_string());
-                }
+            "@koa/router" | "koa-router"
+                if whole
+                    || matches!(&kind, ImportKind::Named(n) if n == "Router" || n == "default") =>
+            {
+                self.koa_router_names.insert(local.to_string());
             }
             "fastify" => {
                 self.fastify_file = true;
-                if whole || matches!(&kind, ImportKind::Named(n) if n == "fastify" || n == "Fastify")
+                if whole
+                    || matches!(&kind, ImportKind::Named(n) if n == "fastify" || n == "Fastify")
                 {
                     self.fastify_names.insert(local.to_string());
                 }
@@ -1237,9 +1238,7 @@ impl<'a> Extractor<'a> {
             "prefix" => return self.koa_prefix(receiver, &args),
             "setGlobalPrefix" => return nestjs::global_prefix(self, receiver, &args),
             "useGlobalGuards" => return nestjs::global_guards(self, call, receiver, &args),
-            "register" | "addHook" | "decorate"
-                if self.file_framework() != Framework::Fastify =>
-            {
+            "register" | "addHook" | "decorate" if self.file_framework() != Framework::Fastify => {
                 return
             }
             "register" => return self.fastify_register(call, receiver, &args),
@@ -1271,7 +1270,10 @@ impl<'a> Extractor<'a> {
                 if self.file_framework() == Framework::Koa
                     && unwrap(*name).kind() == "string"
                     && !string_value(unwrap(*name), self.src).starts_with('/')
-                    && self.paths(*path).iter().all(|(_, c)| *c == PathCertainty::Path) =>
+                    && self
+                        .paths(*path)
+                        .iter()
+                        .all(|(_, c)| *c == PathCertainty::Path) =>
             {
                 &args[1..]
             }
@@ -1690,8 +1692,7 @@ impl<'a> Extractor<'a> {
                 self.add_import(&local, &module, ImportKind::Default, plugin);
             }
             vec![local]
-        } else if plugin.kind() == "call_expression"
-            && params::binding_of_wrapped(plugin, self.src)
+        } else if plugin.kind() == "call_expression" && params::binding_of_wrapped(plugin, self.src)
         {
             let Some(inner) = plugin
                 .child_by_field_name("arguments")
@@ -1796,7 +1797,9 @@ impl<'a> Extractor<'a> {
             return;
         };
         let hook = unwrap(*hook);
-        if hook.kind() != "string" || !FASTIFY_GUARD_HOOKS.contains(&string_value(hook, self.src).as_str()) {
+        if hook.kind() != "string"
+            || !FASTIFY_GUARD_HOOKS.contains(&string_value(hook, self.src).as_str())
+        {
             return;
         }
         let mut guards = Vec::new();

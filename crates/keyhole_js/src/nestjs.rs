@@ -88,7 +88,12 @@ fn class_decorators(class: Node<'_>) -> Vec<Node<'_>> {
     out
 }
 
-fn public_marker(x: &Extractor<'_>, name: &str, args: &[Node<'_>], at: Node<'_>) -> Option<GuardRef> {
+fn public_marker(
+    x: &Extractor<'_>,
+    name: &str,
+    args: &[Node<'_>],
+    at: Node<'_>,
+) -> Option<GuardRef> {
     let public = PUBLIC_DECORATORS.contains(&name)
         || (name == "SetMetadata"
             && args.first().is_some_and(|k| {
@@ -101,9 +106,7 @@ fn public_marker(x: &Extractor<'_>, name: &str, args: &[Node<'_>], at: Node<'_>)
                 let key = key.to_ascii_lowercase().replace('_', "");
                 key.contains("ispublic") || key.contains("public") || key.contains("skipauth")
             })
-            && args
-                .get(1)
-                .is_some_and(|v| x.text(unwrap(*v)) == "true"));
+            && args.get(1).is_some_and(|v| x.text(unwrap(*v)) == "true"));
     public.then(|| GuardRef {
         site: GuardSite::Decorator,
         target: GuardTarget::Symbol(vec![PUBLIC_MARKER.to_string()]),
@@ -273,7 +276,12 @@ pub(crate) fn global_prefix(x: &mut Extractor<'_>, receiver: Node<'_>, args: &[N
 }
 
 /// `app.useGlobalGuards(new JwtAuthGuard(reflector))`.
-pub(crate) fn global_guards(x: &mut Extractor<'_>, call: Node<'_>, receiver: Node<'_>, args: &[Node<'_>]) {
+pub(crate) fn global_guards(
+    x: &mut Extractor<'_>,
+    call: Node<'_>,
+    receiver: Node<'_>,
+    args: &[Node<'_>],
+) {
     let Some(parent) = symbol_path(receiver, x.src) else {
         return;
     };

@@ -898,9 +898,19 @@ router.use('/nested', other.routes());
 app.use(jwt({ secret }).unless({ path: [/^\/public/, '/login'] }));
 app.use(router.allowedMethods());
 "#);
-    assert_eq!(f.routers[0].prefix.as_ref().and_then(|p| p.value.as_deref()), Some("/api"));
+    assert_eq!(
+        f.routers[0]
+            .prefix
+            .as_ref()
+            .and_then(|p| p.value.as_deref()),
+        Some("/api")
+    );
     assert_eq!(f.routes[0].path.value.as_deref(), Some("/users"));
-    let unless = f.uses.iter().find_map(|u| u.unless.as_ref()).expect("unless");
+    let unless = f
+        .uses
+        .iter()
+        .find_map(|u| u.unless.as_ref())
+        .expect("unless");
     assert_eq!(unless.paths, ["/login"]);
     assert_eq!(unless.patterns, [r"/^\/public/"]);
     assert!(!unless.unreadable);
@@ -919,6 +929,13 @@ module.exports = fp(async function (fastify, opts) {
     assert!(f.routers[0].shares_parent_scope);
     assert_eq!(f.routes[0].methods.len(), 2);
     assert_eq!(f.routes[0].guards.len(), 1);
-    let mount = f.uses.iter().find(|u| u.prefix.is_some()).expect("register");
-    assert_eq!(mount.prefix.as_ref().and_then(|p| p.value.as_deref()), Some("/users"));
+    let mount = f
+        .uses
+        .iter()
+        .find(|u| u.prefix.is_some())
+        .expect("register");
+    assert_eq!(
+        mount.prefix.as_ref().and_then(|p| p.value.as_deref()),
+        Some("/users")
+    );
 }
