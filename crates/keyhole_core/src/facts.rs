@@ -104,8 +104,21 @@ pub struct UseDef {
     pub scope: UseScope,
     /// Paths the middleware skips (`jwt(…).unless({ path: […] })`).
     pub unless: Option<Exclusions>,
+    /// Routes the middleware is limited to (NestJS `forRoutes({ path, method })`); empty:
+    /// every route in its scope.
+    pub only: Vec<RouteSpec>,
     pub span: Span,
     pub order: u32,
+}
+
+/// A route a middleware is applied to: NestJS `forRoutes('cats')`,
+/// `forRoutes({ path: 'cats/:id', method: RequestMethod.GET })`. The path is relative to the
+/// app's global prefix; one ending in `*` covers everything below it.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub path: String,
+    /// Empty, or `Method::Any`: every method.
+    pub methods: Vec<Method>,
 }
 
 /// The paths a middleware is told to skip: `koa-jwt`/`express-jwt` `.unless({ path: […] })`.

@@ -8,7 +8,7 @@ use keyhole_core::auth::EvidenceKind;
 use keyhole_core::endpoint::MountStep;
 use keyhole_core::facts::{
     Exclusions, FileFacts, FunctionSummary, GuardRef, GuardSite, GuardTarget, ImportKind, PathArg,
-    RouteDef, RouterKind, UseScope,
+    RouteDef, RouteSpec, RouterKind, UseScope,
 };
 use keyhole_core::route::ParamSyntax;
 use keyhole_core::vocabulary::{GuardMatch, Vocabulary};
@@ -82,6 +82,8 @@ struct Middleware {
     path_scope: Option<RouteTemplate>,
     /// Paths it skips (`.unless({ path })`).
     unless: Option<Exclusions>,
+    /// Routes it is limited to (NestJS `forRoutes`).
+    only: Vec<RouteSpec>,
 }
 
 /// An `@fastify/autoload` registration, resolved after the rest of the graph.
@@ -704,6 +706,7 @@ impl<'a> Linker<'a> {
                         order: use_def.order,
                         path_scope: path_scope.clone(),
                         unless: use_def.unless.clone(),
+                        only: use_def.only.clone(),
                     };
                     match parent {
                         Some(p) => self.middleware.entry(p).or_default().push(mw),
@@ -1137,6 +1140,9 @@ impl<'a> Linker<'a> {
                 };
                 let in_scope = mw.path_scope.as_ref().is_none_or(|s| rest.starts_with(s));
                 if !(in_order && in_scope) {
+                    continue;
+                }
+                if !mw.only.is_empty() && !mw.only.iter().any(|spec| covers(spec, &rest, route)) {
                     continue;
                 }
                 let mut guard = mw.guard.clone();
@@ -1651,6 +1657,24 @@ fn excluded(unless: &Exclusions, route: &RouteTemplate) -> Option<bool> {
         None
     } else {
         Some(false)
+    }
+}
+
+/// Whether a NestJS `forRoutes` entry names `route` (its path below the app's prefix).
+fn covers(spec: &RouteSpec, rest: &RouteTemplate, route: &RouteDef) -> bool {
+    let method_ok = spec.methods.is_empty()
+        || spec.methods.contains(&Method::Any)
+        || route.methods.iter().any(|m| spec.methods.contains(m));
+    if !method_ok {
+        return false;
+    }
+    let path = spec.path.trim_end_matches("(.*)");
+    match path.strip_suffix('*') {
+        Some(prefix) => rest.starts_with(&RouteTemplate::parse(
+            prefix.trim_end_matches('/'),
+            ParamSyntax::Colon,
+        )),
+        None => *rest == RouteTemplate::parse(path, ParamSyntax::Colon),
     }
 }
 

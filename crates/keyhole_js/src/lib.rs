@@ -1238,6 +1238,7 @@ impl<'a> Extractor<'a> {
             "prefix" => return self.koa_prefix(receiver, &args),
             "setGlobalPrefix" => return nestjs::global_prefix(self, receiver, &args),
             "useGlobalGuards" => return nestjs::global_guards(self, call, receiver, &args),
+            "forRoutes" => return nestjs::for_routes(self, call, receiver, &args),
             "register" | "addHook" | "decorate" if self.file_framework() != Framework::Fastify => {
                 return
             }
@@ -1341,6 +1342,7 @@ impl<'a> Extractor<'a> {
                         guards: Vec::new(),
                         scope: UseScope::After,
                         unless: None,
+                        only: Vec::new(),
                         span: self.span(call),
                         order: start(call),
                     });
@@ -1535,6 +1537,7 @@ impl<'a> Extractor<'a> {
             guards: Vec::new(),
             scope: UseScope::After,
             unless,
+            only: Vec::new(),
             span: self.span(call),
             order: start(call),
         });
@@ -1676,6 +1679,7 @@ impl<'a> Extractor<'a> {
                 guards: Vec::new(),
                 scope: UseScope::After,
                 unless: None,
+                only: Vec::new(),
                 span: self.span(call),
                 order: start(call),
             });
@@ -1728,6 +1732,7 @@ impl<'a> Extractor<'a> {
             guards: Vec::new(),
             scope: UseScope::After,
             unless: None,
+            only: Vec::new(),
             span: self.span(call),
             order: start(call),
         });
@@ -1817,6 +1822,7 @@ impl<'a> Extractor<'a> {
             guards,
             scope: UseScope::Whole,
             unless: None,
+            only: Vec::new(),
             span: self.span(call),
             order: start(call),
         });
@@ -2097,6 +2103,7 @@ impl<'a> Extractor<'a> {
                 guards: Vec::new(),
                 scope: UseScope::After,
                 unless: None,
+                only: Vec::new(),
                 span: self.span(call),
                 order: start(call),
             });

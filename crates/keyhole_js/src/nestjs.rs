@@ -11,7 +11,8 @@
 
 use keyhole_core::endpoint::{Framework, Method};
 use keyhole_core::facts::{
-    GuardRef, GuardSite, GuardTarget, RouteDef, RouterDef, RouterKind, UseDef, UseScope,
+    Exclusions, GuardRef, GuardSite, GuardTarget, RouteDef, RouteSpec, RouterDef, RouterKind,
+    UseDef, UseScope,
 };
 use tree_sitter::Node;
 
@@ -297,6 +298,7 @@ pub(crate) fn global_guards(
         guards,
         scope: UseScope::Whole,
         unless: None,
+        only: Vec::new(),
         span: x.span(call),
         order: start(call),
     });
@@ -333,7 +335,131 @@ pub(crate) fn app_guard_provider(x: &mut Extractor<'_>, object: Node<'_>) {
         }],
         scope: UseScope::Whole,
         unless: None,
+        only: Vec::new(),
         span: x.span(object),
         order: start(object),
     });
+}
+
+/// `consumer.apply(AuthMiddleware).exclude(…).forRoutes(CatsController, 'dogs', { path:
+/// 'cats/:id', method: RequestMethod.GET })` in a module's `configure`: the middleware
+/// guards the routes named (a controller: all of its routes). `exclude(…)` makes the guard
+/// optional: which routes it skips is not followed.
+pub(crate) fn for_routes(
+    x: &mut Extractor<'_>,
+    call: Node<'_>,
+    receiver: Node<'_>,
+    args: &[Node<'_>],
+) {
+    let mut middleware: Vec<GuardRef> = Vec::new();
+    let mut excludes = false;
+    let mut cur = unwrap(receiver);
+    for _ in 0..16 {
+        if cur.kind() != "call_expression" {
+            break;
+        }
+        let Some(callee) = cur.child_by_field_name("function").map(unwrap) else {
+            break;
+        };
+        if callee.kind() != "member_expression" {
+            break;
+        }
+        let method = callee
+            .child_by_field_name("property")
+            .map_or("", |p| x.text(p));
+        let inner = cur
+            .child_by_field_name("arguments")
+            .map(arguments)
+            .unwrap_or_default();
+        match method {
+            "apply" => {
+                for arg in &inner {
+                    let mut refs = Vec::new();
+                    x.guard_refs(*arg, &mut refs);
+                    middleware.extend(refs);
+                }
+            }
+            "exclude" => excludes = true,
+            _ => {}
+        }
+        match callee.child_by_field_name("object") {
+            Some(o) => cur = unwrap(o),
+            None => break,
+        }
+    }
+    if middleware.is_empty() {
+        return;
+    }
+    let unless = excludes.then(|| Exclusions {
+        unreadable: true,
+        span: Some(x.span(call)),
+        ..Exclusions::default()
+    });
+    let mut specs: Vec<RouteSpec> = Vec::new();
+    let mut everything = false;
+    for arg in args {
+        let arg = unwrap(*arg);
+        match arg.kind() {
+            "identifier" | "member_expression" => {
+                // A controller class: every route of it.
+                if let Some(path) = symbol_path(arg, x.src) {
+                    x.facts.uses.push(UseDef {
+                        parent: path,
+                        prefix: None,
+                        args: Vec::new(),
+                        guards: middleware.clone(),
+                        scope: UseScope::Whole,
+                        unless: unless.clone(),
+                        only: Vec::new(),
+                        span: x.span(call),
+                        order: start(call),
+                    });
+                }
+            }
+            "string" | "template_string" => {
+                let path = string_value(arg, x.src);
+                if matches!(
+                    path.as_str(),
+                    "*" | "/*" | "(.*)" | "/(.*)" | "*path" | "{*path}"
+                ) {
+                    everything = true;
+                } else {
+                    specs.push(RouteSpec {
+                        path,
+                        methods: Vec::new(),
+                    });
+                }
+            }
+            "object" => {
+                let Some(path) = x
+                    .object_value(arg, "path")
+                    .filter(|p| p.kind() == "string")
+                    .map(|p| string_value(p, x.src))
+                else {
+                    continue;
+                };
+                let methods = x
+                    .object_value(arg, "method")
+                    .and_then(|m| symbol_path(m, x.src))
+                    .and_then(|p| p.last().and_then(|m| Method::parse(m)))
+                    .into_iter()
+                    .collect();
+                specs.push(RouteSpec { path, methods });
+            }
+            _ => {}
+        }
+    }
+    if everything || !specs.is_empty() {
+        x.facts.uses.push(UseDef {
+            parent: vec![ALL_APPS.to_string()],
+            prefix: None,
+            args: Vec::new(),
+            guards: middleware,
+            scope: UseScope::Whole,
+            unless,
+            only: if everything { Vec::new() } else { specs },
+            span: x.span(call),
+            order: start(call),
+        });
+    }
 }

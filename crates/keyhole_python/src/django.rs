@@ -251,6 +251,7 @@ impl Extractor<'_> {
             guards: Vec::new(),
             scope: UseScope::Whole,
             unless: None,
+            only: Vec::new(),
             span: self.span(item),
             order: u32::try_from(item.start_byte()).unwrap_or(u32::MAX),
         });
@@ -270,6 +271,7 @@ impl Extractor<'_> {
             guards: Vec::new(),
             scope: UseScope::Whole,
             unless: None,
+            only: Vec::new(),
             span: self.span(at),
             order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
         });

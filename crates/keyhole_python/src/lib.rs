@@ -384,6 +384,7 @@ impl<'a> Extractor<'a> {
                 guards: Vec::new(),
                 scope: UseScope::After,
                 unless: None,
+                only: Vec::new(),
                 span,
                 order: span.start,
             });
@@ -797,6 +798,7 @@ impl<'a> Extractor<'a> {
             }],
             scope: UseScope::Whole,
             unless: None,
+            only: Vec::new(),
             span: self.span(decorated),
             order: u32::try_from(decorated.start_byte()).unwrap_or(u32::MAX),
         });
@@ -858,6 +860,7 @@ impl<'a> Extractor<'a> {
                     guards,
                     scope: UseScope::Whole,
                     unless: None,
+                    only: Vec::new(),
                     span: self.span(call),
                     order,
                 });
@@ -889,6 +892,7 @@ impl<'a> Extractor<'a> {
                     guards: vec![guard],
                     scope: UseScope::Whole,
                     unless: None,
+                    only: Vec::new(),
                     span: self.span(call),
                     order,
                 });

@@ -7,4 +7,4 @@
     object: (_) @call.receiver
     property: (property_identifier) @call.method)
   arguments: (arguments) @call.args
-  (#match? @call.method "^(get|post|put|patch|delete|del|all|head|options|use|route|prefix|register|addHook|decorate|setGlobalPrefix|useGlobalGuards)$")) @call
+  (#match? @call.method "^(get|post|put|patch|delete|del|all|head|options|use|route|prefix|register|addHook|decorate|setGlobalPrefix|useGlobalGuards|forRoutes)$")) @call
