@@ -58,6 +58,9 @@ use syntax::{
 /// directory relative to the registering file.
 pub const AUTOLOAD_PREFIX: &str = "@fastify/autoload:";
 
+/// Bound on the source bytes summarised per file (counted once per summary).
+const SUMMARY_BYTE_BUDGET: usize = 8_000_000;
+
 /// Bound on functions summarised per file.
 const MAX_FUNCTIONS: usize = 4_000;
 
@@ -104,6 +107,7 @@ pub fn extract(
         fastify_file: false,
         fp_names: HashSet::new(),
         function_ranges: HashMap::new(),
+        summary_budget: SUMMARY_BYTE_BUDGET,
         router_names: HashSet::new(),
         consts: Constants::default(),
         scope_arrays: RefCell::default(),
@@ -308,6 +312,9 @@ struct Extractor<'a> {
     /// Byte ranges of functions bound to a plain name in this file, for handlers named by
     /// their function (`router.get('/x', getUser)`).
     function_ranges: HashMap<String, (usize, usize)>,
+    /// Source bytes of function bodies still to be summarised in this file: nested bound
+    /// functions are walked once per enclosing summary, so the total is bounded.
+    summary_budget: usize,
     consts: Constants,
     /// Per block (by node id): the array literals its declarations bind, see `array_binding`.
     scope_arrays: RefCell<HashMap<usize, ScopeArrays>>,
@@ -1066,6 +1073,11 @@ impl<'a> Extractor<'a> {
         let Some(name) = self.function_binding(function) else {
             return;
         };
+        let size = function.end_byte().saturating_sub(function.start_byte());
+        if size > self.summary_budget {
+            return;
+        }
+        self.summary_budget -= size;
         if !name.contains('.') && !name.contains('@') {
             self.function_ranges
                 .entry(name.clone())
