@@ -81,6 +81,7 @@ impl Extractor<'_> {
             framework: Framework::Flask,
             prefix,
             guards,
+            shares_parent_scope: false,
             span: self.span(value),
         });
         // `Api(app)` / `Api(blueprint)`: mounted on what it is given; `api.namespace(…)`: on
@@ -124,6 +125,8 @@ impl Extractor<'_> {
             }],
             guards: Vec::new(),
             scope: UseScope::Whole,
+            unless: None,
+            only: Vec::new(),
             span: self.span(at),
             order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
         });

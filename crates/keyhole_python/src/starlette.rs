@@ -206,6 +206,8 @@ impl Extractor<'_> {
             }],
             guards: Vec::new(),
             scope: UseScope::Whole,
+            unless: None,
+            only: Vec::new(),
             span: self.span(at),
             order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
         });
@@ -240,6 +242,8 @@ impl Extractor<'_> {
                 span: self.span(class),
             }],
             scope: UseScope::Whole,
+            unless: None,
+            only: Vec::new(),
             span: self.span(at),
             order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
         });
@@ -300,6 +304,7 @@ impl Extractor<'_> {
                 framework: Framework::FastApi,
                 prefix: None,
                 guards: Vec::new(),
+                shares_parent_scope: false,
                 span: self.span(list),
             });
         }
@@ -371,6 +376,7 @@ impl Extractor<'_> {
                             framework: Framework::FastApi,
                             prefix: None,
                             guards: Vec::new(),
+                            shares_parent_scope: false,
                             span: self.span(routes),
                         });
                         self.mount_view_site(
