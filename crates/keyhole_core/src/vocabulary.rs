@@ -233,6 +233,17 @@ impl Vocabulary {
         if words.iter().any(|w| w == "csrf" || w == "xsrf") {
             return None;
         }
+        // Rate limiters and caches (`ThrottlerGuard`, `RateLimitGuard`, `CacheGuard`) turn
+        // requests away for other reasons than who is calling.
+        if words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "throttle" | "throttler" | "throttling" | "ratelimit" | "limiter" | "cache"
+            )
+        }) || (words.iter().any(|w| w == "rate") && words.iter().any(|w| w == "limit"))
+        {
+            return None;
+        }
         // Error handlers (`oauthErrorHandler`, `authErrors`) turn failures into responses.
         let last_component = dotted.rsplit('.').next().unwrap_or(dotted);
         if split_words(last_component)

@@ -90,10 +90,40 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
         Some((Denial::Forbidden, node)) if summary.checks.is_some() => Some(span(file, node)),
         _ => None,
     };
-    if summary.denies.is_none() {
+    if summary.denies.is_none() && !turns_away_anonymous(body, src) {
         summary.passes_through = unconditional_next(function, body, src).map(|n| span(file, n));
     }
     summary
+}
+
+/// Whether the body returns or throws early when the caller is missing
+/// (`if (!req.user) return sendError(res, …)`): a denial keyhole cannot read, so the
+/// function is not judged to let anonymous callers through.
+fn turns_away_anonymous(body: Node<'_>, src: &str) -> bool {
+    let mut cursor = body.walk();
+    let statements: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+    statements.into_iter().any(|statement| {
+        if statement.kind() != "if_statement" {
+            return false;
+        }
+        let (Some(condition), Some(consequence)) = (
+            statement.child_by_field_name("condition"),
+            statement.child_by_field_name("consequence"),
+        ) else {
+            return false;
+        };
+        let mut on_caller = false;
+        walk(condition, |n| {
+            on_caller |= n.kind() == "member_expression"
+                && n.child_by_field_name("property")
+                    .is_some_and(|p| CALLER_PROPERTIES.contains(&text(p, src)));
+        });
+        let mut leaves = false;
+        walk(consequence, |n| {
+            leaves |= matches!(n.kind(), "return_statement" | "throw_statement");
+        });
+        on_caller && leaves
+    })
 }
 
 fn span(file: &SourceFile, node: Node<'_>) -> Span {

@@ -939,3 +939,17 @@ module.exports = fp(async function (fastify, opts) {
         Some("/users")
     );
 }
+
+#[test]
+fn early_return_on_a_missing_user_is_not_pass_through() {
+    let f = js(r#"
+function requireLogin(req, res, next) {
+  if (!req.session.user) {
+    return sendError(res, 'login required');
+  }
+  next();
+}
+"#);
+    let s = summary_of(&f, "requireLogin");
+    assert!(s.denies.is_none() && s.passes_through.is_none());
+}

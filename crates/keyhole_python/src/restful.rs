@@ -76,12 +76,12 @@ impl Extractor<'_> {
             }
         };
         self.facts.routers.push(RouterDef {
-            shares_parent_scope: false,
             name: name.to_string(),
             kind: RouterKind::Router,
             framework: Framework::Flask,
             prefix,
             guards,
+            shares_parent_scope: false,
             span: self.span(value),
         });
         // `Api(app)` / `Api(blueprint)`: mounted on what it is given; `api.namespace(…)`: on
@@ -114,8 +114,6 @@ impl Extractor<'_> {
         // The child carries the view site so that, unresolved, it is never taken for a
         // middleware guard of the parent.
         self.facts.uses.push(UseDef {
-            unless: None,
-            only: Vec::new(),
             parent,
             prefix,
             args: vec![GuardRef {
@@ -127,6 +125,8 @@ impl Extractor<'_> {
             }],
             guards: Vec::new(),
             scope: UseScope::Whole,
+            unless: None,
+            only: Vec::new(),
             span: self.span(at),
             order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
         });

@@ -195,8 +195,6 @@ impl Extractor<'_> {
         at: Node<'_>,
     ) {
         self.facts.uses.push(UseDef {
-            unless: None,
-            only: Vec::new(),
             parent,
             prefix,
             args: vec![GuardRef {
@@ -208,6 +206,8 @@ impl Extractor<'_> {
             }],
             guards: Vec::new(),
             scope: UseScope::Whole,
+            unless: None,
+            only: Vec::new(),
             span: self.span(at),
             order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
         });
@@ -231,8 +231,6 @@ impl Extractor<'_> {
             return;
         };
         self.facts.uses.push(UseDef {
-            unless: None,
-            only: Vec::new(),
             parent,
             prefix: None,
             args: Vec::new(),
@@ -244,6 +242,8 @@ impl Extractor<'_> {
                 span: self.span(class),
             }],
             scope: UseScope::Whole,
+            unless: None,
+            only: Vec::new(),
             span: self.span(at),
             order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
         });
@@ -299,12 +299,12 @@ impl Extractor<'_> {
     pub(crate) fn starlette_route_list(&mut self, name: &str, list: Node<'_>) {
         if !self.facts.routers.iter().any(|r| r.name == name) {
             self.facts.routers.push(RouterDef {
-                shares_parent_scope: false,
                 name: name.to_string(),
                 kind: RouterKind::Router,
                 framework: Framework::FastApi,
                 prefix: None,
                 guards: Vec::new(),
+                shares_parent_scope: false,
                 span: self.span(list),
             });
         }
@@ -371,12 +371,12 @@ impl Extractor<'_> {
                         // Inline routes: a router of their own, named after where they stand.
                         let name = format!("routes@{}", routes.start_byte());
                         self.facts.routers.push(RouterDef {
-                            shares_parent_scope: false,
                             name: name.clone(),
                             kind: RouterKind::Router,
                             framework: Framework::FastApi,
                             prefix: None,
                             guards: Vec::new(),
+                            shares_parent_scope: false,
                             span: self.span(routes),
                         });
                         self.mount_view_site(
