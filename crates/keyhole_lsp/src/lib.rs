@@ -73,6 +73,7 @@ pub fn serve(connection: &Connection) -> Result<(), LspError> {
         root,
         documents: HashMap::new(),
         published: BTreeSet::new(),
+        cache: keyhole_engine::FactsCache::default(),
     };
     for message in &connection.receiver {
         match message {
@@ -107,6 +108,8 @@ struct Server {
     documents: HashMap<PathBuf, Arc<str>>,
     /// Files with diagnostics published last time (so that they can be cleared).
     published: BTreeSet<PathBuf>,
+    /// Facts of unchanged files, kept between analyses.
+    cache: keyhole_engine::FactsCache,
 }
 
 impl Server {
@@ -218,7 +221,7 @@ impl Server {
             overlays: Arc::new(self.documents.clone()),
             ..Options::default()
         };
-        let analysis = keyhole_engine::analyze(&options);
+        let analysis = keyhole_engine::analyze_cached(&options, &mut self.cache);
         let files = &analysis.project.files;
         let mut by_file: HashMap<PathBuf, Vec<lsp_types::Diagnostic>> = HashMap::new();
         for d in &analysis.diagnostics {
