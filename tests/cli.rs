@@ -338,6 +338,8 @@ fn configuration_teaches_guards_and_public_markers_and_selects_rules() {
     write(dir.path(), "keyhole.toml", "exclude = [\"app.py\"]\n");
     let (_, text, _) = concise(dir.path(), &["--verbose"]);
     assert!(text.is_empty(), "{text}");
+    let (code, text, _) = concise(dir.path(), &["app.py"]);
+    assert_eq!((code, text.as_str()), (Some(0), ""), "named but excluded");
     let (_, text, _) = concise(dir.path(), &["--no-config"]);
     assert!(text.contains("DELETE /items/{id}"), "{text}");
 }

@@ -154,7 +154,13 @@ pub fn analyse(request: Request) -> Result<Analysis> {
     let files_only = project_context && !paths.is_empty() && paths.iter().all(|p| p.is_file());
     let (paths, report_only) = if files_only && report_only.is_none() {
         let root = project_root(settings.as_ref(), &start);
-        let only = paths.clone();
+        // What the configuration excludes is not reported even when named (pre-commit
+        // names every changed file).
+        let only = paths
+            .iter()
+            .filter(|p| !settings.as_ref().is_some_and(|s| s.is_excluded(p)))
+            .cloned()
+            .collect();
         let mut all = vec![root];
         all.extend(paths);
         (all, Some(only))

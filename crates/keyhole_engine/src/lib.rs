@@ -177,15 +177,37 @@ fn load_files(options: &Options) -> LoadedFiles {
 
 /// Run the whole pipeline.
 pub fn analyze(options: &Options) -> Analysis {
+    analyze_cached(options, &mut FactsCache::default())
+}
+
+/// Facts kept from one run to the next (the language server): a file whose text is
+/// unchanged is not parsed and extracted again; only linking and the rules run on it.
+#[derive(Debug, Default)]
+pub struct FactsCache {
+    /// Display path → (hash of the text, file id, facts).
+    entries: HashMap<String, (u64, FileId, FileFacts)>,
+}
+
+/// Run the whole pipeline, reusing the facts of files unchanged since the last run.
+pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
     let started = std::time::Instant::now();
     let (files, mut notices, stats, spec_candidates) = load_files(options);
     let loaded = started.elapsed();
     // Specs load on one thread while the code is parsed on the others.
-    let (facts, specs): (Vec<FileFacts>, _) = rayon::join(
+    let previous = &cache.entries;
+    let (hashed, specs): (Vec<(u64, FileFacts)>, _) = rayon::join(
         || {
             files
                 .par_iter()
-                .map_init(Worker::default, |worker, file| worker.extract(file))
+                .map_init(Worker::default, |worker, file| {
+                    let hash = xxhash_rust::xxh3::xxh3_64(file.text.as_bytes());
+                    match previous.get(&file.path) {
+                        Some((h, id, facts)) if *h == hash && *id == file.id => {
+                            (hash, facts.clone())
+                        }
+                        _ => (hash, worker.extract(file)),
+                    }
+                })
                 .collect()
         },
         || {
@@ -198,6 +220,14 @@ pub fn analyze(options: &Options) -> Analysis {
             )
         },
     );
+    let mut facts = Vec::with_capacity(hashed.len());
+    cache.entries.clear();
+    for (file, (hash, f)) in files.iter().zip(hashed) {
+        cache
+            .entries
+            .insert(file.path.clone(), (hash, file.id, f.clone()));
+        facts.push(f);
+    }
     let extracted = started.elapsed();
     let mut stats = stats;
     for (file, f) in files.iter().zip(&facts) {

@@ -18,7 +18,7 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
     Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{CodeActionRequest, Request as _};
+use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, TextEdit, WorkspaceEdit,
 };
@@ -28,6 +28,7 @@ use lsp_types::{
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, Uri,
 };
+use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LspError {
@@ -63,6 +64,7 @@ pub fn serve(connection: &Connection) -> Result<(), LspError> {
                 ..TextDocumentSyncOptions::default()
             },
         )),
+        hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     };
@@ -73,12 +75,21 @@ pub fn serve(connection: &Connection) -> Result<(), LspError> {
         root,
         documents: HashMap::new(),
         published: BTreeSet::new(),
+        cache: keyhole_engine::FactsCache::default(),
+        last: None,
     };
     for message in &connection.receiver {
         match message {
             Message::Request(request) => {
                 if connection.handle_shutdown(&request)? {
                     return Ok(());
+                }
+                if request.method == HoverRequest::METHOD {
+                    let params: HoverParams = serde_json::from_value(request.params)?;
+                    let hover = server.hover(&params);
+                    let response = Response::new_ok(request.id, hover);
+                    send(connection, Message::Response(response))?;
+                    continue;
                 }
                 if request.method == CodeActionRequest::METHOD {
                     let params: CodeActionParams = serde_json::from_value(request.params)?;
@@ -107,6 +118,10 @@ struct Server {
     documents: HashMap<PathBuf, Arc<str>>,
     /// Files with diagnostics published last time (so that they can be cleared).
     published: BTreeSet<PathBuf>,
+    /// Facts of unchanged files, kept between analyses.
+    cache: keyhole_engine::FactsCache,
+    /// The last analysis, for hovers.
+    last: Option<keyhole_engine::Analysis>,
 }
 
 impl Server {
@@ -139,6 +154,69 @@ impl Server {
             _ => return Ok(()),
         }
         self.publish(connection)
+    }
+
+    /// On a route registration: its inventory row — full route, framework, auth state and
+    /// the evidence for it, the mounts that gave it its prefix.
+    fn hover(&self, params: &HoverParams) -> Option<Hover> {
+        let at = &params.text_document_position_params;
+        let path = canonical(&uri_to_path(&at.text_document.uri)?);
+        let analysis = self.last.as_ref()?;
+        let files = &analysis.project.files;
+        let file = files.iter().find(|f| canonical(&f.disk_path) == path)?;
+        let line = at.position.line as usize + 1;
+        let endpoints: Vec<&keyhole_core::Endpoint> = analysis
+            .project
+            .endpoints
+            .iter()
+            .filter(|e| {
+                e.registration.file == file.id
+                    && file.line_col(e.registration.start as usize).line <= line
+                    && line <= file.line_col(e.registration.end as usize).line
+            })
+            .collect();
+        if endpoints.is_empty() {
+            return None;
+        }
+        let located = |span: Span| {
+            files.get(span.file).map_or_else(String::new, |f| {
+                format!("{}:{}", f.path, f.line_col(span.start as usize).line)
+            })
+        };
+        let mut out = String::new();
+        for e in endpoints {
+            out.push_str(&format!(
+                "**{} {}** · {} · auth: **{}**\n\n{}\n",
+                e.method.as_str(),
+                e.route.as_str(),
+                e.framework.as_str(),
+                e.auth.state().as_str(),
+                e.auth.reason()
+            ));
+            for evidence in e.auth.evidence() {
+                out.push_str(&format!(
+                    "\n- {} ({})",
+                    evidence.detail,
+                    located(evidence.span)
+                ));
+            }
+            for mount in &e.mounts {
+                out.push_str(&format!(
+                    "\n- `{}` mounted under `{}` ({})",
+                    mount.router_name,
+                    mount.prefix.as_deref().unwrap_or(""),
+                    located(mount.span)
+                ));
+            }
+            out.push_str("\n\n");
+        }
+        Some(Hover {
+            contents: HoverContents::Markup(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: out.trim_end().to_string(),
+            }),
+            range: None,
+        })
     }
 
     /// For each keyhole diagnostic in the request, an action inserting a suppression
@@ -218,7 +296,7 @@ impl Server {
             overlays: Arc::new(self.documents.clone()),
             ..Options::default()
         };
-        let analysis = keyhole_engine::analyze(&options);
+        let analysis = keyhole_engine::analyze_cached(&options, &mut self.cache);
         let files = &analysis.project.files;
         let mut by_file: HashMap<PathBuf, Vec<lsp_types::Diagnostic>> = HashMap::new();
         for d in &analysis.diagnostics {
@@ -238,6 +316,7 @@ impl Server {
             publish(connection, &path, diagnostics)?;
         }
         self.published = now;
+        self.last = Some(analysis);
         Ok(())
     }
 }

@@ -3,14 +3,14 @@ use keyhole_core::{Diagnostic, Label, Project, Severity, Span};
 use crate::{declare_rule, Rule};
 
 declare_rule! {
-    /// A `keyhole: ignore` comment or `x-keyhole-ignore` that suppresses nothing, or that gives no reason.
+    /// A `keyhole: ignore` comment that suppresses nothing, or that gives no reason.
     ///
     /// ## What it does
     /// Reports each suppression — `# keyhole: ignore[rule] reason` or `// …` on a line or
-    /// the comment line above it, `keyhole: ignore-file[rule] reason` for a whole file, and
-    /// `x-keyhole-ignore` in a spec — that names a rule with no finding where it stands, names
-    /// no rule keyhole has, or has no reason (a suppression without a reason suppresses
-    /// nothing).
+    /// the comment line above it, and `keyhole: ignore-file[rule] reason` for a whole file —
+    /// that names a rule with no finding where it stands, names no rule keyhole has, or has
+    /// no reason (a suppression without a reason suppresses nothing). `x-keyhole-ignore` in
+    /// specs is not checked yet.
     ///
     /// ## Why is this bad?
     /// A stale suppression outlives the code it excused: the next endpoint written under it
@@ -36,7 +36,7 @@ declare_rule! {
         family: "meta",
         severity: Warning,
         evidence: "both",
-        summary: "A `keyhole: ignore` comment or `x-keyhole-ignore` that suppresses nothing, or that gives no reason.",
+        summary: "A `keyhole: ignore` comment that suppresses nothing, or that gives no reason.",
     }
 }
 
