@@ -300,6 +300,10 @@ pub struct InstanceDef {
     pub prefix: Option<PathArg>,
     /// `dependencies=[…]` given to the constructor.
     pub guards: Vec<GuardRef>,
+    /// The constructor lets anonymous callers through, should the instance be a guard:
+    /// an argument names `Anonymous`/`AnonymousUser` (`allowed_subjects={User, Anonymous}`),
+    /// or says `allow_anonymous=True`, `optional=True`, `auto_error=False`.
+    pub allows_anonymous: bool,
     pub span: Span,
 }
 

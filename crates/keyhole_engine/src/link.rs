@@ -1507,12 +1507,22 @@ impl<'a> Linker<'a> {
             Target::Instance(f, i) if guard.site != GuardSite::Annotation => {
                 let class = self.facts[f.index()].instances[i].class.clone();
                 let class_name = class.join(".");
+                let lets_anonymous_in = self.facts[f.index()].instances[i].allows_anonymous;
                 match self.class_guard(f, &class, 0) {
                     Some((m, name)) => name_verdict(
-                        m,
+                        if lets_anonymous_in {
+                            GuardMatch::Optional
+                        } else {
+                            m
+                        },
                         format!(
-                            "{} (an instance of `{class_name}`)",
-                            describe(guard.site, &written)
+                            "{} (an instance of `{class_name}`{})",
+                            describe(guard.site, &written),
+                            if lets_anonymous_in {
+                                " that lets anonymous callers through"
+                            } else {
+                                ""
+                            }
                         ),
                         name,
                     ),

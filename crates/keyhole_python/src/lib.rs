@@ -496,11 +496,13 @@ impl<'a> Extractor<'a> {
                         .keyword("dependencies")
                         .map(|deps| self.dependency_list(deps))
                         .unwrap_or_default();
+                    let allows_anonymous = allows_anonymous(&args, src);
                     self.facts.instances.push(InstanceDef {
                         name: name_text,
                         class: callee,
                         prefix,
                         guards,
+                        allows_anonymous,
                         span: self.span(value),
                     });
                     return;
@@ -923,6 +925,36 @@ impl<'a> Extractor<'a> {
             message: "syntax error; routes after this point may be missed".to_string(),
         });
     }
+}
+
+/// Whether constructor arguments let anonymous callers through: a keyword such as
+/// `allow_anonymous=True` / `optional=True` / `auto_error=False`, or an argument naming an
+/// anonymous subject (`allowed_subjects={User, Anonymous}`), looked at one level deep.
+pub(crate) fn allows_anonymous(args: &Args<'_>, src: &str) -> bool {
+    let anonymous_name = |n: Node<'_>| {
+        symbol_path(n, src)
+            .and_then(|p| p.last().cloned())
+            .is_some_and(|l| {
+                matches!(
+                    l.as_str(),
+                    "Anonymous" | "AnonymousUser" | "AnonymousSubject"
+                )
+            })
+    };
+    let mentions =
+        |n: Node<'_>| anonymous_name(n) || sequence_items(n).into_iter().any(anonymous_name);
+    for (key, value) in &args.keywords {
+        let v = text(*value, src);
+        let flag = match key.as_str() {
+            "allow_anonymous" | "anonymous" | "optional" => v == "True",
+            "auto_error" | "required" => v == "False",
+            _ => false,
+        };
+        if flag || mentions(*value) {
+            return true;
+        }
+    }
+    args.positional.iter().any(|n| mentions(*n))
 }
 
 fn dependency_guard(dep: DependencyRef) -> GuardRef {

@@ -247,15 +247,20 @@ pub fn dependency_call(node: Node<'_>, file: &SourceFile, src: &str) -> Option<D
         .first()
         .copied()
         .or_else(|| args.keyword("dependency"))?;
-    // `Depends(get_user())`-style factories: the callee is the dependency's origin.
-    let target = if target.kind() == "call" {
-        target.child_by_field_name("function")?
+    // `Depends(get_user())`-style factories: the callee is the dependency's origin; one
+    // built to let anonymous callers through (`Authenticator(allowed_subjects={User,
+    // Anonymous})`) makes the dependency optional.
+    let (target, optional) = if target.kind() == "call" {
+        let optional = target
+            .child_by_field_name("arguments")
+            .is_some_and(|a| crate::allows_anonymous(&Args::of(a, src), src));
+        (target.child_by_field_name("function")?, optional)
     } else {
-        target
+        (target, false)
     };
     Some(DependencyRef {
         target: symbol_path(target, src)?,
-        optional: false,
+        optional,
         via_alias: false,
         span: file.span(node.start_byte(), node.end_byte()),
     })
