@@ -150,16 +150,7 @@ impl Extractor<'_> {
             }
             _ => return,
         }
-        let (Some(route), Some(target)) = (
-            args.positional
-                .first()
-                .copied()
-                .or_else(|| args.keyword("route")),
-            args.positional
-                .get(1)
-                .copied()
-                .or_else(|| args.keyword("view")),
-        ) else {
+        let (Some(route), Some(target)) = (args.arg(0, "route"), args.arg(1, "view")) else {
             return;
         };
         let prefix = self.path_arg(route);
@@ -206,12 +197,7 @@ impl Extractor<'_> {
     ) {
         let src = self.src;
         let args = Args::of(args, src);
-        let Some(mut arg) = args
-            .positional
-            .first()
-            .copied()
-            .or_else(|| args.keyword("arg"))
-        else {
+        let Some(mut arg) = args.arg(0, "arg") else {
             return;
         };
         // `include((patterns, 'app_name'))`: the first element is the URLconf.
@@ -308,12 +294,8 @@ impl Extractor<'_> {
                         else {
                             break;
                         };
-                        if let Some(map) = args
-                            .positional
-                            .first()
-                            .copied()
-                            .or_else(|| args.keyword("actions"))
-                            .filter(|n| n.kind() == "dictionary")
+                        if let Some(map) =
+                            args.arg(0, "actions").filter(|n| n.kind() == "dictionary")
                         {
                             path.extend(action_map(map, src, &self.constants));
                         }
@@ -364,16 +346,8 @@ impl Extractor<'_> {
             }
             "register" => {
                 // DRF: `router.register(r'users', UserViewSet, basename='user')`.
-                let (Some(prefix), Some(viewset)) = (
-                    list.positional
-                        .first()
-                        .copied()
-                        .or_else(|| list.keyword("prefix")),
-                    list.positional
-                        .get(1)
-                        .copied()
-                        .or_else(|| list.keyword("viewset")),
-                ) else {
+                let (Some(prefix), Some(viewset)) = (list.arg(0, "prefix"), list.arg(1, "viewset"))
+                else {
                     return;
                 };
                 if !matches!(
@@ -399,20 +373,10 @@ impl Extractor<'_> {
             }
             "add_url_rule" => {
                 // Flask: `add_url_rule(rule, endpoint=None, view_func=None, **options)`.
-                let Some(rule) = list
-                    .positional
-                    .first()
-                    .copied()
-                    .or_else(|| list.keyword("rule"))
-                else {
+                let Some(rule) = list.arg(0, "rule") else {
                     return;
                 };
-                let Some(view_func) = list
-                    .positional
-                    .get(2)
-                    .copied()
-                    .or_else(|| list.keyword("view_func"))
-                else {
+                let Some(view_func) = list.arg(2, "view_func") else {
                     return;
                 };
                 let path = self.path_arg(rule);

@@ -607,10 +607,7 @@ impl<'a> Extractor<'a> {
         let verb = text(verb, src);
         let args_list = Args::of(args, src);
         let Some(path_node) = args_list
-            .positional
-            .first()
-            .copied()
-            .or_else(|| args_list.keyword("path"))
+            .arg(0, "path")
             .or_else(|| args_list.keyword("rule"))
         else {
             return;
@@ -667,10 +664,7 @@ impl<'a> Extractor<'a> {
         let verb = text(verb, src);
         let args_list = Args::of(args, src);
         let path_node = args_list
-            .positional
-            .first()
-            .copied()
-            .or_else(|| args_list.keyword("path"))
+            .arg(0, "path")
             .or_else(|| args_list.keyword("rule"));
         let Some(path_node) = path_node else {
             return;
@@ -826,10 +820,7 @@ impl<'a> Extractor<'a> {
         match method {
             "register_blueprint" | "include_router" => {
                 let Some(child) = args_list
-                    .positional
-                    .first()
-                    .copied()
-                    .or_else(|| args_list.keyword("router"))
+                    .arg(0, "router")
                     .or_else(|| args_list.keyword("blueprint"))
                 else {
                     return;

@@ -61,18 +61,13 @@ impl Extractor<'_> {
             // defaults to `/<name>`.
             match args.keyword("path") {
                 Some(p) => Some(self.path_arg(p)),
-                None => args
-                    .positional
-                    .first()
-                    .copied()
-                    .or_else(|| args.keyword("name"))
-                    .map(|n| {
-                        let arg = self.path_arg(n);
-                        PathArg {
-                            value: arg.value.map(|v| format!("/{v}")),
-                            span: arg.span,
-                        }
-                    }),
+                None => args.arg(0, "name").map(|n| {
+                    let arg = self.path_arg(n);
+                    PathArg {
+                        value: arg.value.map(|v| format!("/{v}")),
+                        span: arg.span,
+                    }
+                }),
             }
         };
         self.facts.routers.push(RouterDef {
@@ -89,10 +84,7 @@ impl Extractor<'_> {
         let parent = if factory {
             Some(callee[..callee.len() - 1].to_vec())
         } else if last == "Api" {
-            args.positional
-                .first()
-                .copied()
-                .or_else(|| args.keyword("app"))
+            args.arg(0, "app")
                 .filter(|n| matches!(n.kind(), "identifier" | "attribute"))
                 .and_then(|n| self.receiver_path(n))
         } else {
@@ -150,20 +142,12 @@ impl Extractor<'_> {
                 else {
                     return;
                 };
-                let prefix = args
-                    .positional
-                    .get(1)
-                    .copied()
-                    .or_else(|| args.keyword("path"))
-                    .map(|n| self.path_arg(n));
+                let prefix = args.arg(1, "path").map(|n| self.path_arg(n));
                 self.mount_restful(receiver, prefix, ns, call);
             }
             "init_app" => {
                 let Some(app) = args
-                    .positional
-                    .first()
-                    .copied()
-                    .or_else(|| args.keyword("app"))
+                    .arg(0, "app")
                     .filter(|n| matches!(n.kind(), "identifier" | "attribute"))
                 else {
                     return;
@@ -179,12 +163,7 @@ impl Extractor<'_> {
 
     /// `api.add_resource(Resource, '/a', '/b', endpoint=…)` and `add_*_resource` wrappers.
     pub(crate) fn add_resource(&mut self, call: Node<'_>, router: Vec<String>, args: &Args<'_>) {
-        let Some(resource) = args
-            .positional
-            .first()
-            .copied()
-            .or_else(|| args.keyword("resource"))
-        else {
+        let Some(resource) = args.arg(0, "resource") else {
             return;
         };
         let Some(class) = symbol_path(resource, self.src) else {

@@ -75,10 +75,7 @@ impl Extractor<'_> {
             "endpoint"
         };
         let (Some(path), Some(endpoint)) = (
-            args.positional
-                .first()
-                .copied()
-                .or_else(|| args.keyword("path")),
+            args.arg(0, "path"),
             args.positional
                 .get(1)
                 .copied()
@@ -165,16 +162,7 @@ impl Extractor<'_> {
 
     /// `app.mount('/sub', subapp)`, `app.mount('/sub', app=subapp)`.
     pub(crate) fn mount_app(&mut self, call: Node<'_>, parent: Vec<String>, args: &Args<'_>) {
-        let (Some(path), Some(child)) = (
-            args.positional
-                .first()
-                .copied()
-                .or_else(|| args.keyword("path")),
-            args.positional
-                .get(1)
-                .copied()
-                .or_else(|| args.keyword("app")),
-        ) else {
+        let (Some(path), Some(child)) = (args.arg(0, "path"), args.arg(1, "app")) else {
             return;
         };
         let Some(child) = symbol_path(child, self.src) else {
@@ -215,12 +203,7 @@ impl Extractor<'_> {
 
     /// `app.add_middleware(Cls, …)`.
     pub(crate) fn add_middleware(&mut self, call: Node<'_>, parent: Vec<String>, args: &Args<'_>) {
-        let Some(class) = args
-            .positional
-            .first()
-            .copied()
-            .or_else(|| args.keyword("middleware_class"))
-        else {
+        let Some(class) = args.arg(0, "middleware_class") else {
             return;
         };
         self.middleware_guard(parent, class, call);
@@ -332,16 +315,9 @@ impl Extractor<'_> {
             let args = Args::of(args, self.src);
             match kind.as_str() {
                 "Route" | "APIRoute" => {
-                    let (Some(path), Some(endpoint)) = (
-                        args.positional
-                            .first()
-                            .copied()
-                            .or_else(|| args.keyword("path")),
-                        args.positional
-                            .get(1)
-                            .copied()
-                            .or_else(|| args.keyword("endpoint")),
-                    ) else {
+                    let (Some(path), Some(endpoint)) =
+                        (args.arg(0, "path"), args.arg(1, "endpoint"))
+                    else {
                         continue;
                     };
                     let mut guards = args
@@ -358,12 +334,7 @@ impl Extractor<'_> {
                     );
                 }
                 "Mount" => {
-                    let Some(path) = args
-                        .positional
-                        .first()
-                        .copied()
-                        .or_else(|| args.keyword("path"))
-                    else {
+                    let Some(path) = args.arg(0, "path") else {
                         continue;
                     };
                     let prefix = self.path_arg(path);
@@ -386,12 +357,7 @@ impl Extractor<'_> {
                             item,
                         );
                         self.routes_argument(&name, routes, item, depth + 1);
-                    } else if let Some(app) = args
-                        .positional
-                        .get(1)
-                        .copied()
-                        .or_else(|| args.keyword("app"))
-                    {
+                    } else if let Some(app) = args.arg(1, "app") {
                         if let Some(child) = symbol_path(app, self.src) {
                             self.mount_view_site(
                                 vec![parent.to_string()],

@@ -242,11 +242,7 @@ pub fn dependency_call(node: Node<'_>, file: &SourceFile, src: &str) -> Option<D
         return None;
     }
     let args = Args::of(node.child_by_field_name("arguments")?, src);
-    let target = args
-        .positional
-        .first()
-        .copied()
-        .or_else(|| args.keyword("dependency"))?;
+    let target = args.arg(0, "dependency")?;
     // `Depends(get_user())`-style factories: the callee is the dependency's origin; one
     // built to let anonymous callers through (`Authenticator(allowed_subjects={User,
     // Anonymous})`) makes the dependency optional.

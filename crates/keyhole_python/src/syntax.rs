@@ -132,6 +132,14 @@ impl<'t> Args<'t> {
         }
     }
 
+    /// The argument at `index`, or given by keyword `name` (`path('x/', view=v)`).
+    pub fn arg(&self, index: usize, name: &str) -> Option<Node<'t>> {
+        self.positional
+            .get(index)
+            .copied()
+            .or_else(|| self.keyword(name))
+    }
+
     pub fn keyword(&self, name: &str) -> Option<Node<'t>> {
         self.keywords
             .iter()
