@@ -67,6 +67,8 @@ fn every_corpus_file_loads_or_fails_clearly() {
         files.len()
     );
     let (mut loaded, mut errored, mut endpoints) = (0, 0, 0);
+    // Files that load but have nodes of the wrong type (reported, skipped).
+    let mut typed: Vec<String> = Vec::new();
     let mut problems = String::new();
     let mut slowest = (Duration::ZERO, PathBuf::new());
     for file in &files {
@@ -92,8 +94,12 @@ fn every_corpus_file_loads_or_fails_clearly() {
                 n.path == shown
                     && !n.message.contains("duplicate key")
                     && !n.message.contains("is a number")
+                    && !is_type_error(&n.message)
             })
             .collect();
+        if analysis.notices.iter().any(|n| is_type_error(&n.message)) {
+            typed.push(shown.clone());
+        }
         for notice in &analysis.notices {
             if notice.position.is_none() {
                 problems.push_str(&format!(
@@ -125,7 +131,156 @@ fn every_corpus_file_loads_or_fails_clearly() {
         slowest.0,
         slowest.1.display()
     );
+    println!(
+        "{} of the loaded files have nodes of the wrong type:\n  {}",
+        typed.len(),
+        typed.join("\n  ")
+    );
     assert!(problems.is_empty(), "{problems}");
+}
+
+/// A type-error notice: "`/pointer` should be a mapping, found …".
+fn is_type_error(message: &str) -> bool {
+    message.contains("` should be ") && message.contains(", found ")
+}
+
+/// The notices for one malformed file, as `line:column: message`.
+fn notices_of(dir: &Path, name: &str) -> Vec<String> {
+    let file = dir.join("malformed").join(name);
+    let analysis = analyze(&Options {
+        paths: Vec::new(),
+        specs: vec![file],
+        ..Options::default()
+    });
+    analysis
+        .notices
+        .iter()
+        .map(|n| {
+            let (line, column) = n.position.expect("a located notice");
+            format!("{line}:{column}: {}", n.message)
+        })
+        .collect()
+}
+
+/// Every node of the wrong type is reported with its line and pointer, not only the first,
+/// and what is valid still loads.
+#[test]
+fn wrong_types_are_reported_node_by_node() {
+    let Some(dir) = corpus() else {
+        println!("skipped: no OpenAPI corpus at ../shared/corpus/openapi");
+        return;
+    };
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "wrong-types.yaml",
+            &[
+                ("2:7", "`/info` should be a mapping, found a string"),
+                ("3:10", "`/servers` should be a sequence, found a mapping"),
+                ("5:3", "`/paths` should be a mapping, found a sequence"),
+                (
+                    "8:12",
+                    "`/components/schemas` should be a mapping, found a number",
+                ),
+                (
+                    "10:5",
+                    "`/components/securitySchemes` should be a mapping, found a sequence",
+                ),
+                ("11:11", "`/security` should be a sequence, found a string"),
+                ("12:7", "`/tags` should be a sequence, found a mapping"),
+            ],
+        ),
+        (
+            "wrong-types-in-operation.yaml",
+            &[
+                (
+                    "7:10",
+                    "`/paths/~1a/get` should be a mapping, found a string",
+                ),
+                (
+                    "9:19",
+                    "`/paths/~1a/post/parameters` should be a sequence, found a mapping",
+                ),
+                (
+                    "11:14",
+                    "`/paths/~1a/post/responses/200` should be a mapping, found a sequence",
+                ),
+                (
+                    "12:18",
+                    "`/paths/~1a/post/responses/default` should be a mapping, found null",
+                ),
+                (
+                    "13:10",
+                    "`/paths/~1a/put` should be a mapping, found a sequence",
+                ),
+                (
+                    "15:17",
+                    "`/paths/~1a/delete/security` should be a sequence, found a mapping",
+                ),
+                (
+                    "16:18",
+                    "`/paths/~1a/delete/responses` should be a mapping, found a string",
+                ),
+                ("17:7", "`/paths/~1b` should be a mapping, found null"),
+                ("18:7", "`/paths/~1c` should be a mapping, found a number"),
+            ],
+        ),
+    ];
+    for (name, expected) in cases {
+        let got = notices_of(&dir, name);
+        assert_eq!(got.len(), expected.len(), "{name}: {got:#?}");
+        for ((at, message), notice) in expected.iter().zip(&got) {
+            assert!(
+                notice.starts_with(&format!("{at}: {message}; ")),
+                "{name}: expected {at}: {message}, got {notice}"
+            );
+        }
+    }
+    // The operation-level `security` that is ignored says what applies instead.
+    let got = notices_of(&dir, "wrong-types-in-operation.yaml");
+    assert!(got[5].ends_with("so the global `security` applies to this operation"));
+    // The valid `post` still loads: its 200 and default responses are skipped, not the
+    // operation.
+    let analysis = analyze(&Options {
+        paths: Vec::new(),
+        specs: vec![dir.join("malformed/wrong-types-in-operation.yaml")],
+        ..Options::default()
+    });
+    let methods: Vec<_> = analysis
+        .project
+        .endpoints
+        .iter()
+        .map(|e| format!("{:?} {}", e.method, e.route))
+        .collect();
+    assert_eq!(methods.len(), 2, "{methods:?}");
+}
+
+/// Each duplicate key names both places and which copy keyhole used.
+#[test]
+fn duplicate_keys_name_both_copies_and_the_one_used() {
+    let Some(dir) = corpus() else {
+        println!("skipped: no OpenAPI corpus at ../shared/corpus/openapi");
+        return;
+    };
+    assert_eq!(
+        notices_of(&dir, "duplicate-keys.yaml"),
+        [
+            "9:5: duplicate key `get` at `/paths/~1users/get`: written at line 7 and again at \
+             line 9; keyhole uses the later copy (line 9) and ignores the first (line 7)",
+            "12:3: duplicate key `/users` at `/paths/~1users`: written at line 6 and again at \
+             line 12; keyhole uses the later copy (line 12) and ignores the first (line 6)",
+            "18:1: duplicate key `components` at `/components`: written at line 15 and again \
+             at line 18; keyhole uses the later copy (line 18) and ignores the first (line 15)",
+        ]
+    );
+    let json = notices_of(&dir, "duplicate-keys.json");
+    assert_eq!(json.len(), 2, "{json:#?}");
+    assert_eq!(
+        json[0],
+        "1:79: duplicate key `security` at `/security`: written at line 1, column 57 and again \
+         at line 1, column 79; keyhole uses the later copy (line 1, column 79, `security: []`) \
+         and ignores the first (line 1, column 57, `security: [{\"k\":[]}]`)"
+    );
+    assert!(json[1].starts_with("1:157: duplicate key `/a` at `/paths/~1a`"));
 }
 
 #[test]

@@ -293,7 +293,7 @@ pub fn load(
         for p in spec
             .problems
             .iter()
-            .filter(|p| p.kind == ProblemKind::Warning)
+            .filter(|p| matches!(p.kind, ProblemKind::Warning | ProblemKind::Type))
         {
             let Some(file) = out.files.get((p.span.file.0 - first_id) as usize) else {
                 continue;

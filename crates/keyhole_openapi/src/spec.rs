@@ -51,6 +51,9 @@ pub enum ProblemKind {
     Warning,
     /// A `$ref` keyhole did not follow: a URL, a path leaving the root, a missing target.
     UnresolvedRef,
+    /// A node of the wrong type where the spec's structure fixes one (`paths` written as a
+    /// list): keyhole skips the node and loads the rest.
+    Type,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,7 +252,7 @@ impl Spec {
         })?;
         let tree = parsed.tree;
         let mut problems = Vec::new();
-        duplicate_problems(file, &parsed.duplicates, text, &mut problems);
+        duplicate_problems(file, &tree, &parsed.duplicates, text, &mut problems);
         let root_node = tree.root();
         let root_span = tree.span(root_node);
         let whole = Span::new(file, root_span.start as usize, root_span.end as usize);
@@ -285,6 +288,7 @@ impl Spec {
             scoped_ignores: Vec::new(),
         };
         spec.resolve_all(&normalize(root), source);
+        spec.check_types();
         spec.build();
         spec.collect_ignores();
         Ok(spec)
@@ -627,13 +631,49 @@ impl Spec {
                 e.message
             )
         })?;
-        duplicate_problems(file, &parsed.duplicates, &text, &mut self.problems);
+        duplicate_problems(
+            file,
+            &parsed.tree,
+            &parsed.duplicates,
+            &text,
+            &mut self.problems,
+        );
         self.docs.push(Doc {
             file,
             path: path.to_path_buf(),
             tree: parsed.tree,
         });
         Ok((self.docs.len() - 1) as u32)
+    }
+
+    // ---- node types -----------------------------------------------------------------
+
+    /// Report every node whose type the spec's structure fixes and that has another one
+    /// (`paths` written as a list, an operation as a string): each such node is skipped by
+    /// [`Spec::build`], so saying so is the only trace it leaves. Walks the fixed skeleton
+    /// only (root, components, path items, operations, responses), each node once.
+    fn check_types(&mut self) {
+        let mut check = TypeCheck {
+            spec: self,
+            seen: HashSet::new(),
+            found: Vec::new(),
+            dropped: 0,
+        };
+        check.root();
+        let TypeCheck { found, dropped, .. } = check;
+        if dropped > 0 {
+            if let Some(last) = found.last() {
+                let span = last.span;
+                self.problems.extend(found);
+                self.problems.push(Problem {
+                    kind: ProblemKind::Type,
+                    span,
+                    message: format!("{dropped} more nodes of the wrong type not listed"),
+                });
+                return;
+            }
+        }
+        self.problems.extend(found);
     }
 
     // ---- the model ------------------------------------------------------------------
@@ -651,6 +691,9 @@ impl Spec {
         let mut schemes = Vec::new();
         if let Some(node) = schemes_node {
             for (name, key_span, scheme) in self.entries(node) {
+                if name.starts_with("x-") {
+                    continue; // an extension, not a scheme
+                }
                 let kind = self.scheme_kind(scheme);
                 schemes.push(SecurityScheme {
                     name: name.to_string(),
@@ -1068,6 +1111,7 @@ fn detect_version(
 
 fn duplicate_problems(
     file: FileId,
+    tree: &Tree,
     duplicates: &[(String, std::ops::Range<u32>, std::ops::Range<u32>)],
     text: &str,
     out: &mut Vec<Problem>,
@@ -1076,14 +1120,108 @@ fn duplicate_problems(
         return;
     }
     let starts = keyhole_core::source::line_starts(text);
+    let at = |offset: u32| keyhole_core::source::line_col(text, &starts, offset as usize);
+    let parents = parent_index(tree);
+    // The entry whose key is written at a span: its mapping and its value (one index
+    // for all the duplicates, so a file full of them stays linear).
+    let mut by_key_span: HashMap<(u32, u32), (NodeId, NodeId)> = HashMap::new();
+    for (i, node) in tree.nodes.iter().enumerate() {
+        if let Value::Map(entries) = &node.value {
+            for e in entries {
+                by_key_span.insert(
+                    (e.key_span.start, e.key_span.end),
+                    (NodeId(i as u32), e.value),
+                );
+            }
+        }
+    }
+    let entry_at = |span: &std::ops::Range<u32>| by_key_span.get(&(span.start, span.end)).copied();
+    // The value as written, when it is short enough to quote on one line.
+    let preview = |key: &str, value: Option<NodeId>| -> String {
+        let Some(value) = value else {
+            return String::new();
+        };
+        let range = tree.span(value);
+        match text.get(range.start as usize..range.end as usize) {
+            Some(v) if v.len() <= 60 && !v.contains('\n') => format!(", `{key}: {v}`"),
+            _ => String::new(),
+        }
+    };
     for (key, first, later) in duplicates {
-        let line = keyhole_core::source::line_col(text, &starts, first.start as usize).line;
+        let (a, b) = (at(first.start), at(later.start));
+        let (where_first, where_later) = if a.line == b.line {
+            (
+                format!("line {}, column {}", a.line, a.column),
+                format!("line {}, column {}", b.line, b.column),
+            )
+        } else {
+            (format!("line {}", a.line), format!("line {}", b.line))
+        };
+        let used = entry_at(later);
+        let pointer = match used {
+            Some((map, _)) => format!(
+                "{}/{}",
+                pointer_of(&parents, map),
+                crate::tree::escape_pointer(key)
+            ),
+            None => format!("/{}", crate::tree::escape_pointer(key)),
+        };
+        let ignored = entry_at(first).map(|(_, v)| v);
         out.push(Problem {
             kind: ProblemKind::Warning,
             span: Span::new(file, later.start as usize, later.end as usize),
-            message: format!("duplicate key `{key}` (first at line {line}); the last one is used"),
+            message: format!(
+                "duplicate key `{key}` at `{pointer}`: written at {where_first} and again at {where_later}; \
+                 keyhole uses the later copy ({where_later}{}) and ignores the first ({where_first}{})",
+                preview(key, used.map(|(_, v)| v)),
+                preview(key, ignored),
+            ),
         });
     }
+}
+
+/// Each node's parent and the pointer token leading to it (the first, for shared nodes).
+fn parent_index(tree: &Tree) -> Vec<Option<(NodeId, String)>> {
+    let mut parents: Vec<Option<(NodeId, String)>> = vec![None; tree.nodes.len()];
+    for (i, node) in tree.nodes.iter().enumerate() {
+        let children: Vec<(NodeId, String)> = match &node.value {
+            Value::Map(entries) => entries
+                .iter()
+                .map(|e| (e.value, crate::tree::escape_pointer(&e.key)))
+                .collect(),
+            Value::Seq(items) => items
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| (c, k.to_string()))
+                .collect(),
+            _ => continue,
+        };
+        for (child, token) in children {
+            if let Some(slot) = parents.get_mut(child.0 as usize) {
+                if slot.is_none() && child.0 as usize != i {
+                    *slot = Some((NodeId(i as u32), token));
+                }
+            }
+        }
+    }
+    parents
+}
+
+/// The JSON pointer of a node, through [`parent_index`] (bounded: a reader never builds a
+/// tree deeper than [`crate::MAX_DEPTH`]).
+fn pointer_of(parents: &[Option<(NodeId, String)>], mut node: NodeId) -> String {
+    let mut tokens = Vec::new();
+    for _ in 0..=crate::MAX_DEPTH + 1 {
+        match parents.get(node.0 as usize) {
+            Some(Some((parent, token))) => {
+                tokens.push(token.as_str());
+                node = *parent;
+            }
+            _ => break,
+        }
+    }
+    tokens.reverse();
+    tokens.iter().map(|t| format!("/{t}")).collect()
 }
 
 /// Every mapping with a `$ref` key in a file, with the `$ref` value — skipping examples,
@@ -1134,4 +1272,510 @@ fn ref_sites(tree: &Tree) -> Vec<(NodeId, NodeId)> {
     }
     out.sort();
     out
+}
+
+/// How many wrong-type nodes one spec reports before summing up the rest.
+const MAX_TYPE_PROBLEMS: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Map,
+    Seq,
+}
+
+impl Shape {
+    fn name(self) -> &'static str {
+        match self {
+            Shape::Map => "a mapping",
+            Shape::Seq => "a sequence",
+        }
+    }
+}
+
+fn type_name(value: Option<&Value>) -> &'static str {
+    match value {
+        None | Some(Value::Null) => "null",
+        Some(Value::Bool(_)) => "a boolean",
+        Some(Value::Number(_)) => "a number",
+        Some(Value::String(_)) => "a string",
+        Some(Value::Seq(_)) => "a sequence",
+        Some(Value::Map(_)) => "a mapping",
+        Some(Value::Alias(_)) => "an alias",
+    }
+}
+
+/// The walk behind [`Spec::check_types`].
+struct TypeCheck<'a> {
+    spec: &'a Spec,
+    /// Resolved mappings already walked (shared through `$ref` or YAML aliases).
+    seen: HashSet<NodeRef>,
+    found: Vec<Problem>,
+    dropped: usize,
+}
+
+impl TypeCheck<'_> {
+    /// `raw` (as written, maybe a `$ref` or an alias) must resolve to `shape`; the resolved
+    /// node when it does, after a problem when it does not. A broken `$ref` is left to
+    /// `unresolved-ref`.
+    fn expect(
+        &mut self,
+        raw: NodeRef,
+        pointer: &str,
+        shape: Shape,
+        effect: &str,
+    ) -> Option<NodeRef> {
+        let spec = self.spec;
+        let r = spec.resolve(raw);
+        let value = spec.value(r);
+        match (shape, value) {
+            (Shape::Map, Some(Value::Map(_))) | (Shape::Seq, Some(Value::Seq(_))) => {
+                return Some(r)
+            }
+            _ => {}
+        }
+        if spec.refs.contains_key(&r) {
+            return None;
+        }
+        if self.found.len() >= MAX_TYPE_PROBLEMS {
+            self.dropped += 1;
+            return None;
+        }
+        self.found.push(Problem {
+            kind: ProblemKind::Type,
+            span: spec.span(raw),
+            message: format!(
+                "`{pointer}` should be {}, found {}; {effect}",
+                shape.name(),
+                type_name(value)
+            ),
+        });
+        None
+    }
+
+    /// The raw value of `key` in the (resolved) mapping `parent`, with its pointer.
+    fn field(&self, parent: NodeRef, pointer: &str, key: &str) -> Option<(NodeRef, String)> {
+        let (_, value) = self.spec.entry(parent, key)?;
+        Some((
+            value,
+            format!("{pointer}/{}", crate::tree::escape_pointer(key)),
+        ))
+    }
+
+    /// Raw entries of a resolved mapping, skipping extensions, with their pointers.
+    fn children(&self, map: NodeRef, pointer: &str) -> Vec<(String, NodeRef, String)> {
+        self.spec
+            .tree(map.doc)
+            .entries(map.node)
+            .iter()
+            // A `$ref` among names is not followed by the loader (see `NAME_MAPS`) and is
+            // not a name either: not judged here.
+            .filter(|e| !e.key.starts_with("x-") && e.key != "$ref")
+            .map(|e| {
+                (
+                    e.key.clone(),
+                    NodeRef {
+                        doc: map.doc,
+                        node: e.value,
+                    },
+                    format!("{pointer}/{}", crate::tree::escape_pointer(&e.key)),
+                )
+            })
+            .collect()
+    }
+
+    /// `key` of `parent`, if present, must be `shape`.
+    fn member(
+        &mut self,
+        parent: NodeRef,
+        pointer: &str,
+        key: &str,
+        shape: Shape,
+        effect: &str,
+    ) -> Option<(NodeRef, String)> {
+        let (raw, pointer) = self.field(parent, pointer, key)?;
+        let r = self.expect(raw, &pointer, shape, effect)?;
+        Some((r, pointer))
+    }
+
+    /// A sequence whose items must all be mappings.
+    fn seq_of_maps(&mut self, parent: NodeRef, pointer: &str, key: &str, effect: &str) {
+        let Some((list, pointer)) = self.member(parent, pointer, key, Shape::Seq, effect) else {
+            return;
+        };
+        let items: Vec<NodeId> = self.spec.tree(list.doc).items(list.node).to_vec();
+        for (i, node) in items.into_iter().enumerate() {
+            let item = NodeRef {
+                doc: list.doc,
+                node,
+            };
+            self.expect(
+                item,
+                &format!("{pointer}/{i}"),
+                Shape::Map,
+                "keyhole skips this item",
+            );
+        }
+    }
+
+    fn first_visit(&mut self, r: NodeRef) -> bool {
+        self.seen.insert(r)
+    }
+
+    fn root(&mut self) {
+        let root = self.spec.root();
+        let swagger = self.spec.version == Version::Swagger2;
+        let skipped = "keyhole skips it";
+        self.member(root, "", "info", Shape::Map, skipped);
+        self.member(root, "", "externalDocs", Shape::Map, skipped);
+        self.seq_of_maps(root, "", "tags", skipped);
+        self.security(
+            root,
+            "",
+            "keyhole ignores it, so no global security applies",
+        );
+        if let Some((paths, pointer)) = self.member(
+            root,
+            "",
+            "paths",
+            Shape::Map,
+            "keyhole reads no operations from it",
+        ) {
+            for (_, item, pointer) in self.children(paths, &pointer) {
+                self.path_item(item, &pointer);
+            }
+        }
+        if swagger {
+            for key in ["schemes", "consumes", "produces"] {
+                self.member(root, "", key, Shape::Seq, skipped);
+            }
+            for key in ["definitions", "parameters", "securityDefinitions"] {
+                self.member(root, "", key, Shape::Map, skipped);
+            }
+            self.named(root, "", "securityDefinitions", "keyhole skips this scheme");
+            self.named(root, "", "parameters", "keyhole skips this parameter");
+            if let Some((map, pointer)) = self.member(root, "", "responses", Shape::Map, skipped) {
+                for (_, response, pointer) in self.children(map, &pointer) {
+                    self.response(response, &pointer);
+                }
+            }
+            return;
+        }
+        self.seq_of_maps(root, "", "servers", skipped);
+        if let Some((hooks, pointer)) = self.member(root, "", "webhooks", Shape::Map, skipped) {
+            for (_, item, pointer) in self.children(hooks, &pointer) {
+                self.path_item(item, &pointer);
+            }
+        }
+        let Some((components, pointer)) = self.member(root, "", "components", Shape::Map, skipped)
+        else {
+            return;
+        };
+        for key in [
+            "schemas",
+            "responses",
+            "parameters",
+            "examples",
+            "requestBodies",
+            "headers",
+            "securitySchemes",
+            "links",
+            "callbacks",
+            "pathItems",
+        ] {
+            self.member(components, &pointer, key, Shape::Map, skipped);
+        }
+        self.named(
+            components,
+            &pointer,
+            "securitySchemes",
+            "keyhole skips this scheme",
+        );
+        self.named(
+            components,
+            &pointer,
+            "parameters",
+            "keyhole skips this parameter",
+        );
+        self.named(components, &pointer, "requestBodies", "keyhole skips it");
+        if let Some((map, pointer)) = self.field(components, &pointer, "responses") {
+            let map = self.spec.resolve(map);
+            if self.spec.tree(map.doc).is_map(map.node) {
+                for (_, response, pointer) in self.children(map, &pointer) {
+                    self.response(response, &pointer);
+                }
+            }
+        }
+        if let Some((map, pointer)) = self.field(components, &pointer, "pathItems") {
+            let map = self.spec.resolve(map);
+            if self.spec.tree(map.doc).is_map(map.node) {
+                for (_, item, pointer) in self.children(map, &pointer) {
+                    self.path_item(item, &pointer);
+                }
+            }
+        }
+    }
+
+    /// Each entry of the mapping under `key` (when it is one) must be a mapping.
+    fn named(&mut self, parent: NodeRef, pointer: &str, key: &str, effect: &str) {
+        let Some((map, pointer)) = self.field(parent, pointer, key) else {
+            return;
+        };
+        let map = self.spec.resolve(map);
+        if !self.spec.tree(map.doc).is_map(map.node) {
+            return;
+        }
+        for (_, value, pointer) in self.children(map, &pointer) {
+            self.expect(value, &pointer, Shape::Map, effect);
+        }
+    }
+
+    /// `security`: a list of requirement mappings, each naming schemes with scope lists.
+    fn security(&mut self, parent: NodeRef, pointer: &str, effect: &str) {
+        let Some((list, pointer)) = self.member(parent, pointer, "security", Shape::Seq, effect)
+        else {
+            return;
+        };
+        let items: Vec<NodeId> = self.spec.tree(list.doc).items(list.node).to_vec();
+        for (i, node) in items.into_iter().enumerate() {
+            let item_pointer = format!("{pointer}/{i}");
+            let raw = NodeRef {
+                doc: list.doc,
+                node,
+            };
+            if let Some(req) = self.expect(
+                raw,
+                &item_pointer,
+                Shape::Map,
+                "keyhole reads it as naming no scheme",
+            ) {
+                for (_, scopes, pointer) in self.children(req, &item_pointer) {
+                    self.expect(
+                        scopes,
+                        &pointer,
+                        Shape::Seq,
+                        "keyhole reads the scheme name only",
+                    );
+                }
+            }
+        }
+    }
+
+    fn path_item(&mut self, raw: NodeRef, pointer: &str) {
+        let Some(item) = self.expect(
+            raw,
+            pointer,
+            Shape::Map,
+            "keyhole reads no operations from this path",
+        ) else {
+            return;
+        };
+        if !self.first_visit(item) {
+            return;
+        }
+        self.seq_of_maps(item, pointer, "parameters", "keyhole skips them");
+        if self.spec.version != Version::Swagger2 {
+            self.seq_of_maps(item, pointer, "servers", "keyhole skips them");
+        }
+        for (key, op, pointer) in self.children(item, pointer) {
+            if METHODS.contains(&key.to_ascii_lowercase().as_str()) {
+                self.operation(op, &pointer);
+            }
+        }
+    }
+
+    fn operation(&mut self, raw: NodeRef, pointer: &str) {
+        let Some(op) = self.expect(raw, pointer, Shape::Map, "keyhole skips this operation") else {
+            return;
+        };
+        if !self.first_visit(op) {
+            return;
+        }
+        let skipped = "keyhole skips it";
+        self.seq_of_maps(op, pointer, "parameters", skipped);
+        self.member(op, pointer, "tags", Shape::Seq, skipped);
+        self.member(op, pointer, "callbacks", Shape::Map, skipped);
+        self.security(
+            op,
+            pointer,
+            "keyhole ignores it, so the global `security` applies to this operation",
+        );
+        if self.spec.version != Version::Swagger2 {
+            self.seq_of_maps(op, pointer, "servers", skipped);
+            if let Some((body, pointer)) =
+                self.member(op, pointer, "requestBody", Shape::Map, skipped)
+            {
+                self.member(body, &pointer, "content", Shape::Map, skipped);
+            }
+        }
+        if let Some((responses, pointer)) = self.member(
+            op,
+            pointer,
+            "responses",
+            Shape::Map,
+            "keyhole reads no responses for this operation",
+        ) {
+            for (_, response, pointer) in self.children(responses, &pointer) {
+                self.response(response, &pointer);
+            }
+        }
+    }
+
+    fn response(&mut self, raw: NodeRef, pointer: &str) {
+        let Some(response) = self.expect(raw, pointer, Shape::Map, "keyhole skips this response")
+        else {
+            return;
+        };
+        if !self.first_visit(response) {
+            return;
+        }
+        let skipped = "keyhole skips it";
+        self.member(response, pointer, "headers", Shape::Map, skipped);
+        if self.spec.version != Version::Swagger2 {
+            self.member(response, pointer, "links", Shape::Map, skipped);
+            if let Some((content, pointer)) =
+                self.member(response, pointer, "content", Shape::Map, skipped)
+            {
+                for (_, media, pointer) in self.children(content, &pointer) {
+                    self.expect(media, &pointer, Shape::Map, "keyhole skips this media type");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoFiles;
+
+    impl FileSource for NoFiles {
+        fn load(&mut self, _: &Path) -> Result<(FileId, Arc<str>), String> {
+            Err("no files here".into())
+        }
+    }
+
+    fn load(text: &str, format: Format) -> Spec {
+        Spec::load(
+            FileId(0),
+            Path::new("/r/openapi.yaml"),
+            text,
+            format,
+            Path::new("/r"),
+            &mut NoFiles,
+        )
+        .expect("loads")
+    }
+
+    /// (line, message) of each problem of a kind.
+    fn problems(spec: &Spec, text: &str, kind: ProblemKind) -> Vec<(usize, String)> {
+        let starts = keyhole_core::source::line_starts(text);
+        spec.problems
+            .iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| {
+                let at = keyhole_core::source::line_col(text, &starts, p.span.start as usize);
+                (at.line, p.message.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_wrong_type_node_is_reported_and_the_rest_loads() {
+        let text = "openapi: 3.0.3\n\
+                    info: a string\n\
+                    security: {k: []}\n\
+                    paths:\n  \
+                      /a:\n    \
+                        get: nope\n    \
+                        post:\n      \
+                          security: [{k: x}]\n      \
+                          responses:\n        \
+                            '200': [1]\n        \
+                            '201': {description: ok, content: []}\n  \
+                      /b: 3\n\
+                    components:\n  \
+                      schemas: []\n  \
+                      securitySchemes:\n    \
+                        k: {type: http, scheme: bearer}\n    \
+                        x-note: 1\n";
+        let spec = load(text, Format::Yaml);
+        let got = problems(&spec, text, ProblemKind::Type);
+        let expected = [
+            (2, "`/info` should be a mapping, found a string"),
+            (3, "`/security` should be a sequence, found a mapping"),
+            (6, "`/paths/~1a/get` should be a mapping, found a string"),
+            (
+                8,
+                "`/paths/~1a/post/security/0/k` should be a sequence, found a string",
+            ),
+            (
+                10,
+                "`/paths/~1a/post/responses/200` should be a mapping, found a sequence",
+            ),
+            (
+                11,
+                "`/paths/~1a/post/responses/201/content` should be a mapping, found a sequence",
+            ),
+            (12, "`/paths/~1b` should be a mapping, found a number"),
+            (
+                14,
+                "`/components/schemas` should be a mapping, found a sequence",
+            ),
+        ];
+        assert_eq!(got.len(), expected.len(), "{got:#?}");
+        for ((line, message), (got_line, got_message)) in expected.iter().zip(&got) {
+            assert_eq!(line, got_line, "{got_message}");
+            assert!(got_message.starts_with(message), "{got_message}");
+        }
+        // What is valid still loads: the `post`, its security and its good response.
+        assert_eq!(spec.operations.len(), 1);
+        assert_eq!(spec.operations[0].method, "post");
+        assert!(spec.operations[0].security.is_some());
+        assert_eq!(spec.operations[0].responses.len(), 2);
+        assert_eq!(spec.schemes.len(), 1);
+        assert!(spec.global_security.is_none());
+    }
+
+    #[test]
+    fn well_formed_specs_have_no_type_problems() {
+        let text = "swagger: '2.0'\n\
+                    info: {title: t, version: '1'}\n\
+                    securityDefinitions: {k: {type: basic}}\n\
+                    security: [{k: []}]\n\
+                    paths:\n  \
+                      x-ext: 1\n  \
+                      /a:\n    \
+                        parameters: [{$ref: '#/parameters/p'}]\n    \
+                        get: &op {responses: {200: {description: ok, schema: {type: string}}}}\n    \
+                        put: *op\n\
+                    parameters: {p: {name: p, in: query, type: string}}\n";
+        let spec = load(text, Format::Yaml);
+        assert_eq!(problems(&spec, text, ProblemKind::Type), []);
+        assert_eq!(spec.operations.len(), 2);
+    }
+
+    #[test]
+    fn duplicate_keys_name_both_lines_and_the_copy_used() {
+        let text = "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": \"1\"},\n\
+                    \"security\": [{\"k\": []}],\n\
+                    \"paths\": {},\n\
+                    \"security\": []}\n";
+        let spec = load(text, Format::Json);
+        let got = problems(&spec, text, ProblemKind::Warning);
+        assert_eq!(
+            got,
+            [(
+                4,
+                "duplicate key `security` at `/security`: written at line 2 and again at \
+                 line 4; keyhole uses the later copy (line 4, `security: []`) and ignores the \
+                 first (line 2, `security: [{\"k\": []}]`)"
+                    .to_string()
+            )]
+        );
+        assert!(spec
+            .global_security
+            .as_ref()
+            .is_some_and(Security::is_public));
+    }
 }
