@@ -64,6 +64,9 @@ const SUMMARY_BYTE_BUDGET: usize = 8_000_000;
 /// Bound on functions summarised per file.
 const MAX_FUNCTIONS: usize = 4_000;
 
+/// Parentheses, `as T` and wrapper calls read through between a function and its binding.
+const BINDING_WRAPPERS: usize = 6;
+
 /// Fastify hooks that run before the handler and can turn a request away.
 const FASTIFY_GUARD_HOOKS: &[&str] = &["onRequest", "preParsing", "preValidation", "preHandler"];
 
@@ -107,6 +110,7 @@ pub fn extract(
         fastify_file: false,
         fp_names: HashSet::new(),
         function_ranges: HashMap::new(),
+        function_names: HashMap::new(),
         summary_budget: SUMMARY_BYTE_BUDGET,
         router_names: HashSet::new(),
         consts: Constants::default(),
@@ -132,6 +136,9 @@ pub fn extract(
         .functions
         .iter()
         .any(|f| params::first_param_is(*f, "fastify", src));
+    for site in &found.function_sites {
+        x.function_site(*site);
+    }
     for (n, f) in found.functions.iter().enumerate() {
         if n >= MAX_FUNCTIONS {
             break;
@@ -183,6 +190,7 @@ struct MatchNodes<'t> {
     call_method: Option<Node<'t>>,
     call_args: Option<Node<'t>>,
     function: Option<Node<'t>>,
+    function_site: Option<Node<'t>>,
     class: Option<Node<'t>>,
 }
 
@@ -205,6 +213,7 @@ impl<'t> MatchNodes<'t> {
             Capture::CallMethod => &mut self.call_method,
             Capture::CallArgs => &mut self.call_args,
             Capture::Function => &mut self.function,
+            Capture::FunctionSite => &mut self.function_site,
             Capture::Class => &mut self.class,
             _ => return,
         };
@@ -224,6 +233,7 @@ struct Found<'t> {
     export_assigns: Vec<Triple<'t>>,
     calls: Vec<(Node<'t>, Node<'t>, Node<'t>, Node<'t>)>,
     functions: Vec<Node<'t>>,
+    function_sites: Vec<Node<'t>>,
     classes: Vec<Node<'t>>,
 }
 
@@ -237,6 +247,9 @@ impl<'t> Found<'t> {
         }
         if let Some(n) = m.function {
             self.functions.push(n);
+        }
+        if let Some(n) = m.function_site {
+            self.function_sites.push(n);
         }
         if let Some(n) = m.class {
             self.classes.push(n);
@@ -271,6 +284,8 @@ impl<'t> Found<'t> {
         self.export_assigns.dedup_by_key(|t| t.0);
         self.functions.sort_by_key(key);
         self.functions.dedup();
+        self.function_sites.sort_by_key(key);
+        self.function_sites.dedup();
         self.classes.sort_by_key(key);
         self.classes.dedup();
         self.calls.sort_by_key(|t| key(&t.0));
@@ -312,6 +327,8 @@ struct Extractor<'a> {
     /// Byte ranges of functions bound to a plain name in this file, for handlers named by
     /// their function (`router.get('/x', getUser)`).
     function_ranges: HashMap<String, (usize, usize)>,
+    /// The names functions are bound to (by node id), read from the binding sites.
+    function_names: HashMap<usize, String>,
     /// Source bytes of function bodies still to be summarised in this file: nested bound
     /// functions are walked once per enclosing summary, so the total is bounded.
     summary_budget: usize,
@@ -1095,31 +1112,151 @@ impl<'a> Extractor<'a> {
     /// `obj.f = wrap(async (req, res, next) => …)`, `{ f(req, res, next) {…} }` in an object
     /// bound to `obj` (`obj.f`), `fastify.decorate('authenticate', fn)`
     /// (`fastify.authenticate`).
-    fn function_binding(&self, function: Node<'_>) -> Option<String> {
-        if function.kind() == "method_definition" {
-            let key = self.name_text(function.child_by_field_name("name")?);
-            let object = function.parent()?;
-            if object.kind() != "object" {
-                return None;
-            }
-            return Some(format!("{}.{key}", self.object_binding(object)?));
-        }
+    fn function_binding(&mut self, function: Node<'_>) -> Option<String> {
         if function.kind() == "function_declaration" {
             return function
                 .child_by_field_name("name")
                 .map(|n| self.text(n).to_string());
         }
-        let mut node = function;
-        let mut parent = node.parent()?;
-        for _ in 0..6 {
-            match parent.kind() {
-                "parenthesized_expression" | "as_expression" | "satisfies_expression" => {
-                    node = parent;
-                    parent = node.parent()?;
+        self.function_names.remove(&function.id())
+    }
+
+    /// Read the names of the functions bound at `site` (a declarator, an assignment, a
+    /// `decorate` call) into `function_names`: the value, through at most
+    /// [`BINDING_WRAPPERS`] parentheses, `as T` and single-argument wrappers (`helpers.try(fn)`,
+    /// `asyncHandler(fn)`, `fp(fn)`), and the functions and methods of an object literal.
+    fn function_site(&mut self, site: Node<'_>) {
+        match site.kind() {
+            "variable_declarator" => {
+                let (Some(name), Some(value)) = (
+                    site.child_by_field_name("name"),
+                    site.child_by_field_name("value"),
+                ) else {
+                    return;
+                };
+                if name.kind() != "identifier" {
+                    return;
                 }
-                "arguments" => {
-                    let call = parent.parent()?;
-                    let callee = unwrap(call.child_by_field_name("function")?);
+                let name = self.text(name);
+                self.bind_value(value, name, BINDING_WRAPPERS);
+                if value.kind() == "object" {
+                    self.bind_object(value, name);
+                }
+            }
+            "assignment_expression" => {
+                let (Some(left), Some(right)) = (
+                    site.child_by_field_name("left"),
+                    site.child_by_field_name("right"),
+                ) else {
+                    return;
+                };
+                let Some(name) = symbol_path(unwrap(left), self.src).map(|p| p.join(".")) else {
+                    return;
+                };
+                self.bind_value(right, &name, BINDING_WRAPPERS);
+                if right.kind() == "object" {
+                    self.bind_object(right, &name);
+                }
+            }
+            "call_expression" => {
+                // `fastify.decorate('authenticate', async (request, reply) => …)`
+                let Some(callee) = site.child_by_field_name("function").map(unwrap) else {
+                    return;
+                };
+                if callee.kind() != "member_expression"
+                    || callee
+                        .child_by_field_name("property")
+                        .is_none_or(|p| self.text(p) != "decorate")
+                {
+                    return;
+                }
+                let Some(args) = site
+                    .child_by_field_name("arguments")
+                    .filter(|a| a.kind() == "arguments")
+                else {
+                    return;
+                };
+                let args = arguments(args);
+                let [key, value] = args.as_slice() else {
+                    return;
+                };
+                if key.kind() != "string" {
+                    return;
+                }
+                let Some(function) = self.wrapped_function(*value, BINDING_WRAPPERS - 1) else {
+                    return;
+                };
+                let Some(receiver) = callee
+                    .child_by_field_name("object")
+                    .and_then(|o| symbol_path(o, self.src))
+                else {
+                    return;
+                };
+                let name = format!("{}.{}", receiver.join("."), string_value(*key, self.src));
+                self.function_names.entry(function.id()).or_insert(name);
+            }
+            _ => {}
+        }
+    }
+
+    /// Name the function `value` holds (see [`Self::function_site`]) `name`.
+    fn bind_value(&mut self, value: Node<'_>, name: &str, wrappers: usize) {
+        if let Some(function) = self.wrapped_function(value, wrappers) {
+            self.function_names
+                .entry(function.id())
+                .or_insert_with(|| name.to_string());
+        }
+    }
+
+    /// Name the functions of the object literal bound to `object` `object.key`.
+    fn bind_object(&mut self, object: Node<'_>, object_name: &str) {
+        let mut cursor = object.walk();
+        for member in object.named_children(&mut cursor) {
+            match member.kind() {
+                "method_definition" => {
+                    let Some(key) = member.child_by_field_name("name") else {
+                        continue;
+                    };
+                    let key = self.name_text(key);
+                    self.function_names
+                        .entry(member.id())
+                        .or_insert_with(|| format!("{object_name}.{key}"));
+                }
+                "pair" => {
+                    let (Some(key), Some(value)) = (
+                        member.child_by_field_name("key"),
+                        member.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    let key = match key.kind() {
+                        "property_identifier" => self.text(key).to_string(),
+                        "string" => string_value(key, self.src),
+                        _ => continue,
+                    };
+                    self.bind_value(value, &format!("{object_name}.{key}"), BINDING_WRAPPERS);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The function `node` is, or holds through at most `wrappers` parentheses, `as T`,
+    /// `satisfies T` and single-argument wrapper calls; route and mount calls take handlers,
+    /// not bindings.
+    fn wrapped_function<'t>(&self, mut node: Node<'t>, wrappers: usize) -> Option<Node<'t>> {
+        for _ in 0..=wrappers {
+            match node.kind() {
+                "arrow_function" | "function_expression" => return Some(node),
+                "parenthesized_expression" | "as_expression" | "satisfies_expression" => {
+                    let mut cursor = node.walk();
+                    let inner = node
+                        .named_children(&mut cursor)
+                        .find(|n| !n.is_extra())?;
+                    node = inner;
+                }
+                "call_expression" => {
+                    let callee = unwrap(node.child_by_field_name("function")?);
                     let method = match callee.kind() {
                         "member_expression" => callee
                             .child_by_field_name("property")
@@ -1127,82 +1264,26 @@ impl<'a> Extractor<'a> {
                         "identifier" => self.text(callee),
                         _ => return None,
                     };
-                    if method == "decorate" {
-                        // `fastify.decorate('authenticate', async (request, reply) => …)`
-                        let args = arguments(parent);
-                        let [key, value] = args.as_slice() else {
-                            return None;
-                        };
-                        if value.id() != node.id() || key.kind() != "string" {
-                            return None;
-                        }
-                        let object = callee.child_by_field_name("object")?;
-                        let receiver = symbol_path(object, self.src)?.join(".");
-                        return Some(format!("{receiver}.{}", string_value(*key, self.src)));
-                    }
-                    // A wrapper (`helpers.try(fn)`, `asyncHandler(fn)`, `fp(fn)`) around the
-                    // only argument; route and mount calls take handlers, not bindings.
-                    if VERBS.contains(&method)
+                    if method == "decorate"
+                        || VERBS.contains(&method)
                         || matches!(method, "use" | "route" | "register" | "addHook")
-                        || arguments(parent).len() != 1
                     {
                         return None;
                     }
-                    node = call;
-                    parent = node.parent()?;
+                    let args = node.child_by_field_name("arguments")?;
+                    if args.kind() != "arguments" {
+                        return None;
+                    }
+                    let args = arguments(args);
+                    let [only] = args.as_slice() else {
+                        return None;
+                    };
+                    node = *only;
                 }
-                _ => break,
+                _ => return None,
             }
         }
-        match parent.kind() {
-            "variable_declarator" => {
-                let name = parent.child_by_field_name("name")?;
-                (name.kind() == "identifier").then(|| self.text(name).to_string())
-            }
-            "assignment_expression" => {
-                let right = parent.child_by_field_name("right")?;
-                if right.id() != node.id() {
-                    return None;
-                }
-                let left = unwrap(parent.child_by_field_name("left")?);
-                symbol_path(left, self.src).map(|p| p.join("."))
-            }
-            "pair" => {
-                let value = parent.child_by_field_name("value")?;
-                if value.id() != node.id() {
-                    return None;
-                }
-                let key = parent.child_by_field_name("key")?;
-                let key = match key.kind() {
-                    "property_identifier" => self.text(key).to_string(),
-                    "string" => string_value(key, self.src),
-                    _ => return None,
-                };
-                let object = parent.parent()?;
-                Some(format!("{}.{key}", self.object_binding(object)?))
-            }
-            _ => None,
-        }
-    }
-
-    /// The name an object literal is bound to (`const auth = {…}`, `module.exports = {…}`).
-    fn object_binding(&self, object: Node<'_>) -> Option<String> {
-        let parent = object.parent()?;
-        match parent.kind() {
-            "variable_declarator" => {
-                let name = parent.child_by_field_name("name")?;
-                (name.kind() == "identifier").then(|| self.text(name).to_string())
-            }
-            "assignment_expression" => {
-                let right = unwrap(parent.child_by_field_name("right")?);
-                if right.id() != object.id() {
-                    return None;
-                }
-                let left = unwrap(parent.child_by_field_name("left")?);
-                symbol_path(left, self.src).map(|p| p.join("."))
-            }
-            _ => None,
-        }
+        None
     }
 
     /// A check at the top of the handler (`if (!req.user) return res.sendStatus(401)`), for

@@ -38,6 +38,7 @@ enum Family {
 captures! {
     Import = "import" in [Python, JavaScript];
     Function = "function" in [Python, JavaScript];
+    FunctionSite = "function.site" in [JavaScript];
     Class = "class" in [Python, JavaScript];
     Assign = "assign" in [Python, JavaScript];
     AssignName = "assign.name" in [Python, JavaScript];
