@@ -1250,9 +1250,7 @@ impl<'a> Extractor<'a> {
                 "arrow_function" | "function_expression" => return Some(node),
                 "parenthesized_expression" | "as_expression" | "satisfies_expression" => {
                     let mut cursor = node.walk();
-                    let inner = node
-                        .named_children(&mut cursor)
-                        .find(|n| !n.is_extra())?;
+                    let inner = node.named_children(&mut cursor).find(|n| !n.is_extra())?;
                     node = inner;
                 }
                 "call_expression" => {
@@ -2115,6 +2113,8 @@ impl<'a> Extractor<'a> {
     fn bind_calls_and_returns(&mut self, root: Node<'_>) {
         let mut stack = vec![root];
         let mut visited = 0usize;
+        // One cursor for the whole walk: `named_children` resets it to each node.
+        let mut cursor = root.walk();
         while let Some(node) = stack.pop() {
             visited += 1;
             if visited > 2_000_000 {
@@ -2126,10 +2126,7 @@ impl<'a> Extractor<'a> {
                 "object" => nestjs::app_guard_provider(self, node),
                 _ => {}
             }
-            let mut cursor = node.walk();
-            for child in node.named_children(&mut cursor) {
-                stack.push(child);
-            }
+            stack.extend(node.named_children(&mut cursor));
         }
     }
 
@@ -2169,10 +2166,15 @@ impl<'a> Extractor<'a> {
                 continue;
             }
             let name = self.text(arg).to_string();
-            let is_param = params::enclosing_param(call, &name, self.src).is_some();
             let path = vec![name.clone()];
+            let router_like = self.router_like(&path);
+            // Neither kind of router: skip the walk up to the enclosing functions.
+            if !router_like && !self.router_names.contains(&name) {
+                continue;
+            }
+            let is_param = params::enclosing_param(call, &name, self.src).is_some();
             let router = if is_param {
-                if !self.router_like(&path) {
+                if !router_like {
                     continue;
                 }
                 self.bind_receiver(path, call)

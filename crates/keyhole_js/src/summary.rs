@@ -76,12 +76,13 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
     let vocabulary = Vocabulary::shared();
     let mut denial: Option<(Denial, Node<'_>)> = None;
     walk(body, |node| {
-        if let Some(kind) = denies(node, src) {
+        let node_kind = node.kind();
+        if let Some(kind) = denies_as(node, node_kind, src) {
             if denial.is_none_or(|(k, _)| kind > k) {
                 denial = Some((kind, node));
             }
         }
-        if summary.checks.is_none() && looks_at_caller(node, src, vocabulary) {
+        if summary.checks.is_none() && looks_at_caller_as(node, node_kind, src, vocabulary) {
             summary.checks = Some(span(file, node));
         }
     });
@@ -134,16 +135,15 @@ fn span(file: &SourceFile, node: Node<'_>) -> Span {
 fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
     let mut stack = vec![root];
     let mut visited = 0usize;
+    // One cursor for the whole walk: `named_children` resets it to each node.
+    let mut cursor = root.walk();
     while let Some(node) = stack.pop() {
         visited += 1;
         if visited > BODY_NODE_LIMIT {
             break;
         }
         f(node);
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            stack.push(child);
-        }
+        stack.extend(node.named_children(&mut cursor));
     }
 }
 
@@ -170,7 +170,12 @@ fn last_name<'a>(callee: Node<'_>, src: &'a str) -> &'a str {
 }
 
 fn denies(node: Node<'_>, src: &str) -> Option<Denial> {
-    match node.kind() {
+    denies_as(node, node.kind(), src)
+}
+
+/// [`denies`] for a node whose kind the caller has read already.
+fn denies_as(node: Node<'_>, kind: &str, src: &str) -> Option<Denial> {
+    match kind {
         // `res.status(401)`, `ctx.throw(401)`, `createError(401)`, `new HttpError(403, …)`
         // (judged from the parent, so that the walk never asks a node for its parent).
         "arguments" => {
@@ -229,7 +234,12 @@ fn denies(node: Node<'_>, src: &str) -> Option<Denial> {
 /// `req.headers.authorization`, `jwt.verify`, `request.jwtVerify`, or a call of a function
 /// whose name says it authenticates (`verifyToken(…)`).
 fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
-    match node.kind() {
+    looks_at_caller_as(node, node.kind(), src, vocabulary)
+}
+
+/// [`looks_at_caller`] for a node whose kind the caller has read already.
+fn looks_at_caller_as(node: Node<'_>, kind: &str, src: &str, vocabulary: &Vocabulary) -> bool {
+    match kind {
         "member_expression" => {
             let Some(prop) = node.child_by_field_name("property") else {
                 return false;
@@ -249,6 +259,10 @@ fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
         }
         // `req.get('Authorization')`, `req.header('authorization')`
         "string" => {
+            // `'authorization'` and longer: skip the other strings without unescaping them.
+            if text(node, src).len() < "'authorization'".len() {
+                return false;
+            }
             let v = string_value(node, src);
             v.eq_ignore_ascii_case("authorization")
         }
@@ -258,8 +272,10 @@ fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
             };
             // `safeEqual(token, row.pixelToken)`, `crypto.timingSafeEqual(a, b)`: a secret
             // compared in constant time is a credential check.
-            let name = last_name(callee, src).to_ascii_lowercase();
-            if name.contains("safeequal") || name.contains("safecompare") {
+            let name = last_name(callee, src);
+            if contains_ignore_ascii_case(name, "safeequal")
+                || contains_ignore_ascii_case(name, "safecompare")
+            {
                 return true;
             }
             if callee.kind() != "identifier" {
@@ -269,6 +285,15 @@ fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
         }
         _ => false,
     }
+}
+
+/// `haystack.to_ascii_lowercase().contains(needle)` for a lowercase `needle`, without the
+/// allocation.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// A statement of the body, at its top level, that calls `next()` (or `await next()`,
