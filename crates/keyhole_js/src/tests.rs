@@ -953,3 +953,42 @@ function requireLogin(req, res, next) {
     let s = summary_of(&f, "requireLogin");
     assert!(s.denies.is_none() && s.passes_through.is_none());
 }
+
+#[test]
+fn functions_are_named_after_their_binding_site() {
+    let f = ts(r#"
+const plain = (req, res, next) => next();
+const wrapped = (helpers.try(asyncHandler((async function (req, res, next) { next(); }) as any)));
+const auth = { check(req, res, next) { next(); }, 'quoted': (req, res, next) => next(), nested: { deep: () => 1 } };
+module.exports.hooks = { pre: fp(async (request, reply) => {}) };
+exports.direct = function (req, res, next) { next(); };
+a.b = c = (req, res, next) => next();
+fastify.decorate('authenticate', fp(async (request, reply) => {}));
+(fastify.decorate as any)('viaCast', async (request, reply) => {});
+fastify.decorate!('viaBang', async (request, reply) => {});
+router.get('/x', asyncHandler((req, res) => res.send()));
+const notAWrapper = wrap(one, (req, res, next) => next());
+const [destructured] = [(req, res, next) => next()];
+class C { method(req, res, next) { next(); } }
+app.use(function named(req, res, next) { next(); });
+const seven = a(b(c(d(e(f(g((req, res, next) => next())))))));
+const six = a(b(c(d(e(f((req, res, next) => next()))))));
+"#);
+    let names: Vec<&str> = f.functions.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "plain",
+            "wrapped",
+            "auth.check",
+            "auth.quoted",
+            "module.exports.hooks.pre",
+            "exports.direct",
+            "c",
+            "fastify.authenticate",
+            "fastify.viaCast",
+            "fastify.viaBang",
+            "six",
+        ]
+    );
+}

@@ -74,19 +74,20 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
     walk_bounded(body, BODY_NODE_LIMIT, |node| {
         // Judged whole, so parts are never visited alone (no `Node::parent` lookups: they
         // walk from the root and would make this quadratic).
-        if node.kind() == "attribute" {
-            if let Some(kind) = denies(node, src) {
+        let node_kind = node.kind();
+        if node_kind == "attribute" {
+            if let Some(kind) = denies_as(node, node_kind, src) {
                 note(&mut denial, kind, node);
             }
-            if summary.checks.is_none() && looks_at_caller(node, src, vocabulary) {
+            if summary.checks.is_none() && looks_at_caller_as(node, node_kind, src, vocabulary) {
                 summary.checks = Some(file.span(node.start_byte(), node.end_byte()));
             }
             return Walk::SkipChildren;
         }
-        if let Some(kind) = denies(node, src) {
+        if let Some(kind) = denies_as(node, node_kind, src) {
             note(&mut denial, kind, node);
         }
-        if summary.checks.is_none() && looks_at_caller(node, src, vocabulary) {
+        if summary.checks.is_none() && looks_at_caller_as(node, node_kind, src, vocabulary) {
             summary.checks = Some(file.span(node.start_byte(), node.end_byte()));
         }
         Walk::Continue
@@ -106,7 +107,12 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
 /// Whether a name in the body looks at who is calling: `current_user`, `is_admin()`,
 /// `g.user`, `verify_jwt_in_request()`, `request.authorization`.
 fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
-    if !matches!(node.kind(), "identifier" | "attribute") {
+    looks_at_caller_as(node, node.kind(), src, vocabulary)
+}
+
+/// [`looks_at_caller`] for a node whose kind the caller has read already.
+fn looks_at_caller_as(node: Node<'_>, kind: &str, src: &str, vocabulary: &Vocabulary) -> bool {
+    if !matches!(kind, "identifier" | "attribute") {
         return false;
     }
     let t = text(node, src);
@@ -142,12 +148,22 @@ fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
         "superuser",
         "owner",
     ];
-    let lower = t.to_ascii_lowercase();
-    HINTS.iter().any(|h| lower.contains(h)) && vocabulary.guard_by_name(t).is_some()
+    // `t.to_ascii_lowercase().contains(h)`, without allocating for every name.
+    let contains = |h: &str| {
+        t.as_bytes()
+            .windows(h.len())
+            .any(|w| w.eq_ignore_ascii_case(h.as_bytes()))
+    };
+    HINTS.iter().any(|h| contains(h)) && vocabulary.guard_by_name(t).is_some()
 }
 
 fn denies(node: Node<'_>, src: &str) -> Option<Denial> {
-    match node.kind() {
+    denies_as(node, node.kind(), src)
+}
+
+/// [`denies`] for a node whose kind the caller has read already.
+fn denies_as(node: Node<'_>, kind: &str, src: &str) -> Option<Denial> {
+    match kind {
         // `abort(401)`, `status_code=403`, `return body, 401`: a status among a call's
         // arguments, a keyword's value, or a returned tuple.
         "argument_list" | "keyword_argument" | "expression_list" | "tuple" => {

@@ -14,4 +14,7 @@
 (call_expression
   function: (member_expression property: (property_identifier) @_decorate)
   (#eq? @_decorate "decorate")) @function.site
+(call_expression
+  function: (_ (member_expression property: (property_identifier) @_decorate))
+  (#eq? @_decorate "decorate")) @function.site
 (call_expression function: (parenthesized_expression)) @function.site
