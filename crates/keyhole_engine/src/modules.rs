@@ -148,14 +148,18 @@ fn python_module_name(path: &str) -> Option<(String, bool)> {
         Some(pkg) => (pkg, true),
         None => (stem, false),
     };
-    let name = stem
-        .trim_start_matches("./")
-        .trim_start_matches('/')
-        .replace('/', ".");
-    if name.is_empty() || name.split('.').any(str::is_empty) {
+    // Directory names with dots (`/tmp/.tmpX/app`, `v1.2/`) are never importable themselves;
+    // they only make the dotted name unique, so their dots become underscores instead of
+    // splitting the name.
+    let parts: Vec<String> = stem
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .map(|c| c.replace('.', "_"))
+        .collect();
+    if parts.is_empty() {
         return None;
     }
-    Some((name, package))
+    Some((parts.join("."), package))
 }
 
 fn shared_prefix_dirs(a: &str, b: &str) -> usize {
