@@ -514,3 +514,28 @@ fn changed_since_reports_only_changed_files() {
     assert_eq!(code, Some(2));
     assert!(err.contains("no-such-rev"), "{err}");
 }
+
+/// Rate limiters are recorded on the endpoint, and are no guard.
+#[test]
+fn rate_limits_are_facts_not_guards() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "app.py",
+        "from flask import Flask\nfrom flask_limiter import Limiter\n\napp = Flask(__name__)\nlimiter = Limiter(app)\n\n\
+         @app.post('/search')\n@limiter.limit('5/minute')\ndef search():\n    return 'ok'\n",
+    );
+    let out = keyhole(&["inventory", "--format", "json"], dir.path());
+    let inventory: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let endpoint = &inventory["endpoints"][0];
+    assert_eq!(endpoint["route"], "/search");
+    assert_eq!(endpoint["auth"]["state"], "none");
+    assert_eq!(endpoint["rate_limits"][0]["kind"], "rate-limit");
+    assert_eq!(endpoint["rate_limits"][0]["guard"], "limiter.limit");
+    let check = keyhole(&["check", "--format", "concise"], dir.path());
+    assert!(
+        stdout(&check).contains("POST /search"),
+        "{}",
+        stdout(&check)
+    );
+}

@@ -34,6 +34,8 @@ pub enum EvidenceKind {
     Setting,
     /// Where the router carrying the endpoint was mounted.
     Mount,
+    /// A rate limit (not a guard).
+    RateLimit,
     /// The endpoint's own path or name (authentication endpoints).
     Purpose,
     /// A spec's `security` (on the operation, or the document's global one).

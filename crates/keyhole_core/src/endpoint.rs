@@ -128,6 +128,9 @@ pub struct Endpoint {
     /// Where the routers carrying this endpoint were mounted, outermost first.
     pub mounts: Vec<MountStep>,
     pub auth: Auth,
+    /// Rate limits on the endpoint's chain (`@limiter.limit(…)`, `rateLimit(…)` middleware):
+    /// facts for the data and AI rules, not guards.
+    pub rate_limits: Vec<crate::auth::Evidence>,
 }
 
 /// One step of a mount chain: the call that mounted a router under a prefix.

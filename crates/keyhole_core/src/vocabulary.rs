@@ -354,6 +354,21 @@ impl Vocabulary {
             .cloned()
     }
 
+    /// Whether a decorator or middleware name is a rate limiter (`limiter.limit`,
+    /// `rateLimit`, `apiLimiter`, `ThrottlerGuard`, `slowapi`'s `limiter.limit`).
+    pub fn rate_limit_by_name(&self, dotted: &str) -> bool {
+        let words = split_words(dotted);
+        let has = |w: &str| words.iter().any(|x| x == w);
+        has("limiter")
+            || has("ratelimit")
+            || has("ratelimiter")
+            || has("throttle")
+            || has("throttler")
+            || has("throttling")
+            || (has("rate") && (has("limit") || has("limited")))
+            || dotted.ends_with(".limit")
+    }
+
     /// Whether an endpoint exists to authenticate, judged by its route and handler name.
     /// Returns the word that decided it.
     pub fn authentication_purpose(
@@ -520,6 +535,28 @@ mod tests {
             "helmet",
         ] {
             assert_eq!(v.guard_by_name(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn rate_limiters() {
+        let v = Vocabulary::default();
+        for name in [
+            "limiter.limit",
+            "rateLimit",
+            "apiLimiter",
+            "ThrottlerGuard",
+            "RateLimiter",
+        ] {
+            assert!(v.rate_limit_by_name(name), "{name}");
+        }
+        for name in [
+            "limit_offset",
+            "paginate",
+            "bodyParser.json",
+            "login_required",
+        ] {
+            assert!(!v.rate_limit_by_name(name), "{name}");
         }
     }
 

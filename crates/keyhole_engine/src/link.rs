@@ -1053,6 +1053,7 @@ impl<'a> Linker<'a> {
         };
 
         let mut found: Vec<(Verdict, Span, EvidenceKind)> = Vec::new();
+        let mut rate_limits: Vec<Evidence> = Vec::new();
         // NestJS `@Public()` on the handler or a controller on the chain: app-wide guards
         // (which honour it by convention) do not apply.
         let is_marker = |g: &GuardRef| {
@@ -1072,6 +1073,7 @@ impl<'a> Linker<'a> {
         // Route-level guards.
         for guard in &route.guards {
             let v = self.evaluate(file, guard, Position::Route);
+            rate_limits.extend(self.rate_limit(guard, &v));
             found.push((v, guard.span, kind_of(guard.site)));
         }
         // A FastAPI/Starlette app mounted under another (`app.mount('/sub', subapp)`) is a
@@ -1099,6 +1101,7 @@ impl<'a> Linker<'a> {
             let rfile = self.routers[r.0 as usize].file;
             for guard in &own_guards {
                 let v = self.evaluate(rfile, guard, Position::Router(&name));
+                rate_limits.extend(self.rate_limit(guard, &v));
                 found.push((v, guard.span, kind_of(guard.site)));
             }
             // What follows this level: the next mount, or the route itself.
@@ -1157,6 +1160,7 @@ impl<'a> Linker<'a> {
             }
             for (guard, gfile) in applicable.iter().zip(with_files) {
                 let v = self.evaluate(gfile, guard, Position::Router(&name));
+                rate_limits.extend(self.rate_limit(guard, &v));
                 found.push((v, guard.span, kind_of(guard.site)));
             }
             // Guards given where the next router was mounted.
@@ -1165,6 +1169,7 @@ impl<'a> Linker<'a> {
                 let guards = self.edges[e].guards.clone();
                 for (gfile, guard) in &guards {
                     let v = self.evaluate(*gfile, guard, Position::Mount(&child_name));
+                    rate_limits.extend(self.rate_limit(guard, &v));
                     found.push((v, guard.span, kind_of(guard.site)));
                 }
             }
@@ -1280,11 +1285,17 @@ impl<'a> Linker<'a> {
                 router: Some(router),
                 mounts: Vec::clone(&mounts),
                 auth: auth.clone(),
+                rate_limits: rate_limits.clone(),
             });
         }
     }
 
     fn unresolved_route(&mut self, file: FileId, route: &RouteDef, out: &mut Vec<Endpoint>) {
+        let route_limits: Vec<Evidence> = route
+            .guards
+            .iter()
+            .filter_map(|g| self.rate_limit(g, &Verdict::NotGuard))
+            .collect();
         let Some(framework) = route
             .framework_hint
             .or_else(|| self.framework_of_file(file))
@@ -1330,6 +1341,7 @@ impl<'a> Linker<'a> {
                 router: None,
                 mounts: Vec::new(),
                 auth: auth.clone(),
+                rate_limits: route_limits.clone(),
             });
         }
     }
@@ -1352,6 +1364,23 @@ impl<'a> Linker<'a> {
     }
 
     // ---- guards ----------------------------------------------------------------------
+
+    /// A guard candidate that is no guard but a rate limit, as evidence for the inventory.
+    fn rate_limit(&self, guard: &GuardRef, verdict: &Verdict) -> Option<Evidence> {
+        if !matches!(verdict, Verdict::NotGuard) {
+            return None;
+        }
+        let GuardTarget::Symbol(path) = &guard.target else {
+            return None;
+        };
+        let name = path.join(".");
+        self.vocabulary.rate_limit_by_name(&name).then(|| Evidence {
+            span: guard.span,
+            kind: EvidenceKind::RateLimit,
+            detail: format!("rate limit `{name}`"),
+            guard: Some(name),
+        })
+    }
 
     fn evaluate(&mut self, file: FileId, guard: &GuardRef, position: Position<'_>) -> Verdict {
         let verdict = self.evaluate_target(file, guard, 0);

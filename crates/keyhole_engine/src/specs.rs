@@ -371,6 +371,7 @@ fn endpoints(spec: &Spec, vocabulary: &Vocabulary) -> Vec<Endpoint> {
             router: None,
             mounts: Vec::new(),
             auth,
+            rate_limits: Vec::new(),
         });
     }
     out

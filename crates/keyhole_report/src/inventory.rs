@@ -76,6 +76,8 @@ struct JsonEndpoint<'a> {
     handler: Option<&'a str>,
     auth: JsonAuth<'a>,
     mounts: Vec<JsonMount<'a>>,
+    /// Rate limits on the endpoint's chain (facts, not guards).
+    rate_limits: Vec<JsonEvidence<'a>>,
 }
 
 #[derive(Serialize)]
@@ -114,6 +116,18 @@ pub fn inventory_json(endpoints: &[Endpoint], files: &SourceMap) -> String {
     to_string(&doc)
 }
 
+fn evidence<'a>(ev: &'a keyhole_core::Evidence, files: &'a SourceMap) -> JsonEvidence<'a> {
+    let at = Located::new(files, ev.span);
+    JsonEvidence {
+        kind: ev.kind,
+        detail: &ev.detail,
+        guard: ev.guard.as_deref(),
+        file: at.path,
+        line: at.start.line,
+        column: at.start.column,
+    }
+}
+
 fn endpoint<'a>(e: &'a Endpoint, files: &'a SourceMap) -> JsonEndpoint<'a> {
     let loc = Located::new(files, e.registration);
     JsonEndpoint {
@@ -136,19 +150,10 @@ fn endpoint<'a>(e: &'a Endpoint, files: &'a SourceMap) -> JsonEndpoint<'a> {
                 .auth
                 .evidence()
                 .iter()
-                .map(|ev| {
-                    let at = Located::new(files, ev.span);
-                    JsonEvidence {
-                        kind: ev.kind,
-                        detail: &ev.detail,
-                        guard: ev.guard.as_deref(),
-                        file: at.path,
-                        line: at.start.line,
-                        column: at.start.column,
-                    }
-                })
+                .map(|ev| evidence(ev, files))
                 .collect(),
         },
+        rate_limits: e.rate_limits.iter().map(|ev| evidence(ev, files)).collect(),
         mounts: e
             .mounts
             .iter()

@@ -179,6 +179,7 @@ fn fixture() -> Fixture {
                 reason: NoAuthReason::NoGuardFound,
                 evidence: vec![],
             },
+            rate_limits: Vec::new(),
         },
         Endpoint {
             method: Method::Get,
@@ -195,6 +196,7 @@ fn fixture() -> Fixture {
                 detail: "`@login_required` on the handler".to_string(),
                 guard: Some("login_required".to_string()),
             }]),
+            rate_limits: Vec::new(),
         },
         Endpoint {
             method: Method::Post,
@@ -214,6 +216,7 @@ fn fixture() -> Fixture {
                     guard: None,
                 }],
             },
+            rate_limits: Vec::new(),
         },
         Endpoint {
             method: Method::Get,
@@ -234,6 +237,7 @@ fn fixture() -> Fixture {
                     guard: None,
                 }],
             },
+            rate_limits: Vec::new(),
         },
         Endpoint {
             method: Method::Any,
@@ -249,6 +253,7 @@ fn fixture() -> Fixture {
                  of the routers it ends up on cannot be known"
                     .to_string(),
             ),
+            rate_limits: Vec::new(),
         },
     ];
 
