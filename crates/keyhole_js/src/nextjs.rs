@@ -218,6 +218,14 @@ pub(crate) fn file_routes(x: &mut Extractor<'_>, root: Node<'_>) {
     });
     for (methods, at, handler, function) in handlers {
         let mut guards = Vec::new();
+        // `export default withApiAuthRequired(async function handler(…) {…})`,
+        // `export const GET = withAuth(async (req) => …)`: the wrapper may be the guard, and
+        // the wrapped function may check the session itself.
+        let (wrapper, function) = match function {
+            Some(f) => (None, Some(f)),
+            None => wrapped(x, at),
+        };
+        guards.extend(wrapper);
         if let Some(g) = function.and_then(|f| session_check(x, f)) {
             guards.push(g);
         } else if let Some(g) = function.and_then(|f| x.handler_check(f)) {
@@ -238,6 +246,34 @@ pub(crate) fn file_routes(x: &mut Extractor<'_>, root: Node<'_>) {
             order: at.start_byte() as u32,
         });
     }
+}
+
+/// The wrapper call around a handler (as a guard reference to its callee) and the function
+/// it wraps, for a handler written `wrapper(function …)`. `NextAuth(…)` is no wrapper.
+fn wrapped<'t>(x: &Extractor<'_>, at: Node<'t>) -> (Option<GuardRef>, Option<Node<'t>>) {
+    let value = match at.kind() {
+        "variable_declarator" => at.child_by_field_name("value"),
+        _ => Some(at),
+    };
+    let Some(call) = value.map(unwrap).filter(|v| v.kind() == "call_expression") else {
+        return (None, None);
+    };
+    let Some(callee) = call.child_by_field_name("function").map(unwrap) else {
+        return (None, None);
+    };
+    if matches!(x.text(callee), "NextAuth" | "Auth") {
+        return (None, None);
+    }
+    let guard = x.guard_ref(callee).map(|mut g| {
+        g.called = true;
+        g
+    });
+    let function = call.child_by_field_name("arguments").and_then(|args| {
+        let mut c = args.walk();
+        let found = args.named_children(&mut c).find_map(|a| x.function_node(a));
+        found
+    });
+    (guard, function)
 }
 
 /// An exported handler: its methods, the node that labels it, its name and its function
