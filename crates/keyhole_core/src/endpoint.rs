@@ -85,6 +85,9 @@ pub enum Framework {
     /// NestJS controllers and guards.
     #[serde(rename = "nestjs")]
     NestJs,
+    /// Next.js file routes (`pages/api/**`, app-router `route.ts` files).
+    #[serde(rename = "nextjs")]
+    NextJs,
 }
 
 impl Framework {
@@ -99,6 +102,7 @@ impl Framework {
             Framework::Koa => "koa",
             Framework::Fastify => "fastify",
             Framework::NestJs => "nestjs",
+            Framework::NextJs => "nextjs",
         }
     }
 }

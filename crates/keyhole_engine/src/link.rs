@@ -1235,6 +1235,16 @@ impl<'a> Linker<'a> {
                     String::new(),
                 )],
             }
+        } else if framework == Framework::NextJs && next_auth_routes(&full) {
+            Auth::None {
+                reason: NoAuthReason::AuthenticationEndpoint,
+                evidence: vec![evidence(
+                    route.span,
+                    EvidenceKind::Purpose,
+                    "NextAuth's sign-in routes (`/api/auth/[...nextauth]`)".to_string(),
+                    String::new(),
+                )],
+            }
         } else if let Some(segment) = self.vocabulary.public_resource(&full).filter(|_| {
             route
                 .methods
@@ -1257,6 +1267,8 @@ impl<'a> Linker<'a> {
                 "`{}` is never mounted on an app keyhole can see (registered in a loop, by a factory, or elsewhere?), so guards added where it is mounted are unknown",
                 top_name
             ))
+        } else if framework == Framework::NextJs && self.next_middleware(&top_name) {
+            Auth::Unknown("middleware.ts may guard this route".to_string())
         } else {
             Auth::None {
                 reason: NoAuthReason::NoGuardFound,
@@ -1288,6 +1300,21 @@ impl<'a> Linker<'a> {
                 rate_limits: rate_limits.clone(),
             });
         }
+    }
+
+    /// Whether a Next.js app (its synthetic router named `#next:<folder>`) has a root
+    /// `middleware.{ts,js}`, which keyhole does not model.
+    fn next_middleware(&self, router: &str) -> bool {
+        let Some(dir) = router.strip_prefix(keyhole_js::nextjs::ROUTER_PREFIX) else {
+            return false;
+        };
+        self.files.iter().any(|f| {
+            f.path
+                .strip_prefix(dir)
+                .and_then(|rest| rest.strip_prefix("src/").or(Some(rest)))
+                .and_then(|rest| rest.strip_prefix("middleware."))
+                .is_some_and(|ext| matches!(ext, "ts" | "js" | "mjs" | "tsx" | "jsx"))
+        })
     }
 
     fn unresolved_route(&mut self, file: FileId, route: &RouteDef, out: &mut Vec<Endpoint>) {
@@ -1731,6 +1758,12 @@ fn dep_guard(dep: &keyhole_core::facts::DependencyRef) -> GuardRef {
     }
 }
 
+/// `/api/auth/{nextauth}`: the catch-all NextAuth / Auth.js route that signs callers in.
+fn next_auth_routes(route: &RouteTemplate) -> bool {
+    let segments: Vec<&str> = route.segments().collect();
+    matches!(segments.as_slice(), ["api", "auth", last] if last.starts_with('{'))
+}
+
 fn place(detail: String, position: Position<'_>) -> String {
     match position {
         Position::Route => format!("{detail} on the route"),
@@ -1767,6 +1800,7 @@ fn param_syntax(framework: Framework) -> ParamSyntax {
         Framework::Express | Framework::Koa | Framework::Fastify | Framework::NestJs => {
             ParamSyntax::Colon
         }
+        Framework::NextJs => ParamSyntax::Braces,
         Framework::OpenApi => ParamSyntax::Braces,
         Framework::Django | Framework::DjangoRestFramework => ParamSyntax::Django,
     }

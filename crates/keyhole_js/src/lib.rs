@@ -29,6 +29,7 @@
 //!   (`auth.required`), resolvable the way synthetic router names are.
 
 pub mod nestjs;
+pub mod nextjs;
 mod params;
 mod summary;
 mod syntax;
@@ -152,6 +153,7 @@ pub fn extract(
         x.call(c.0, c.1, c.2, c.3);
     }
     x.bind_calls_and_returns(root);
+    nextjs::file_routes(&mut x, root);
     // Chained verbs share their call's start; order them by where each verb stands.
     x.facts.routes.sort_by_key(|r| r.order);
     if let Some(err) = first_error(root) {
@@ -1282,6 +1284,24 @@ impl<'a> Extractor<'a> {
             }
         }
         None
+    }
+
+    /// The function a node is or names (a function defined in this file).
+    fn function_node<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let node = unwrap(node);
+        if params::is_function(node) {
+            return Some(node);
+        }
+        if node.kind() != "identifier" {
+            return None;
+        }
+        let (start, end) = *self.function_ranges.get(self.text(node))?;
+        let mut root = node;
+        while let Some(p) = root.parent() {
+            root = p;
+        }
+        root.named_descendant_for_byte_range(start, end)
+            .filter(|n| params::is_function(*n))
     }
 
     /// A check at the top of the handler (`if (!req.user) return res.sendStatus(401)`), for

@@ -169,6 +169,11 @@ fn last_name<'a>(callee: Node<'_>, src: &'a str) -> &'a str {
     }
 }
 
+/// Whether a node turns the request away (`res.status(401)`, `{ status: 401 }`, …).
+pub(crate) fn is_denial(node: Node<'_>, src: &str) -> bool {
+    denies(node, src).is_some()
+}
+
 fn denies(node: Node<'_>, src: &str) -> Option<Denial> {
     denies_as(node, node.kind(), src)
 }

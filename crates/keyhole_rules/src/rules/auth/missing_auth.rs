@@ -162,6 +162,10 @@ fn help(framework: Framework) -> String {
             "add `@UseGuards(AuthGuard)` to the handler or its controller, or register a global guard (`APP_GUARD`, `app.useGlobalGuards`)",
             "//",
         ),
+        Framework::NextJs => (
+            "check the session at the top of the handler (`const session = await getServerSession(…)` / `await auth()`, then `if (!session) return new Response(null, { status: 401 })`), or protect the route in `middleware.ts`",
+            "//",
+        ),
     };
     format!("{guard}; if it is public on purpose, say so: `{comment} keyhole: ignore[missing-auth] <reason>`")
 }
