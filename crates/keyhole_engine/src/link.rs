@@ -1268,7 +1268,7 @@ impl<'a> Linker<'a> {
                 top_name
             ))
         } else if framework == Framework::NextJs && self.next_middleware(&top_name) {
-            Auth::Unknown("middleware.ts may guard this route".to_string())
+            Auth::Unknown("the app's middleware.ts (or proxy.ts) may guard this route".to_string())
         } else {
             Auth::None {
                 reason: NoAuthReason::NoGuardFound,
@@ -1303,7 +1303,7 @@ impl<'a> Linker<'a> {
     }
 
     /// Whether a Next.js app (its synthetic router named `#next:<folder>`) has a root
-    /// `middleware.{ts,js}`, which keyhole does not model.
+    /// `middleware.{ts,js}` (`proxy.{ts,js}` since Next.js 16), which keyhole does not model.
     fn next_middleware(&self, router: &str) -> bool {
         let Some(dir) = router.strip_prefix(keyhole_js::nextjs::ROUTER_PREFIX) else {
             return false;
@@ -1312,7 +1312,11 @@ impl<'a> Linker<'a> {
             f.path
                 .strip_prefix(dir)
                 .and_then(|rest| rest.strip_prefix("src/").or(Some(rest)))
-                .and_then(|rest| rest.strip_prefix("middleware."))
+                // Next.js 16 renamed `middleware.ts` to `proxy.ts`.
+                .and_then(|rest| {
+                    rest.strip_prefix("middleware.")
+                        .or_else(|| rest.strip_prefix("proxy."))
+                })
                 .is_some_and(|ext| matches!(ext, "ts" | "js" | "mjs" | "tsx" | "jsx"))
         })
     }
