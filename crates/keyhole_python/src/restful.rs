@@ -17,7 +17,7 @@
 //!   `method_decorators` and the methods' own decorators — the class-based view machinery.
 
 use keyhole_core::facts::{
-    GuardRef, GuardSite, GuardTarget, PathArg, RouteDef, RouterDef, RouterKind, UseDef, UseScope,
+    GuardRef, GuardSite, GuardTarget, PathArg, RouteDef, RouterDef, RouterKind,
 };
 use keyhole_core::Framework;
 use tree_sitter::Node;
@@ -91,37 +91,9 @@ impl Extractor<'_> {
             None
         };
         if let Some(parent) = parent {
-            self.mount_restful(parent, None, vec![name.to_string()], value);
+            self.mount_view_site(parent, None, vec![name.to_string()], value);
         }
         true
-    }
-
-    fn mount_restful(
-        &mut self,
-        parent: Vec<String>,
-        prefix: Option<PathArg>,
-        child: Vec<String>,
-        at: Node<'_>,
-    ) {
-        // The child carries the view site so that, unresolved, it is never taken for a
-        // middleware guard of the parent.
-        self.facts.uses.push(UseDef {
-            parent,
-            prefix,
-            args: vec![GuardRef {
-                site: GuardSite::View,
-                target: GuardTarget::Symbol(child),
-                called: false,
-                optional: false,
-                span: self.span(at),
-            }],
-            guards: Vec::new(),
-            scope: UseScope::Whole,
-            unless: None,
-            only: Vec::new(),
-            span: self.span(at),
-            order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
-        });
     }
 
     /// `api.add_namespace(ns, path=…)` and `api.init_app(app)`.
@@ -143,7 +115,7 @@ impl Extractor<'_> {
                     return;
                 };
                 let prefix = args.arg(1, "path").map(|n| self.path_arg(n));
-                self.mount_restful(receiver, prefix, ns, call);
+                self.mount_view_site(receiver, prefix, ns, call);
             }
             "init_app" => {
                 let Some(app) = args
@@ -155,7 +127,7 @@ impl Extractor<'_> {
                 let Some(app) = self.receiver_path(app) else {
                     return;
                 };
-                self.mount_restful(app, None, receiver, call);
+                self.mount_view_site(app, None, receiver, call);
             }
             _ => {}
         }

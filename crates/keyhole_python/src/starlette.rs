@@ -175,7 +175,9 @@ impl Extractor<'_> {
         self.mount_view_site(parent, Some(prefix), child, call);
     }
 
-    fn mount_view_site(
+    /// Mount `child` under `parent`; the child carries the view site so that, unresolved,
+    /// it is never taken for a middleware guard of the parent.
+    pub(crate) fn mount_view_site(
         &mut self,
         parent: Vec<String>,
         prefix: Option<PathArg>,
