@@ -47,7 +47,7 @@ use keyhole_core::facts::{
 };
 use keyhole_core::vocabulary::split_words;
 use keyhole_core::SourceFile;
-use keyhole_lang::{Capture, QuerySet, StreamingIterator};
+use keyhole_lang::{Capture, QuerySet};
 use tree_sitter::{Node, QueryCursor, Tree};
 
 use syntax::{
@@ -86,8 +86,7 @@ pub fn extract(
     let root = tree.root_node();
     let mut found = Found::default();
     {
-        let mut matches = cursor.matches(&queries.query, root, src.as_bytes());
-        while let Some(m) = matches.next() {
+        queries.for_each_match(cursor, root, src.as_bytes(), |m| {
             let mut nodes = MatchNodes::default();
             for cap in m.captures {
                 if let Some(capture) = queries.capture(cap.index) {
@@ -95,7 +94,7 @@ pub fn extract(
                 }
             }
             found.push(nodes);
-        }
+        });
     }
     found.sort();
 

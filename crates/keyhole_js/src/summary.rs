@@ -14,6 +14,8 @@
 use keyhole_core::facts::FunctionSummary;
 use keyhole_core::vocabulary::Vocabulary;
 use keyhole_core::{SourceFile, Span};
+use keyhole_lang::Needles;
+use std::sync::OnceLock;
 use tree_sitter::Node;
 
 use crate::syntax::{string_value, text, unwrap};
@@ -61,6 +63,17 @@ const CALLER_PROPERTIES: &[&str] = &[
     "auth",
 ];
 
+/// Words without which a body cannot deny a request (see [`denies_as`]).
+fn denial_signals() -> &'static Needles {
+    static SIGNALS: OnceLock<Needles> = OnceLock::new();
+    SIGNALS.get_or_init(|| {
+        let mut words = vec!["401", "403", "redirect", "jwtVerify"];
+        words.extend(UNAUTHENTICATED_NAMES);
+        words.extend(FORBIDDEN_NAMES);
+        Needles::new(&words)
+    })
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Denial {
     Forbidden,
@@ -73,6 +86,14 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
     let Some(body) = function.child_by_field_name("body") else {
         return summary;
     };
+    // No word of a denial in the body's text: nothing to find by walking it (and `checks`
+    // is only reported alongside a denial).
+    if !denial_signals().any_in(text(body, src)) {
+        summary.passes_through = unconditional_next(function, body, src)
+            .filter(|_| !turns_away_anonymous(body, src))
+            .map(|n| span(file, n));
+        return summary;
+    }
     let vocabulary = Vocabulary::shared();
     let mut denial: Option<(Denial, Node<'_>)> = None;
     walk(body, |node| {
@@ -91,8 +112,10 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
         Some((Denial::Forbidden, node)) if summary.checks.is_some() => Some(span(file, node)),
         _ => None,
     };
-    if summary.denies.is_none() && !turns_away_anonymous(body, src) {
-        summary.passes_through = unconditional_next(function, body, src).map(|n| span(file, n));
+    if summary.denies.is_none() {
+        summary.passes_through = unconditional_next(function, body, src)
+            .filter(|_| !turns_away_anonymous(body, src))
+            .map(|n| span(file, n));
     }
     summary
 }

@@ -20,7 +20,7 @@ use keyhole_core::facts::{
     UseDef, UseScope,
 };
 use keyhole_core::{Framework, Method, SourceFile};
-use keyhole_lang::{Capture, QuerySet, StreamingIterator};
+use keyhole_lang::{Capture, QuerySet};
 use tree_sitter::{Node, QueryCursor, Tree};
 
 use crate::summary::{dependencies_of, summarise};
@@ -49,8 +49,7 @@ pub fn extract(
     let root = tree.root_node();
     x.collect_constants(root);
 
-    let mut matches = cursor.matches(&queries.query, root, src.as_bytes());
-    while let Some(m) = matches.next() {
+    queries.for_each_match(cursor, root, src.as_bytes(), |m| {
         let get = |want: Capture| {
             m.captures
                 .iter()
@@ -58,7 +57,7 @@ pub fn extract(
                 .map(|c| c.node)
         };
         if x.django_match(&get) {
-            continue;
+            return;
         }
         if let Some(node) = get(Capture::Import) {
             x.import(node);
@@ -113,7 +112,7 @@ pub fn extract(
         ) {
             x.call(call, receiver, method, args);
         }
-    }
+    });
     if root.has_error() {
         x.syntax_problem(root);
     }

@@ -4,6 +4,8 @@
 use keyhole_core::facts::{DependencyRef, FunctionSummary};
 use keyhole_core::vocabulary::Vocabulary;
 use keyhole_core::SourceFile;
+use keyhole_lang::Needles;
+use std::sync::OnceLock;
 use tree_sitter::Node;
 
 use crate::syntax::{symbol_path, text, walk_bounded, Args, Walk};
@@ -29,6 +31,17 @@ const FORBIDDEN_NAMES: &[&str] = &[
     "HTTPForbidden",
     "forbidden",
 ];
+
+/// Words without which a body cannot deny a request (see [`denies_as`]).
+fn denial_signals() -> &'static Needles {
+    static SIGNALS: OnceLock<Needles> = OnceLock::new();
+    SIGNALS.get_or_init(|| {
+        let mut words = vec!["401", "403", "redirect"];
+        words.extend(UNAUTHENTICATED_NAMES);
+        words.extend(FORBIDDEN_NAMES);
+        Needles::new(&words)
+    })
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Denial {
@@ -63,6 +76,11 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
                 .dependencies
                 .extend(dependencies_of(inner, file, src));
         }
+    }
+    // No word of a denial in the body's text: nothing to find by walking it (and `checks`
+    // is only reported alongside a denial).
+    if !denial_signals().any_in(text(body, src)) {
+        return summary;
     }
     let vocabulary = Vocabulary::shared();
     let mut denial: Option<(Denial, Node<'_>)> = None;
