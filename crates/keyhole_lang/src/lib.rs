@@ -328,12 +328,11 @@ mod tests {
         assert_eq!(err.line, 3, "{err}");
     }
 
-    /// Every match of the whole-tree query cursor, as (pattern, captured ranges), sorted.
-    fn matches_of(
-        set: &QuerySet,
-        src: &str,
-        rooted: bool,
-    ) -> Vec<(usize, Vec<(u32, usize, usize)>)> {
+    /// A match as (pattern, captured (capture, start, end)).
+    type MatchRanges = (usize, Vec<(u32, usize, usize)>);
+
+    /// Every match, as pattern and captured ranges, sorted.
+    fn matches_of(set: &QuerySet, src: &str, rooted: bool) -> Vec<MatchRanges> {
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&grammar(set.language)).unwrap();
         let tree = parser.parse(src, None).unwrap();
