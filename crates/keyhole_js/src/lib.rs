@@ -38,6 +38,7 @@ mod tests;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use keyhole_core::endpoint::{Framework, Method};
 use keyhole_core::facts::{
@@ -85,16 +86,28 @@ pub fn extract(
     let src: &str = &file.text;
     let root = tree.root_node();
     let mut found = Found::default();
+    let mut bind_sites = Vec::new();
     {
-        queries.for_each_match(cursor, root, src.as_bytes(), |m| {
-            let mut nodes = MatchNodes::default();
-            for cap in m.captures {
-                if let Some(capture) = queries.capture(cap.index) {
-                    nodes.set(capture, cap.node);
+        let bind_kinds = bind_kinds(file.language);
+        queries.walk(
+            cursor,
+            root,
+            src.as_bytes(),
+            |node| {
+                if bind_kinds.contains(node) {
+                    bind_sites.push(node);
                 }
-            }
-            found.push(nodes);
-        });
+            },
+            |m| {
+                let mut nodes = MatchNodes::default();
+                for cap in m.captures {
+                    if let Some(capture) = queries.capture(cap.index) {
+                        nodes.set(capture, cap.node);
+                    }
+                }
+                found.push(nodes);
+            },
+        );
     }
     found.sort();
 
@@ -151,7 +164,7 @@ pub fn extract(
     for c in &found.calls {
         x.call(c.0, c.1, c.2, c.3);
     }
-    x.bind_calls_and_returns(root);
+    x.bind_calls_and_returns(&bind_sites);
     nextjs::file_routes(&mut x, root);
     // Chained verbs share their call's start; order them by where each verb stands.
     x.facts.routes.sort_by_key(|r| r.order);
@@ -170,6 +183,21 @@ pub fn extract(
         });
     }
     x.facts
+}
+
+/// Node kinds [`Extractor::bind_calls_and_returns`] reads, per grammar.
+fn bind_kinds(language: keyhole_core::Language) -> &'static keyhole_lang::KindSet {
+    use keyhole_core::Language;
+    static KINDS: [OnceLock<keyhole_lang::KindSet>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let index = match language {
+        Language::TypeScript => 1,
+        Language::Tsx => 2,
+        _ => 0,
+    };
+    KINDS[index].get_or_init(|| {
+        keyhole_lang::KindSet::new(language, &["call_expression", "return_statement", "object"])
+    })
 }
 
 /// The contract captures of one match.
@@ -2129,23 +2157,16 @@ impl<'a> Extractor<'a> {
     /// `setupRoutes(app, db)`, `_mounts.api(router)`) become mounts of the function's parameter
     /// router under the argument, without a prefix; functions that return a router they built
     /// get a `<binding>.()` alias to it.
-    fn bind_calls_and_returns(&mut self, root: Node<'_>) {
-        let mut stack = vec![root];
-        let mut visited = 0usize;
-        // One cursor for the whole walk: `named_children` resets it to each node.
-        let mut cursor = root.walk();
-        while let Some(node) = stack.pop() {
-            visited += 1;
-            if visited > 2_000_000 {
-                break;
-            }
+    /// Calls, returns and object literals anywhere in the file (collected during the one
+    /// walk of the file, in document order), read once the module's names are known.
+    fn bind_calls_and_returns(&mut self, sites: &[Node<'_>]) {
+        for node in sites {
             match node.kind() {
-                "call_expression" => self.bind_call(node),
-                "return_statement" => self.bind_return(node),
-                "object" => nestjs::app_guard_provider(self, node),
+                "call_expression" => self.bind_call(*node),
+                "return_statement" => self.bind_return(*node),
+                "object" => nestjs::app_guard_provider(self, *node),
                 _ => {}
             }
-            stack.extend(node.named_children(&mut cursor));
         }
     }
 

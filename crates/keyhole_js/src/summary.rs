@@ -154,19 +154,29 @@ fn span(file: &SourceFile, node: Node<'_>) -> Span {
     file.span(node.start_byte(), node.end_byte())
 }
 
-/// Visit the nodes under `root`, at most [`BODY_NODE_LIMIT`], without recursion.
+/// Visit the named nodes under `root` in document order, at most [`BODY_NODE_LIMIT`],
+/// without recursion or allocation.
 fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
-    let mut stack = vec![root];
-    let mut visited = 0usize;
-    // One cursor for the whole walk: `named_children` resets it to each node.
     let mut cursor = root.walk();
-    while let Some(node) = stack.pop() {
-        visited += 1;
-        if visited > BODY_NODE_LIMIT {
-            break;
+    let mut visited = 0usize;
+    loop {
+        let node = cursor.node();
+        if node.is_named() {
+            visited += 1;
+            if visited > BODY_NODE_LIMIT {
+                return;
+            }
+            f(node);
         }
-        f(node);
-        stack.extend(node.named_children(&mut cursor));
+        if cursor.goto_first_child() {
+            continue;
+        }
+        // A cursor made on `root` cannot step past it: at `root` both moves fail.
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
     }
 }
 

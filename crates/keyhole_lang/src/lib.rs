@@ -177,12 +177,27 @@ impl QuerySet {
         cursor: &mut QueryCursor,
         root: Node<'t>,
         src: &[u8],
+        visit: impl FnMut(&QueryMatch<'_, 't>),
+    ) {
+        self.walk(cursor, root, src, |_| {}, visit);
+    }
+
+    /// [`QuerySet::for_each_match`], also calling `on_node` with every node of the walk (in
+    /// document order, before the matches rooted at it), so that an extractor that needs to
+    /// see some node kind everywhere does not walk the tree a second time.
+    pub fn walk<'t>(
+        &self,
+        cursor: &mut QueryCursor,
+        root: Node<'t>,
+        src: &[u8],
+        mut on_node: impl FnMut(Node<'t>),
         mut visit: impl FnMut(&QueryMatch<'_, 't>),
     ) {
         cursor.set_max_start_depth(Some(0));
         let mut walk = root.walk();
         loop {
             let node = walk.node();
+            on_node(node);
             let rooted = match &self.roots {
                 Roots::Any => true,
                 Roots::Kinds(kinds) => kinds.get(usize::from(node.kind_id())) == Some(&true),
@@ -211,6 +226,33 @@ impl QuerySet {
     /// The contract capture behind a capture index, `None` for private (`@_x`) captures.
     pub fn capture(&self, index: u32) -> Option<Capture> {
         self.captures.get(index as usize).copied().flatten()
+    }
+}
+
+/// A set of named node kinds of one grammar, tested by kind id (no string compares).
+#[derive(Debug, Clone)]
+pub struct KindSet(Vec<bool>);
+
+impl KindSet {
+    /// The named kinds called `names` in `language` (every id of a name that the grammar
+    /// aliases several times).
+    pub fn new(language: Language, names: &[&str]) -> KindSet {
+        let grammar = grammar(language);
+        let ids = (0..grammar.node_kind_count())
+            .map(|id| {
+                u16::try_from(id).is_ok_and(|id| {
+                    grammar.node_kind_is_named(id)
+                        && grammar
+                            .node_kind_for_id(id)
+                            .is_some_and(|kind| names.contains(&kind))
+                })
+            })
+            .collect();
+        KindSet(ids)
+    }
+
+    pub fn contains(&self, node: Node<'_>) -> bool {
+        self.0.get(usize::from(node.kind_id())) == Some(&true)
     }
 }
 
