@@ -71,11 +71,22 @@ impl SkipCounts {
 }
 
 /// Walk `paths`, returning candidates sorted by display path, and the skip counts.
+///
+/// `first_seen` is called once for each language, when its first file is found (the
+/// engine starts compiling that language's queries then, on the core discovery leaves idle).
 pub fn discover(
     paths: &[PathBuf],
     max_file_size: u64,
     settings: Option<Arc<keyhole_config::Settings>>,
+    first_seen: &dyn Fn(Language),
 ) -> (Vec<Candidate>, SkipCounts, Vec<(String, String)>) {
+    let mut seen: Vec<Language> = Vec::new();
+    let mut note_language = |language: Language| {
+        if !seen.contains(&language) {
+            seen.push(language);
+            first_seen(language);
+        }
+    };
     let counts = Arc::new(Mutex::new(SkipCounts::default()));
     let mut candidates = Vec::new();
     // One-line problems: (path, message).
@@ -84,12 +95,15 @@ pub fn discover(
         if root.is_file() {
             // A file named on the command line is analysed even if ignored.
             match Language::from_path(root).or_else(|| crate::specs::spec_language(root)) {
-                Some(language) => candidates.push(Candidate {
-                    display: display_path(root),
-                    disk: root.clone(),
-                    language,
-                    size: root.metadata().map(|m| m.len()).unwrap_or(0),
-                }),
+                Some(language) => {
+                    note_language(language);
+                    candidates.push(Candidate {
+                        display: display_path(root),
+                        disk: root.clone(),
+                        language,
+                        size: root.metadata().map(|m| m.len()).unwrap_or(0),
+                    })
+                }
                 None => lock(&counts).add("not Python, JavaScript or TypeScript"),
             }
             continue;
@@ -192,6 +206,7 @@ pub fn discover(
                 ));
                 continue;
             }
+            note_language(language);
             candidates.push(Candidate {
                 display: display_path(path),
                 disk: path.to_path_buf(),

@@ -103,11 +103,19 @@ type LoadedFiles = (
     Vec<discover::Candidate>,
 );
 
-fn load_files(options: &Options) -> LoadedFiles {
+/// Discover and read the files. With `prepare_queries`, each language's queries start
+/// compiling in the background as soon as its first file is found.
+fn load_files(options: &Options, prepare_queries: bool) -> LoadedFiles {
+    let prepare = |language: keyhole_core::Language| {
+        if prepare_queries {
+            keyhole_lang::prepare(language);
+        }
+    };
     let (candidates, mut skipped, problems) = discover::discover(
         &options.paths,
         options.max_file_size,
         options.settings.clone(),
+        &prepare,
     );
     // Spec files are read by `specs`, after the code.
     let (spec_candidates, candidates): (Vec<_>, Vec<_>) =
@@ -191,7 +199,7 @@ pub struct FactsCache {
 /// Run the whole pipeline, reusing the facts of files unchanged since the last run.
 pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
     let started = std::time::Instant::now();
-    let (files, mut notices, stats, spec_candidates) = load_files(options);
+    let (files, mut notices, stats, spec_candidates) = load_files(options, true);
     let loaded = started.elapsed();
     // Specs load on one thread while the code is parsed on the others.
     let previous = &cache.entries;
@@ -354,7 +362,7 @@ pub fn canonical(path: &Path) -> PathBuf {
 
 /// Parse every file and do nothing else: the baseline the benchmark compares against.
 pub fn parse_only(options: &Options) -> (usize, usize) {
-    let (files, _, _, _) = load_files(options);
+    let (files, _, _, _) = load_files(options, false);
     let nodes: usize = files
         .par_iter()
         .map_init(Worker::default, |worker, file| {

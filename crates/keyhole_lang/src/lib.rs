@@ -298,21 +298,41 @@ fn pattern_roots(query: &Query, source: &str, language: &tree_sitter::Language) 
 
 /// The query set of a language, compiled on first use and shared by every thread.
 pub fn query_set(language: Language) -> Result<&'static QuerySet, &'static QueryLoadError> {
-    static PYTHON: OnceLock<Result<QuerySet, QueryLoadError>> = OnceLock::new();
-    static JAVASCRIPT: OnceLock<Result<QuerySet, QueryLoadError>> = OnceLock::new();
-    static TYPESCRIPT: OnceLock<Result<QuerySet, QueryLoadError>> = OnceLock::new();
-    static TSX: OnceLock<Result<QuerySet, QueryLoadError>> = OnceLock::new();
-    static NONE: OnceLock<Result<QuerySet, QueryLoadError>> = OnceLock::new();
-    let cell = match language {
+    cell(language)
+        .get_or_init(|| QuerySet::compile(language, query_files(language)))
+        .as_ref()
+}
+
+/// Start compiling a language's queries on a background thread (a no-op once they are
+/// compiled), so that the first file of the language does not wait for them.
+pub fn prepare(language: Language) {
+    if !language.is_code() || cell(language).get().is_some() {
+        return;
+    }
+    // Failure to spawn only means the first file compiles them, as without this call.
+    let _ = std::thread::Builder::new()
+        .name(format!("keyhole-queries-{language:?}"))
+        .spawn(move || {
+            let _ = query_set(language);
+        });
+}
+
+type QueryCell = OnceLock<Result<QuerySet, QueryLoadError>>;
+
+fn cell(language: Language) -> &'static QueryCell {
+    static PYTHON: QueryCell = OnceLock::new();
+    static JAVASCRIPT: QueryCell = OnceLock::new();
+    static TYPESCRIPT: QueryCell = OnceLock::new();
+    static TSX: QueryCell = OnceLock::new();
+    static NONE: QueryCell = OnceLock::new();
+    match language {
         Language::Python => &PYTHON,
         Language::JavaScript => &JAVASCRIPT,
         Language::TypeScript => &TYPESCRIPT,
         Language::Tsx => &TSX,
         // No queries: spec files are not extracted with tree-sitter.
         Language::Yaml | Language::Json => &NONE,
-    };
-    cell.get_or_init(|| QuerySet::compile(language, query_files(language)))
-        .as_ref()
+    }
 }
 
 #[cfg(test)]
