@@ -52,7 +52,7 @@ use keyhole_lang::{Capture, QuerySet};
 use tree_sitter::{Node, QueryCursor, Tree};
 
 use syntax::{
-    first_error, is_module_level, require_source, string_value, symbol_path, text, unwrap,
+    first_error, module_level_declarators, require_source, string_value, symbol_path, text, unwrap,
     Constants, StrValue, DEPTH_CAP,
 };
 
@@ -125,6 +125,7 @@ pub fn extract(
         function_ranges: HashMap::new(),
         function_names: HashMap::new(),
         summary_budget: SUMMARY_BYTE_BUDGET,
+        module_level: module_level_declarators(root),
         router_names: HashSet::new(),
         consts: Constants::default(),
         scope_arrays: RefCell::default(),
@@ -361,6 +362,8 @@ struct Extractor<'a> {
     /// Source bytes of function bodies still to be summarised in this file: nested bound
     /// functions are walked once per enclosing summary, so the total is bounded.
     summary_budget: usize,
+    /// Node ids of the variable declarators at the top level of the module.
+    module_level: HashSet<usize>,
     consts: Constants,
     /// Per block (by node id): the array literals its declarations bind, see `array_binding`.
     scope_arrays: RefCell<HashMap<usize, ScopeArrays>>,
@@ -369,6 +372,12 @@ struct Extractor<'a> {
 type ScopeArrays = HashMap<String, Option<(usize, usize)>>;
 
 impl<'a> Extractor<'a> {
+    /// Whether a variable declarator is at the module's top level (`const x = …`, also
+    /// `export const x = …`).
+    fn is_module_level(&self, declarator: Node<'_>) -> bool {
+        self.module_level.contains(&declarator.id())
+    }
+
     fn text(&self, node: Node<'_>) -> &'a str {
         text(node, self.src)
     }
@@ -757,7 +766,7 @@ impl<'a> Extractor<'a> {
                 if let Some(path) = symbol_path(value, self.src) {
                     self.alias(name, Some(path), Vec::new(), anchor);
                 }
-                if is_module_level(anchor) {
+                if self.is_module_level(anchor) {
                     self.consts.record(name, value, self.src);
                 }
             }
@@ -771,15 +780,15 @@ impl<'a> Extractor<'a> {
                 if let Some(path) = symbol_path(value, self.src) {
                     self.alias(name, Some(path), Vec::new(), anchor);
                 }
-                if is_module_level(anchor) {
+                if self.is_module_level(anchor) {
                     self.consts.record(name, value, self.src);
                 }
             }
-            "call_expression" if is_module_level(anchor) => {
+            "call_expression" if self.is_module_level(anchor) => {
                 // `const requireAuth = passport.authenticate('jwt', { session: false })`
                 self.call_alias(name, value, anchor);
             }
-            "object" if is_module_level(anchor) => {
+            "object" if self.is_module_level(anchor) => {
                 // `const auth = { required: jwt({…}), optional: jwt({…, credentialsRequired:
                 // false}) }`: each member is an alias with a dotted name (`auth.required`).
                 let mut cursor = value.walk();
@@ -817,7 +826,7 @@ impl<'a> Extractor<'a> {
                 self.consts.record(name, value, self.src);
             }
             _ => {
-                if is_module_level(anchor) {
+                if self.is_module_level(anchor) {
                     self.consts.record(name, value, self.src);
                 }
             }

@@ -258,22 +258,30 @@ impl Constants {
     }
 }
 
-/// Whether a variable declarator is bound at module level (directly in the program, or in an
-/// `export const`).
-pub fn is_module_level(declarator: Node<'_>) -> bool {
-    let Some(decl) = declarator.parent() else {
-        return false;
-    };
-    if !matches!(decl.kind(), "lexical_declaration" | "variable_declaration") {
-        return false;
-    }
-    match decl.parent() {
-        Some(p) if p.kind() == "program" => true,
-        Some(p) if p.kind() == "export_statement" => {
-            p.parent().is_some_and(|g| g.kind() == "program")
+/// The node ids of the variable declarators at the top level of a module (`const x = …`,
+/// also under `export`), read once from the program's statements: asking each declarator
+/// for its parents walks down from the root every time.
+pub fn module_level_declarators(program: Node<'_>) -> std::collections::HashSet<usize> {
+    let mut ids = std::collections::HashSet::new();
+    let mut cursor = program.walk();
+    for statement in program.named_children(&mut cursor) {
+        let declaration = match statement.kind() {
+            "export_statement" => statement.child_by_field_name("declaration"),
+            _ => Some(statement),
+        };
+        let Some(declaration) = declaration
+            .filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
+        else {
+            continue;
+        };
+        let mut inner = declaration.walk();
+        for declarator in declaration.named_children(&mut inner) {
+            if declarator.kind() == "variable_declarator" {
+                ids.insert(declarator.id());
+            }
         }
-        _ => false,
     }
+    ids
 }
 
 /// The first ERROR or MISSING node, found by walking only into subtrees that contain errors.
