@@ -1134,6 +1134,7 @@ impl<'a> Extractor<'a> {
             name,
             span: self.span(function),
             summary,
+            guards: Vec::new(),
         });
     }
 
