@@ -247,14 +247,20 @@ pub struct FunctionDef {
 }
 
 /// A spec-first application object: `app = connexion.App(__name__, specification_dir='spec/')`
-/// (also `FlaskApp`, `AsyncApp`).
+/// (also `FlaskApp`, `AsyncApp`, and `ConnexionMiddleware(app, …)` around another framework's app).
 #[derive(Debug, Clone)]
 pub struct SpecAppDef {
     pub name: String,
-    /// `specification_dir=` (or the second positional argument), relative to the file's folder.
+    /// `specification_dir=`, relative to the file's folder.
     pub specification_dir: Option<String>,
+    /// `resolver=` given to the app (connexion 3): the default of its `add_api` calls.
+    pub resolver: Option<SpecResolver>,
     pub span: Span,
 }
+
+/// A connexion `resolver=`: the constructor as written (`RestyResolver`) and its first
+/// string argument (`'api'`).
+pub type SpecResolver = (String, Option<String>);
 
 /// `app.add_api('openapi.yaml', base_path='/v1', resolver=…)`.
 #[derive(Debug, Clone)]
@@ -267,7 +273,7 @@ pub struct SpecApiDef {
     pub base_path: Option<PathArg>,
     /// `resolver=`, as the constructor written (`RestyResolver`) and its first string
     /// argument (`'api'`); `None`: connexion's default resolver.
-    pub resolver: Option<(String, Option<String>)>,
+    pub resolver: Option<SpecResolver>,
     pub span: Span,
 }
 

@@ -4,14 +4,20 @@
 //! which the link pass joins to the loaded spec and whose operations' `operationId`s it
 //! resolves to handler functions.
 
-use keyhole_core::facts::{SpecApiDef, SpecAppDef};
+use keyhole_core::facts::{SpecApiDef, SpecAppDef, SpecResolver};
 use tree_sitter::Node;
 
 use crate::syntax::{string_value, symbol_path, walk_bounded, Args, Walk};
 use crate::Extractor;
 
 /// connexion's application classes.
-const APP_CLASSES: &[&str] = &["App", "FlaskApp", "AsyncApp", "AioHttpApp"];
+const APP_CLASSES: &[&str] = &[
+    "App",
+    "FlaskApp",
+    "AsyncApp",
+    "AioHttpApp",
+    "ConnexionMiddleware",
+];
 
 impl Extractor<'_> {
     /// Whether the file imports connexion.
@@ -46,12 +52,27 @@ impl Extractor<'_> {
         let specification_dir = args
             .keyword("specification_dir")
             .and_then(|n| string_value(n, self.src, &self.constants));
+        let resolver = args.keyword("resolver").and_then(|r| self.resolver(r));
         self.facts.spec_apps.push(SpecAppDef {
             name: name.to_string(),
             specification_dir,
+            resolver,
             span: self.span(value),
         });
         true
+    }
+
+    /// `resolver=RestyResolver('api')`: (`RestyResolver`, `api`).
+    fn resolver(&self, node: Node<'_>) -> Option<SpecResolver> {
+        if node.kind() != "call" {
+            return symbol_path(node, self.src).map(|p| (p.join("."), None));
+        }
+        let callee = symbol_path(node.child_by_field_name("function")?, self.src)?;
+        let first = node
+            .child_by_field_name("arguments")
+            .and_then(|a| Args::of(a, self.src).positional.first().copied())
+            .and_then(|a| string_value(a, self.src, &self.constants));
+        Some((callee.last().cloned().unwrap_or_default(), first))
     }
 
     /// `app.add_api('openapi.yaml', base_path='/v1', resolver=RestyResolver('api'))`.
@@ -73,17 +94,7 @@ impl Extractor<'_> {
             return;
         }
         let base_path = args.keyword("base_path").map(|n| self.path_arg(n));
-        let resolver = args.keyword("resolver").and_then(|r| {
-            if r.kind() != "call" {
-                return symbol_path(r, self.src).map(|p| (p.join("."), None));
-            }
-            let callee = symbol_path(r.child_by_field_name("function")?, self.src)?;
-            let first = r
-                .child_by_field_name("arguments")
-                .and_then(|a| Args::of(a, self.src).positional.first().copied())
-                .and_then(|a| string_value(a, self.src, &self.constants));
-            Some((callee.last().cloned().unwrap_or_default(), first))
-        });
+        let resolver = args.keyword("resolver").and_then(|r| self.resolver(r));
         self.facts.spec_apis.push(SpecApiDef {
             app,
             spec,

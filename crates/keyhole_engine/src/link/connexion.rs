@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 
 use keyhole_core::endpoint::MountStep;
-use keyhole_core::facts::SpecApiDef;
+use keyhole_core::facts::{SpecApiDef, SpecAppDef};
 use keyhole_core::route::ParamSyntax;
 use keyhole_core::vocabulary::Vocabulary;
 use keyhole_core::{
@@ -106,7 +106,8 @@ impl Linker<'_> {
         let name = api.spec.as_deref()?;
         let here = self.files.get(file)?.disk_path.parent()?.to_path_buf();
         let mut tries = Vec::new();
-        if let Some((app_file, dir)) = self.spec_app(file, &api.app) {
+        if let Some((app_file, app)) = self.spec_app(file, &api.app) {
+            let dir = app.specification_dir.clone();
             let base = self
                 .files
                 .get(app_file)
@@ -153,13 +154,13 @@ impl Linker<'_> {
 
     /// The connexion app `add_api` is called on, in this file or imported from another:
     /// its file and `specification_dir`.
-    fn spec_app(&self, file: FileId, app: &[String]) -> Option<(FileId, Option<String>)> {
+    fn spec_app(&self, file: FileId, app: &[String]) -> Option<(FileId, &SpecAppDef)> {
         let [name] = app else {
             return None;
         };
         let facts = &self.facts[file.index()];
         if let Some(def) = facts.spec_apps.iter().find(|a| &a.name == name) {
-            return Some((file, def.specification_dir.clone()));
+            return Some((file, def));
         }
         let import = facts.imports.iter().find(|i| &i.local == name)?;
         let module = self.resolve_module(file, &import.module)?;
@@ -171,7 +172,7 @@ impl Linker<'_> {
             .spec_apps
             .iter()
             .find(|a| &a.name == wanted)?;
-        Some((module, def.specification_dir.clone()))
+        Some((module, def))
     }
 
     fn spec_endpoints(
@@ -252,7 +253,10 @@ impl Linker<'_> {
         spec: &Spec,
         op: &Operation,
     ) -> (Option<String>, Handler) {
-        let resolver = api.resolver.as_ref();
+        let resolver = api
+            .resolver
+            .as_ref()
+            .or_else(|| self.spec_app(file, &api.app)?.1.resolver.as_ref());
         if let Some((name, _)) = resolver.filter(|(n, _)| !KNOWN_RESOLVERS.contains(&n.as_str())) {
             return (
                 op.operation_id.clone(),
