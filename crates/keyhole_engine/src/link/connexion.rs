@@ -432,23 +432,15 @@ fn verified_security(spec: &Spec, op: &Operation) -> Option<Auth> {
             Auth::Required(evidence)
         });
     }
-    match missing {
-        Some((name, (extension, variable))) => Some(Auth::Unknown(format!(
-            "the spec's `security` names `{name}`, whose scheme has no `{extension}`: connexion checks it only if `{variable}` is set in the environment"
-        ))),
-        // Only `{}` alternatives: anyone may call it.
-        None => None,
-    }
+    // `None`: only `{}` alternatives, so anyone may call it.
+    missing.map(|(name, why)| Auth::Unknown(format!("the spec's `security` names `{name}`, {why}")))
 }
 
-/// The verifier connexion calls for a scheme: (extension, function), or the extension
-/// and environment variable it would need.
-fn verifier<'s>(
-    spec: &'s Spec,
-    name: &str,
-) -> Result<(&'static str, &'s str), (&'static str, &'static str)> {
+/// The verifier connexion calls for a scheme, (extension, function); or why connexion does
+/// not check the scheme.
+fn verifier<'s>(spec: &'s Spec, name: &str) -> Result<(&'static str, &'s str), String> {
     let Some(scheme) = spec.scheme(name) else {
-        return Err(("a security scheme", "(none)"));
+        return Err("which no security scheme defines: connexion refuses or skips it".into());
     };
     let (extension, variable) = match &scheme.kind {
         SchemeKind::Http(s) if s == "basic" => ("x-basicInfoFunc", "BASICINFO_FUNC"),
@@ -460,11 +452,16 @@ fn verifier<'s>(
             }
             ("x-tokenInfoFunc", "TOKENINFO_FUNC")
         }
-        _ => return Err(("a verifier connexion supports", "(none)")),
+        _ => return Err(
+            "a kind of scheme connexion does not verify itself: something outside the spec decides"
+                .into(),
+        ),
     };
     match spec.get_str(scheme.node, extension) {
         Some(function) => Ok((extension, function)),
-        None => Err((extension, variable)),
+        None => Err(format!(
+            "whose scheme has no `{extension}`: connexion checks it only if `{variable}` is set in the environment"
+        )),
     }
 }
 
