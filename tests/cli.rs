@@ -539,3 +539,78 @@ fn rate_limits_are_facts_not_guards() {
         stdout(&check)
     );
 }
+
+/// The inventory entry for `METHOD ROUTE` of a fixture app, as JSON.
+fn fixture_endpoint(case: &str, method: &str, route: &str) -> serde_json::Value {
+    let out = keyhole(
+        &[
+            "inventory",
+            &format!("tests/fixtures/{case}"),
+            "--format",
+            "json",
+        ],
+        &repo(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let inventory: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    inventory["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["method"] == method && e["route"] == route)
+        .unwrap_or_else(|| panic!("{method} {route} in the inventory"))
+        .clone()
+}
+
+#[test]
+fn inventory_json_records_fastapi_response_types() {
+    let case = "python/fastapi/response_models";
+    let dir = format!("tests/fixtures/{case}/shop");
+    let listed = fixture_endpoint(case, "GET", "/orders");
+    assert_eq!(listed["response"]["name"], "List[schemas.OrderOut]");
+    assert_eq!(
+        listed["response"]["file"],
+        format!("{dir}/routers/orders.py")
+    );
+    assert_eq!(listed["response"]["line"], 13);
+    assert_eq!(
+        listed["response"]["definition"],
+        serde_json::json!({"file": format!("{dir}/schemas/orders.py"), "line": 4, "column": 1})
+    );
+    let summary = fixture_endpoint(case, "GET", "/orders/summary");
+    assert_eq!(summary["response"]["name"], "OrderSummary");
+    assert_eq!(summary["response"]["definition"]["line"], 9);
+    let raw = fixture_endpoint(case, "GET", "/orders/raw");
+    assert_eq!(raw["response"]["name"], "dict");
+    assert!(raw["response"]["definition"].is_null());
+    assert!(fixture_endpoint(case, "DELETE", "/orders/{order_id}")["response"].is_null());
+}
+
+#[test]
+fn inventory_json_locates_connexion_handlers() {
+    let case = "python/connexion/global_security_with_bearer";
+    let dir = format!("tests/fixtures/{case}/petstore");
+    let pet = fixture_endpoint(case, "GET", "/v1/pets/{pet_id}");
+    assert_eq!(pet["framework"], "connexion");
+    assert_eq!(pet["file"], format!("{dir}/spec/openapi.yaml"));
+    assert_eq!(pet["handler"], "petstore.api.pets.get_pet");
+    assert_eq!(
+        pet["handler_location"],
+        serde_json::json!({"file": format!("{dir}/api/pets.py"), "line": 8, "column": 1})
+    );
+    let evidence = &pet["auth"]["evidence"][0];
+    assert_eq!(evidence["kind"], "spec-security");
+    assert_eq!(evidence["guard"], "petstore.auth.decode_token");
+    assert_eq!(evidence["file"], format!("{dir}/spec/openapi.yaml"));
+    // The spec's own rows are not listed a second time as `openapi` endpoints.
+    let out = keyhole(&["inventory", &format!("tests/fixtures/{case}")], &repo());
+    assert!(!stdout(&out).contains("openapi "), "{}", stdout(&out));
+    let unresolved = fixture_endpoint(
+        "python/connexion/operation_security_swagger2",
+        "GET",
+        "/api/reports",
+    );
+    assert_eq!(unresolved["handler"], "reporting.views.list_reports");
+    assert!(unresolved["handler_location"].is_null());
+    assert_eq!(unresolved["auth"]["state"], "unknown");
+}

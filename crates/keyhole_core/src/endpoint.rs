@@ -88,6 +88,9 @@ pub enum Framework {
     /// Next.js file routes (`pages/api/**`, app-router `route.ts` files).
     #[serde(rename = "nextjs")]
     NextJs,
+    /// connexion: routes declared in an OpenAPI/Swagger spec registered with `add_api`, each
+    /// operation's `operationId` naming its Python handler.
+    Connexion,
 }
 
 impl Framework {
@@ -103,6 +106,7 @@ impl Framework {
             Framework::Fastify => "fastify",
             Framework::NestJs => "nestjs",
             Framework::NextJs => "nextjs",
+            Framework::Connexion => "connexion",
         }
     }
 }
@@ -127,6 +131,9 @@ pub struct Endpoint {
     pub registration: Span,
     /// The handler function's name, where it has one.
     pub handler: Option<String>,
+    /// Where the handler is defined, when that is not at the registration: the Python
+    /// function a connexion spec operation's `operationId` names.
+    pub handler_location: Option<Span>,
     /// The router the route was registered on.
     pub router: Option<RouterId>,
     /// Where the routers carrying this endpoint were mounted, outermost first.
@@ -135,6 +142,20 @@ pub struct Endpoint {
     /// Rate limits on the endpoint's chain (`@limiter.limit(…)`, `rateLimit(…)` middleware):
     /// facts for the data and AI rules, not guards.
     pub rate_limits: Vec<crate::auth::Evidence>,
+    /// The type the endpoint declares it returns (FastAPI `response_model=`, the handler's
+    /// return annotation), for the data rules.
+    pub response: Option<ResponseType>,
+}
+
+/// A declared response type: its name as written, and its class when defined in the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseType {
+    /// As written (`UserOut`, `list[UserOut]`, `schemas.UserOut`).
+    pub name: String,
+    /// Where it is written (the `response_model=` value or the annotation).
+    pub span: Span,
+    /// The class definition the name resolves to, when it is in the repository.
+    pub definition: Option<Span>,
 }
 
 /// One step of a mount chain: the call that mounted a router under a prefix.

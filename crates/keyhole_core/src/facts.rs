@@ -39,6 +39,13 @@ pub struct FileFacts {
     pub views: Vec<ViewDef>,
     /// Project settings read statically from a Django settings module.
     pub settings: Vec<SettingDef>,
+    /// Spec-first apps: `connexion.App(__name__, specification_dir=…)` and the like.
+    pub spec_apps: Vec<SpecAppDef>,
+    /// `app.add_api('openapi.yaml', base_path=…)`: a spec whose operations the app serves.
+    pub spec_apis: Vec<SpecApiDef>,
+    /// Declared response types of routes (`response_model=`, `-> Model`), keyed by the
+    /// route's span.
+    pub responses: Vec<ResponseRef>,
     /// Problems worth one line to the user (syntax errors, unreadable constructs).
     pub problems: Vec<Problem>,
 }
@@ -233,6 +240,53 @@ pub struct FunctionDef {
     pub name: String,
     pub span: Span,
     pub summary: FunctionSummary,
+    /// Python: its decorators that may be guards, and a check at the top of its body that
+    /// turns away anonymous callers — what guards it when a spec routes to it by name
+    /// (a connexion `operationId`) rather than a route decorator.
+    pub guards: Vec<GuardRef>,
+}
+
+/// A spec-first application object: `app = connexion.App(__name__, specification_dir='spec/')`
+/// (also `FlaskApp`, `AsyncApp`, and `ConnexionMiddleware(app, …)` around another framework's app).
+#[derive(Debug, Clone)]
+pub struct SpecAppDef {
+    pub name: String,
+    /// `specification_dir=`, relative to the file's folder.
+    pub specification_dir: Option<String>,
+    /// `resolver=` given to the app (connexion 3): the default of its `add_api` calls.
+    pub resolver: Option<SpecResolver>,
+    pub span: Span,
+}
+
+/// A connexion `resolver=`: the constructor as written (`RestyResolver`) and its first
+/// string argument (`'api'`).
+pub type SpecResolver = (String, Option<String>);
+
+/// `app.add_api('openapi.yaml', base_path='/v1', resolver=…)`.
+#[derive(Debug, Clone)]
+pub struct SpecApiDef {
+    /// The app it is called on, as written.
+    pub app: SymbolPath,
+    /// The specification's path as written, when it is a literal (`None`: a dict or a name).
+    pub spec: Option<String>,
+    /// `base_path=`: replaces the spec's own `basePath` / `servers` path.
+    pub base_path: Option<PathArg>,
+    /// `resolver=`, as the constructor written (`RestyResolver`) and its first string
+    /// argument (`'api'`); `None`: connexion's default resolver.
+    pub resolver: Option<SpecResolver>,
+    pub span: Span,
+}
+
+/// A route's declared response type.
+#[derive(Debug, Clone)]
+pub struct ResponseRef {
+    /// The route's span ([`RouteDef::span`]).
+    pub route: Span,
+    /// The type as written (`UserOut`, `list[UserOut]`).
+    pub text: String,
+    /// The name to resolve to a class (`UserOut` in `list[UserOut]`), when there is one.
+    pub class: Option<SymbolPath>,
+    pub span: Span,
 }
 
 /// `CurrentUser = Annotated[User, Depends(get_current_user)]`, or an object such as

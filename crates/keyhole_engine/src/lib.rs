@@ -17,7 +17,7 @@ pub use keyhole_config::Settings;
 
 use keyhole_core::facts::FileFacts;
 use keyhole_core::vocabulary::Vocabulary;
-use keyhole_core::{Diagnostic, FileId, Project, SourceFile, SourceMap};
+use keyhole_core::{Diagnostic, FileId, Project, SourceFile, SourceMap, Span};
 use rayon::prelude::*;
 
 pub use discover::SkipCounts;
@@ -224,7 +224,6 @@ pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
                 &options.specs,
                 &options.paths,
                 files.len() as u32,
-                &options.vocabulary,
             )
         },
     );
@@ -259,7 +258,7 @@ pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
     notices.sort();
     let code_files = files.clone();
     let files = SourceMap::new(files);
-    let linked = link::link(&files, &facts, &options.vocabulary);
+    let linked = link::link(&files, &facts, &options.vocabulary, &specs.specs);
     stats.files_analysed += specs.files.len();
     if specs.fragments > 0 {
         *stats
@@ -271,8 +270,20 @@ pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
     notices.extend(specs.notices);
     notices.sort();
     let files = SourceMap::new(code_files.into_iter().chain(specs.files).collect());
+    // A spec a connexion app serves is listed once, as the app's endpoints; the others as
+    // `openapi` endpoints.
+    let served: HashSet<Span> = linked
+        .endpoints
+        .iter()
+        .filter(|e| e.framework == keyhole_core::Framework::Connexion)
+        .map(|e| e.registration)
+        .collect();
     let mut endpoints = linked.endpoints;
-    endpoints.extend(specs.endpoints);
+    for (i, spec) in specs.specs.iter().enumerate() {
+        if !linked.served_specs.contains(&i) {
+            endpoints.extend(specs::endpoints(spec, &options.vocabulary));
+        }
+    }
     let project = Project {
         files,
         endpoints,
@@ -284,7 +295,7 @@ pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
     for rule in keyhole_rules::all_rules() {
         rule.check(&project, &mut diagnostics);
     }
-    specs::check(&specs.specs, &options.vocabulary, &mut diagnostics);
+    specs::check(&specs.specs, &options.vocabulary, &served, &mut diagnostics);
     // Suppressions first, so that a suppressed finding of a rule the configuration turns
     // off still counts as used; then the configuration, which also governs
     // `unused-suppression`.

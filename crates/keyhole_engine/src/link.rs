@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use keyhole_core::auth::EvidenceKind;
-use keyhole_core::endpoint::MountStep;
+use keyhole_core::endpoint::{MountStep, ResponseType};
 use keyhole_core::facts::{
     Exclusions, FileFacts, FunctionSummary, GuardRef, GuardSite, GuardTarget, ImportKind, PathArg,
     RouteDef, RouteSpec, RouterKind, UseScope,
@@ -19,6 +19,7 @@ use keyhole_core::{
 
 use crate::modules::ModuleIndex;
 
+mod connexion;
 mod views;
 
 /// Bound on name-resolution hops (re-exports, aliases), against cycles.
@@ -107,6 +108,8 @@ enum Position<'a> {
 pub struct Linked {
     pub endpoints: Vec<Endpoint>,
     pub routers: Vec<RouterInfo>,
+    /// Indices of the specs a connexion app serves: their operations are among `endpoints`.
+    pub served_specs: Vec<usize>,
 }
 
 struct Linker<'a> {
@@ -138,10 +141,17 @@ enum Verdict {
     NotGuard,
 }
 
-pub fn link(files: &SourceMap, facts: &[FileFacts], vocabulary: &Vocabulary) -> Linked {
+pub fn link(
+    files: &SourceMap,
+    facts: &[FileFacts],
+    vocabulary: &Vocabulary,
+    specs: &[keyhole_openapi::Spec],
+) -> Linked {
     let mut linker = Linker::new(files, facts, vocabulary);
     linker.build_graph();
-    let endpoints = linker.endpoints();
+    let mut endpoints = linker.endpoints();
+    let served = linker.connexion(specs, vocabulary);
+    endpoints.extend(served.endpoints);
     let routers = linker
         .routers
         .iter()
@@ -153,7 +163,11 @@ pub fn link(files: &SourceMap, facts: &[FileFacts], vocabulary: &Vocabulary) -> 
             span: r.span,
         })
         .collect();
-    Linked { endpoints, routers }
+    Linked {
+        endpoints,
+        routers,
+        served_specs: served.specs,
+    }
 }
 
 impl<'a> Linker<'a> {
@@ -1286,6 +1300,7 @@ impl<'a> Linker<'a> {
                 }
             })
             .collect();
+        let response = self.response_of(file, route);
         for &method in &route.methods {
             out.push(Endpoint {
                 method,
@@ -1294,10 +1309,12 @@ impl<'a> Linker<'a> {
                 framework,
                 registration: route.span,
                 handler: route.handler.clone(),
+                handler_location: None,
                 router: Some(router),
                 mounts: Vec::clone(&mounts),
                 auth: auth.clone(),
                 rate_limits: rate_limits.clone(),
+                response: response.clone(),
             });
         }
     }
@@ -1361,6 +1378,7 @@ impl<'a> Linker<'a> {
                 route.router.join(".")
             ))
         };
+        let response = self.response_of(file, route);
         for &method in &route.methods {
             out.push(Endpoint {
                 method,
@@ -1369,12 +1387,36 @@ impl<'a> Linker<'a> {
                 framework,
                 registration: route.span,
                 handler: route.handler.clone(),
+                handler_location: None,
                 router: None,
                 mounts: Vec::new(),
                 auth: auth.clone(),
                 rate_limits: route_limits.clone(),
+                response: response.clone(),
             });
         }
+    }
+
+    /// The route's declared response type, its class resolved through the module graph
+    /// when the repository defines it.
+    fn response_of(&self, file: FileId, route: &RouteDef) -> Option<ResponseType> {
+        let declared = self.facts[file.index()]
+            .responses
+            .iter()
+            .find(|r| r.route == route.span)?;
+        let definition =
+            declared
+                .class
+                .as_ref()
+                .and_then(|class| match self.resolve(file, class, 0) {
+                    Target::Class(f, i) => Some(self.facts[f.index()].classes[i].span),
+                    _ => None,
+                });
+        Some(ResponseType {
+            name: declared.text.clone(),
+            span: declared.span,
+            definition,
+        })
     }
 
     /// The framework a file uses, judged by what it imports.
@@ -1805,7 +1847,7 @@ fn param_syntax(framework: Framework) -> ParamSyntax {
             ParamSyntax::Colon
         }
         Framework::NextJs => ParamSyntax::Braces,
-        Framework::OpenApi => ParamSyntax::Braces,
+        Framework::OpenApi | Framework::Connexion => ParamSyntax::Braces,
         Framework::Django | Framework::DjangoRestFramework => ParamSyntax::Django,
     }
 }

@@ -2,7 +2,7 @@
 //! files their `$ref`s name) into the file table so findings render code frames, turning
 //! operations into inventory endpoints, and applying `x-keyhole-ignore`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,9 +12,9 @@ use keyhole_core::route::ParamSyntax;
 use keyhole_core::vocabulary::Vocabulary;
 use keyhole_core::{
     Auth, Diagnostic, Endpoint, FileId, Framework, Language, Method, NoAuthReason, RouteTemplate,
-    SourceFile,
+    SourceFile, Span,
 };
-use keyhole_openapi::{FileSource, Format, ProblemKind, Spec};
+use keyhole_openapi::{FileSource, Format, Operation, ProblemKind, Spec};
 
 use crate::discover::{display_path, Candidate};
 use crate::Notice;
@@ -164,7 +164,6 @@ pub struct Loaded {
     pub specs: Vec<Spec>,
     /// Spec files and the files they reference, numbered after the code files.
     pub files: Vec<Arc<SourceFile>>,
-    pub endpoints: Vec<Endpoint>,
     pub notices: Vec<Notice>,
     /// Files found by name that have no version key (fragments of multi-file specs).
     pub fragments: usize,
@@ -176,7 +175,6 @@ pub fn load(
     explicit: &[PathBuf],
     roots: &[PathBuf],
     first_id: u32,
-    vocabulary: &Vocabulary,
 ) -> Loaded {
     let mut files = Files {
         first_id,
@@ -187,7 +185,6 @@ pub fn load(
     let mut out = Loaded {
         specs: Vec::new(),
         files: Vec::new(),
-        endpoints: Vec::new(),
         notices: Vec::new(),
         fragments: 0,
     };
@@ -305,62 +302,19 @@ pub fn load(
                 p.message.clone(),
             ));
         }
-        out.endpoints.extend(endpoints(spec, vocabulary));
     }
     out
 }
 
-fn endpoints(spec: &Spec, vocabulary: &Vocabulary) -> Vec<Endpoint> {
+/// The inventory endpoints of a spec that no code serves (framework `openapi`).
+pub fn endpoints(spec: &Spec, vocabulary: &Vocabulary) -> Vec<Endpoint> {
     let mut out = Vec::new();
     for op in &spec.operations {
         let Some(method) = Method::parse(&op.method) else {
             continue;
         };
         let route = RouteTemplate::parse(&op.path, ParamSyntax::Braces);
-        let evidence = |span, detail: String| Evidence {
-            span,
-            kind: EvidenceKind::SpecSecurity,
-            detail,
-            guard: None,
-        };
-        let own = op.security.is_some();
-        let auth = match spec.effective_security(op) {
-            Some(s) => {
-                let names: Vec<String> = s.requirements.iter().flatten().cloned().collect();
-                let where_ = if own { "on the operation" } else { "global" };
-                if s.is_public() {
-                    Auth::None {
-                        reason: NoAuthReason::ExplicitlyPublic,
-                        evidence: vec![evidence(s.key_span, format!("`security: []` {where_}"))],
-                    }
-                } else {
-                    let e = vec![evidence(
-                        s.key_span,
-                        format!("`security` {where_}: {}", names.join(", ")),
-                    )];
-                    if s.is_optional() {
-                        Auth::Optional(e)
-                    } else {
-                        Auth::Required(e)
-                    }
-                }
-            }
-            None => match vocabulary.authentication_purpose(&route, op.operation_id.as_deref()) {
-                Some(word) => Auth::None {
-                    reason: NoAuthReason::AuthenticationEndpoint,
-                    evidence: vec![Evidence {
-                        span: op.path_key_span,
-                        kind: EvidenceKind::Purpose,
-                        detail: format!("`{word}` endpoint"),
-                        guard: None,
-                    }],
-                },
-                None => Auth::None {
-                    reason: NoAuthReason::NoGuardFound,
-                    evidence: Vec::new(),
-                },
-            },
-        };
+        let auth = operation_auth(spec, op, &route, vocabulary);
         out.push(Endpoint {
             method,
             route,
@@ -368,23 +322,90 @@ fn endpoints(spec: &Spec, vocabulary: &Vocabulary) -> Vec<Endpoint> {
             framework: Framework::OpenApi,
             registration: op.key_span,
             handler: op.operation_id.clone(),
+            handler_location: None,
             router: None,
             mounts: Vec::new(),
             auth,
             rate_limits: Vec::new(),
+            response: None,
         });
     }
     out
 }
 
+/// What an operation's effective `security` says: required, optional (a `{}` alternative),
+/// public on purpose (`security: []`), or none — an authentication endpoint by its purpose,
+/// or no guard found.
+pub(crate) fn operation_auth(
+    spec: &Spec,
+    op: &Operation,
+    route: &RouteTemplate,
+    vocabulary: &Vocabulary,
+) -> Auth {
+    let evidence = |span, detail: String| Evidence {
+        span,
+        kind: EvidenceKind::SpecSecurity,
+        detail,
+        guard: None,
+    };
+    let own = op.security.is_some();
+    match spec.effective_security(op) {
+        Some(s) => {
+            let names: Vec<String> = s.requirements.iter().flatten().cloned().collect();
+            let where_ = if own { "on the operation" } else { "global" };
+            if s.is_public() {
+                Auth::None {
+                    reason: NoAuthReason::ExplicitlyPublic,
+                    evidence: vec![evidence(s.key_span, format!("`security: []` {where_}"))],
+                }
+            } else {
+                let e = vec![evidence(
+                    s.key_span,
+                    format!("`security` {where_}: {}", names.join(", ")),
+                )];
+                if s.is_optional() {
+                    Auth::Optional(e)
+                } else {
+                    Auth::Required(e)
+                }
+            }
+        }
+        None => match vocabulary.authentication_purpose(route, op.operation_id.as_deref()) {
+            Some(word) => Auth::None {
+                reason: NoAuthReason::AuthenticationEndpoint,
+                evidence: vec![Evidence {
+                    span: op.path_key_span,
+                    kind: EvidenceKind::Purpose,
+                    detail: format!("`{word}` endpoint"),
+                    guard: None,
+                }],
+            },
+            None => Auth::None {
+                reason: NoAuthReason::NoGuardFound,
+                evidence: Vec::new(),
+            },
+        },
+    }
+}
+
 /// Run the spec rules over every spec and drop what `x-keyhole-ignore` suppresses.
-pub fn check(specs: &[Spec], vocabulary: &Vocabulary, out: &mut Vec<Diagnostic>) {
+///
+/// `served` holds the operations (their method keys) that code serves — a connexion app's
+/// spec: `missing-auth` judges those as endpoints, so `missing-auth-spec` does not report
+/// them a second time at the same place.
+pub fn check(
+    specs: &[Spec],
+    vocabulary: &Vocabulary,
+    served: &HashSet<Span>,
+    out: &mut Vec<Diagnostic>,
+) {
     for spec in specs {
         let mut found = Vec::new();
         for rule in keyhole_rules::all_rules() {
             rule.check_spec_in(spec, vocabulary, &mut found);
         }
         found.retain(|d| !spec.is_ignored(d.rule, d.primary.span));
+        found.retain(|d| d.rule != "missing-auth-spec" || !served.contains(&d.primary.span));
         out.extend(found);
     }
 }

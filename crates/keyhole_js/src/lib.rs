@@ -1143,6 +1143,7 @@ impl<'a> Extractor<'a> {
             name,
             span: self.span(function),
             summary,
+            guards: Vec::new(),
         });
     }
 

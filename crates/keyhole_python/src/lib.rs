@@ -6,6 +6,7 @@
 //! another module, or whether `get_current_user` is a guard, is decided by the engine's link
 //! pass over the whole project.
 
+mod connexion;
 mod django;
 mod restful;
 mod starlette;
@@ -291,10 +292,31 @@ impl<'a> Extractor<'a> {
             return;
         };
         let summary = self.summary_of(node);
+        let mut guards = Vec::new();
+        if let Some(definition) = node.parent().filter(|p| p.kind() == "decorated_definition") {
+            let mut cursor = definition.walk();
+            for dec in definition.named_children(&mut cursor) {
+                if dec.kind() == "decorator" {
+                    guards.extend(self.decorator_guard(dec));
+                }
+            }
+        }
+        if let Some((span, unconditional)) =
+            summary::inline_check(node, &summary, self.file, self.src)
+        {
+            guards.push(GuardRef {
+                site: GuardSite::InlineCheck,
+                target: GuardTarget::Inline(Box::new(summary.clone())),
+                called: false,
+                optional: !unconditional,
+                span,
+            });
+        }
         self.facts.functions.push(keyhole_core::facts::FunctionDef {
             name: text(name, self.src).to_string(),
             span: self.span(node),
             summary,
+            guards,
         });
     }
 
@@ -453,7 +475,9 @@ impl<'a> Extractor<'a> {
                     return;
                 };
                 let args = Args::of(args, src);
-                if self.restful_assignment(&name_text, &callee, &args, value) {
+                if self.restful_assignment(&name_text, &callee, &args, value)
+                    || self.connexion_app(&name_text, &callee, &args, value)
+                {
                     return;
                 }
                 let last = callee.last().map(String::as_str).unwrap_or_default();
@@ -716,6 +740,17 @@ impl<'a> Extractor<'a> {
         let handler = function
             .child_by_field_name("name")
             .map(|n| text(n, src).to_string());
+        // FastAPI: `response_model=` wins over the handler's return annotation.
+        let response = match args_list.keyword("response_model") {
+            Some(model) => Some(model),
+            None if self.file_framework() == Framework::FastApi => {
+                function.child_by_field_name("return_type")
+            }
+            None => None,
+        };
+        if let Some(node) = response {
+            self.response_ref(decorator, node);
+        }
         self.facts.routes.push(RouteDef {
             router,
             framework_hint: None,
@@ -725,6 +760,51 @@ impl<'a> Extractor<'a> {
             handler,
             span: self.span(decorator),
             order: u32::try_from(decorator.start_byte()).unwrap_or(u32::MAX),
+        });
+    }
+
+    /// A route's declared response type: `response_model=UserOut`, `-> list[UserOut]`. The
+    /// class to resolve is the innermost name of a generic (`list[…]`, `Optional[…]`,
+    /// `Page[…]`); `None` declares nothing.
+    fn response_ref(&mut self, route: Node<'_>, node: Node<'_>) {
+        let node = if node.kind() == "type" {
+            node.named_child(0).unwrap_or(node)
+        } else {
+            node
+        };
+        let written = text(node, self.src);
+        if written == "None" {
+            return;
+        }
+        let mut class = None;
+        let mut current = Some(node);
+        for _ in 0..8 {
+            let Some(n) = current else { break };
+            match n.kind() {
+                "identifier" | "attribute" => {
+                    class = symbol_path(n, self.src);
+                    break;
+                }
+                // `list[UserOut]`: the last subscript, for `dict[str, UserOut]` as well.
+                "subscript" => {
+                    let mut cursor = n.walk();
+                    current = n.children_by_field_name("subscript", &mut cursor).last();
+                }
+                // tree-sitter-python writes `list[UserOut]` in a return annotation as a generic type.
+                "generic_type" => {
+                    current = n.named_child(1).and_then(|params| {
+                        params.named_child(params.named_child_count().saturating_sub(1))
+                    });
+                }
+                "type" => current = n.named_child(0),
+                _ => break,
+            }
+        }
+        self.facts.responses.push(keyhole_core::facts::ResponseRef {
+            route: self.span(route),
+            text: written.to_string(),
+            class,
+            span: self.span(node),
         });
     }
 
@@ -858,6 +938,7 @@ impl<'a> Extractor<'a> {
                 });
             }
             "mount" => self.mount_app(call, parent, &args_list),
+            "add_api" => self.add_api(call, parent, &args_list),
             "add_middleware" => self.add_middleware(call, parent, &args_list),
             "add_api_route" | "add_route" => {
                 self.add_api_route(call, receiver, method, &args_list);

@@ -168,3 +168,73 @@ fn syntax_errors_are_reported_once() {
         .iter()
         .any(|r| r.path.value.as_deref() == Some("/b")));
 }
+
+#[test]
+fn fastapi_response_types_from_response_model_and_annotation() {
+    let f = facts(
+        r#"
+from fastapi import APIRouter
+router = APIRouter()
+
+@router.get("/a", response_model=list[schemas.UserOut])
+def a() -> dict:
+    return {}
+
+@router.get("/b")
+def b() -> Optional[UserOut]:
+    return None
+
+@router.get("/c")
+def c() -> None:
+    return None
+"#,
+    );
+    let got: Vec<(String, Option<String>)> = f
+        .responses
+        .iter()
+        .map(|r| (r.text.clone(), r.class.as_ref().map(|c| c.join("."))))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "list[schemas.UserOut]".to_string(),
+                Some("schemas.UserOut".to_string())
+            ),
+            ("Optional[UserOut]".to_string(), Some("UserOut".to_string())),
+        ]
+    );
+}
+
+#[test]
+fn connexion_apps_and_add_api() {
+    let f = facts(
+        r#"
+import connexion
+from connexion.resolver import RestyResolver
+
+app = connexion.App(__name__, specification_dir="spec/")
+app.add_api("openapi.yaml", base_path="/v1", resolver=RestyResolver("api"))
+app.add_api({"openapi": "3.0.0"})
+other.add_api("not-a-spec")
+"#,
+    );
+    assert_eq!(f.spec_apps.len(), 1);
+    assert_eq!(f.spec_apps[0].specification_dir.as_deref(), Some("spec/"));
+    assert_eq!(
+        f.spec_apis.len(),
+        1,
+        "a dict and a non-spec name are not joined"
+    );
+    let api = &f.spec_apis[0];
+    assert_eq!(api.app, vec!["app".to_string()]);
+    assert_eq!(api.spec.as_deref(), Some("openapi.yaml"));
+    assert_eq!(
+        api.base_path.as_ref().and_then(|b| b.value.as_deref()),
+        Some("/v1")
+    );
+    assert_eq!(
+        api.resolver,
+        Some(("RestyResolver".to_string(), Some("api".to_string())))
+    );
+}

@@ -21,7 +21,8 @@ pub fn inventory_table(endpoints: &[Endpoint], files: &SourceMap) -> String {
     let rows: Vec<[String; 6]> = endpoints
         .iter()
         .map(|e| {
-            let loc = Located::new(files, e.registration);
+            // A connexion endpoint is registered in the spec; where its code is says more.
+            let loc = Located::new(files, e.handler_location.unwrap_or(e.registration));
             [
                 e.method.as_str().to_string(),
                 e.route.as_str().to_string(),
@@ -74,10 +75,31 @@ struct JsonEndpoint<'a> {
     line: usize,
     column: usize,
     handler: Option<&'a str>,
+    /// Where the handler is defined, when that is not at the registration (connexion).
+    handler_location: Option<JsonPlace<'a>>,
     auth: JsonAuth<'a>,
     mounts: Vec<JsonMount<'a>>,
     /// Rate limits on the endpoint's chain (facts, not guards).
     rate_limits: Vec<JsonEvidence<'a>>,
+    /// The declared response type (FastAPI `response_model=`, a return annotation).
+    response: Option<JsonResponse<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPlace<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonResponse<'a> {
+    name: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    /// The class the name resolves to, when the repository defines it.
+    definition: Option<JsonPlace<'a>>,
 }
 
 #[derive(Serialize)]
@@ -128,6 +150,15 @@ fn evidence<'a>(ev: &'a keyhole_core::Evidence, files: &'a SourceMap) -> JsonEvi
     }
 }
 
+fn place(span: keyhole_core::Span, files: &SourceMap) -> JsonPlace<'_> {
+    let at = Located::new(files, span);
+    JsonPlace {
+        file: at.path,
+        line: at.start.line,
+        column: at.start.column,
+    }
+}
+
 fn endpoint<'a>(e: &'a Endpoint, files: &'a SourceMap) -> JsonEndpoint<'a> {
     let loc = Located::new(files, e.registration);
     JsonEndpoint {
@@ -139,6 +170,7 @@ fn endpoint<'a>(e: &'a Endpoint, files: &'a SourceMap) -> JsonEndpoint<'a> {
         line: loc.start.line,
         column: loc.start.column,
         handler: e.handler.as_deref(),
+        handler_location: e.handler_location.map(|span| place(span, files)),
         auth: JsonAuth {
             state: e.auth.state().as_str(),
             no_auth_reason: match &e.auth {
@@ -154,6 +186,16 @@ fn endpoint<'a>(e: &'a Endpoint, files: &'a SourceMap) -> JsonEndpoint<'a> {
                 .collect(),
         },
         rate_limits: e.rate_limits.iter().map(|ev| evidence(ev, files)).collect(),
+        response: e.response.as_ref().map(|r| {
+            let at = Located::new(files, r.span);
+            JsonResponse {
+                name: &r.name,
+                file: at.path,
+                line: at.start.line,
+                column: at.start.column,
+                definition: r.definition.map(|span| place(span, files)),
+            }
+        }),
         mounts: e
             .mounts
             .iter()

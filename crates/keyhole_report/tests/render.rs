@@ -173,6 +173,7 @@ fn fixture() -> Fixture {
             framework: Framework::Flask,
             registration: span(&files, USERS, r#"@bp.post("/users")"#, 0),
             handler: Some("create_user".to_string()),
+            handler_location: None,
             router: None,
             mounts: mounts.clone(),
             auth: Auth::None {
@@ -180,6 +181,7 @@ fn fixture() -> Fixture {
                 evidence: vec![],
             },
             rate_limits: Vec::new(),
+            response: None,
         },
         Endpoint {
             method: Method::Get,
@@ -188,6 +190,7 @@ fn fixture() -> Fixture {
             framework: Framework::Flask,
             registration: span(&files, USERS, r#"@bp.get("/users/<int:user_id>")"#, 0),
             handler: Some("get_user".to_string()),
+            handler_location: None,
             router: None,
             mounts: mounts.clone(),
             auth: Auth::Required(vec![Evidence {
@@ -197,6 +200,7 @@ fn fixture() -> Fixture {
                 guard: Some("login_required".to_string()),
             }]),
             rate_limits: Vec::new(),
+            response: None,
         },
         Endpoint {
             method: Method::Post,
@@ -205,6 +209,7 @@ fn fixture() -> Fixture {
             framework: Framework::Flask,
             registration: span(&files, USERS, r#"@bp.post("/login")"#, 0),
             handler: Some("login".to_string()),
+            handler_location: None,
             router: None,
             mounts: mounts.clone(),
             auth: Auth::None {
@@ -217,6 +222,7 @@ fn fixture() -> Fixture {
                 }],
             },
             rate_limits: Vec::new(),
+            response: None,
         },
         Endpoint {
             method: Method::Get,
@@ -225,6 +231,7 @@ fn fixture() -> Fixture {
             framework: Framework::Flask,
             registration: span(&files, USERS, r#"@bp.get("/café")"#, 0),
             handler: Some("cafe".to_string()),
+            handler_location: None,
             router: None,
             mounts: mounts.clone(),
             auth: Auth::None {
@@ -238,6 +245,7 @@ fn fixture() -> Fixture {
                 }],
             },
             rate_limits: Vec::new(),
+            response: None,
         },
         Endpoint {
             method: Method::Any,
@@ -246,6 +254,7 @@ fn fixture() -> Fixture {
             framework: Framework::Flask,
             registration: span(&files, USERS, "bp.add_url_rule", 0),
             handler: None,
+            handler_location: None,
             router: None,
             mounts,
             auth: Auth::Unknown(
@@ -254,6 +263,7 @@ fn fixture() -> Fixture {
                     .to_string(),
             ),
             rate_limits: Vec::new(),
+            response: None,
         },
     ];
 

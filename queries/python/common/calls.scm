@@ -4,12 +4,13 @@
 ;   FastAPI/Starlette: app.add_api_route(path, endpoint, …), app.add_route(…),
 ;                      app.mount('/sub', subapp), app.add_middleware(Cls, …)
 ;   FastAPI: app.include_router(router, prefix=…, dependencies=[…])
+;   connexion: app.add_api('openapi.yaml', base_path=…, resolver=…)
 (call
   function: (attribute
     object: (_) @call.receiver
     attribute: (identifier) @call.method)
   arguments: (argument_list) @call.args
-  (#match? @call.method "^(register_blueprint|include_router|before_request|before_app_request|add_namespace|init_app|add_api_route|add_route|mount|add_middleware)$")) @call
+  (#match? @call.method "^(register_blueprint|include_router|before_request|before_app_request|add_namespace|init_app|add_api_route|add_route|mount|add_middleware|add_api)$")) @call
 
 ; Calls made as statements with arguments (`init_app(app)`, `routes.register(app)`): a router
 ; passed to a function that registers routes on its parameter.

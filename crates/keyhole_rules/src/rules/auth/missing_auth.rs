@@ -93,6 +93,14 @@ impl Rule for MissingAuth {
                 diagnostic = diagnostic.with_secondary(Label::new(mount.span, message));
             }
 
+            if let Some(handler) = endpoint.handler_location {
+                let name = endpoint.handler.as_deref().unwrap_or("the handler");
+                diagnostic = diagnostic.with_secondary(Label::new(
+                    handler,
+                    format!("handled by `{name}`, which has no guard either"),
+                ));
+            }
+
             // A guarded sibling is the strongest hint that this one was forgotten.
             let sibling_guard = endpoint.router.and_then(|router| {
                 project
@@ -161,6 +169,10 @@ fn help(framework: Framework) -> String {
         Framework::NestJs => (
             "add `@UseGuards(AuthGuard)` to the handler or its controller, or register a global guard (`APP_GUARD`, `app.useGlobalGuards`)",
             "//",
+        ),
+        Framework::Connexion => (
+            "declare `security` on the operation (or globally) with a scheme whose `x-bearerInfoFunc`/`x-tokenInfoFunc`/… verifies the caller, or guard the handler with a decorator",
+            "#",
         ),
         Framework::NextJs => (
             "check the session at the top of the handler (`const session = await getServerSession(…)` / `await auth()`, then `if (!session) return new Response(null, { status: 401 })`), or protect the route in `middleware.ts`",
