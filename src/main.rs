@@ -6,11 +6,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// keyhole allocates many small, short-lived values per file on every worker thread;
-/// mimalloc's thread-local heaps keep that off the system allocator's locks.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "keyhole",
