@@ -126,6 +126,7 @@ pub fn extract(
         function_names: HashMap::new(),
         summary_budget: SUMMARY_BYTE_BUDGET,
         module_level: module_level_declarators(root),
+        denial_hits: summary::denial_hits(src),
         router_names: HashSet::new(),
         consts: Constants::default(),
         scope_arrays: RefCell::default(),
@@ -364,6 +365,8 @@ struct Extractor<'a> {
     summary_budget: usize,
     /// Node ids of the variable declarators at the top level of the module.
     module_level: HashSet<usize>,
+    /// Where the words of a denial occur in the file (see [`summary::summarise`]).
+    denial_hits: keyhole_lang::Hits,
     consts: Constants,
     /// Per block (by node id): the array literals its declarations bind, see `array_binding`.
     scope_arrays: RefCell<HashMap<usize, ScopeArrays>>,
@@ -1138,7 +1141,7 @@ impl<'a> Extractor<'a> {
                 .entry(name.clone())
                 .or_insert((function.start_byte(), function.end_byte()));
         }
-        let summary = summary::summarise(function, self.file, self.src);
+        let summary = summary::summarise(function, self.file, self.src, &self.denial_hits);
         self.facts.functions.push(FunctionDef {
             name,
             span: self.span(function),
@@ -1361,11 +1364,15 @@ impl<'a> Extractor<'a> {
         } else {
             return None;
         };
-        let (span, unconditional) = summary::inline_check(function, self.file, self.src)?;
+        let (span, unconditional) =
+            summary::inline_check(function, self.file, self.src, &self.denial_hits)?;
         Some(GuardRef {
             site: GuardSite::InlineCheck,
             target: GuardTarget::Inline(Box::new(summary::summarise(
-                function, self.file, self.src,
+                function,
+                self.file,
+                self.src,
+                &self.denial_hits,
             ))),
             called: false,
             optional: !unconditional,
@@ -2507,7 +2514,7 @@ impl<'a> Extractor<'a> {
                 Some(guard(GuardTarget::Symbol(path), false, false))
             }
             "arrow_function" | "function_expression" | "function" | "generator_function" => {
-                let summary = summary::summarise(node, self.file, self.src);
+                let summary = summary::summarise(node, self.file, self.src, &self.denial_hits);
                 Some(guard(GuardTarget::Inline(Box::new(summary)), false, false))
             }
             "call_expression" => {

@@ -14,7 +14,7 @@
 use keyhole_core::facts::FunctionSummary;
 use keyhole_core::vocabulary::Vocabulary;
 use keyhole_core::{SourceFile, Span};
-use keyhole_lang::Needles;
+use keyhole_lang::{Hits, Needles};
 use std::sync::OnceLock;
 use tree_sitter::Node;
 
@@ -80,15 +80,21 @@ enum Denial {
     Unauthenticated,
 }
 
+/// Where the words of a denial occur in a file: read once per file, asked per function.
+pub fn denial_hits(src: &str) -> Hits {
+    denial_signals().hits(src)
+}
+
 /// Summarise a function (declaration, arrow function, function expression or method).
-pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSummary {
+/// `hits` are the file's [`denial_hits`].
+pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) -> FunctionSummary {
     let mut summary = FunctionSummary::default();
     let Some(body) = function.child_by_field_name("body") else {
         return summary;
     };
     // No word of a denial in the body's text: nothing to find by walking it (and `checks`
     // is only reported alongside a denial).
-    if !denial_signals().any_in(text(body, src)) {
+    if !hits.any_within(body.start_byte(), body.end_byte()) {
         summary.passes_through = unconditional_next(function, body, src)
             .filter(|_| !turns_away_anonymous(body, src))
             .map(|n| span(file, n));
@@ -378,8 +384,13 @@ fn unconditional_next<'t>(function: Node<'t>, body: Node<'t>, src: &str) -> Opti
 /// A check at the top of a handler that turns anonymous callers away. `Some((span, true))`
 /// for a top-level `if` on the caller whose branch denies; `Some((span, false))` when the
 /// handler denies and looks at the caller, but not in that plain shape (conditional).
-pub fn inline_check(function: Node<'_>, file: &SourceFile, src: &str) -> Option<(Span, bool)> {
-    let summary = summarise(function, file, src);
+pub fn inline_check(
+    function: Node<'_>,
+    file: &SourceFile,
+    src: &str,
+    hits: &Hits,
+) -> Option<(Span, bool)> {
+    let summary = summarise(function, file, src, hits);
     summary.denies?;
     let checks = summary.checks?;
     let body = function.child_by_field_name("body")?;

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 pub use captures::Capture;
 use keyhole_core::Language;
-pub use needles::Needles;
+pub use needles::{Hits, Needles};
 pub use streaming_iterator::StreamingIterator;
 pub use tree_sitter;
 use tree_sitter::{Node, Query, QueryCursor, QueryMatch};

@@ -25,6 +25,33 @@ impl Needles {
     pub fn any_in(&self, text: &str) -> bool {
         self.0.is_match(text)
     }
+
+    /// Every occurrence of the words in `text`, for asking about many stretches of one
+    /// text (nested function bodies) without scanning it again for each.
+    pub fn hits(&self, text: &str) -> Hits {
+        Hits(
+            self.0
+                .find_overlapping_iter(text)
+                .map(|m| (m.start(), m.end()))
+                .collect(),
+        )
+    }
+}
+
+/// Where the words of a [`Needles`] occur in one text: (start, end) byte ranges, in order of
+/// their start.
+#[derive(Debug, Clone, Default)]
+pub struct Hits(Vec<(usize, usize)>);
+
+impl Hits {
+    /// Whether a word lies wholly within `start..end`.
+    pub fn any_within(&self, start: usize, end: usize) -> bool {
+        let first = self.0.partition_point(|(s, _)| *s < start);
+        self.0[first..]
+            .iter()
+            .take_while(|(s, _)| *s < end)
+            .any(|(_, e)| *e <= end)
+    }
 }
 
 #[cfg(test)]
@@ -38,5 +65,24 @@ mod tests {
         assert!(needles.any_in("raise Unauthorized()"));
         assert!(!needles.any_in("return render(page)"));
         assert!(!needles.any_in("unauthorized"));
+    }
+
+    #[test]
+    fn hits_answer_for_stretches_of_the_text() {
+        let needles = Needles::new(&["401", "redirect"]);
+        let text = "def a(): abort(401)\ndef b(): return redirect(x)\ndef c(): pass";
+        let hits = needles.hits(text);
+        let line = |n: usize| {
+            let start: usize = text.split('\n').take(n).map(|l| l.len() + 1).sum();
+            (start, start + text.split('\n').nth(n).unwrap().len())
+        };
+        for (n, expected) in [(0, true), (1, true), (2, false)] {
+            let (start, end) = line(n);
+            assert_eq!(hits.any_within(start, end), expected, "line {n}");
+        }
+        // A word cut by the stretch's end is not within it.
+        let at = text.find("401").unwrap();
+        assert!(!hits.any_within(0, at + 2));
+        assert!(hits.any_within(at, at + 3));
     }
 }

@@ -46,6 +46,7 @@ pub fn extract(
         path_refs: std::cell::RefCell::new(Vec::new()),
         call_sites: Vec::new(),
         summaries: HashMap::new(),
+        denial_hits: summary::denial_hits(src),
     };
     let root = tree.root_node();
     x.collect_constants(root);
@@ -133,6 +134,8 @@ struct Extractor<'a> {
     /// Statement calls with a name argument: (callee, argument index, argument, span).
     call_sites: Vec<(Vec<String>, usize, String, keyhole_core::Span)>,
     summaries: HashMap<usize, keyhole_core::facts::FunctionSummary>,
+    /// Where the words of a denial occur in the file (see [`summarise`]).
+    denial_hits: keyhole_lang::Hits,
 }
 
 const ROUTE_DECORATORS: &[&str] = &[
@@ -283,7 +286,7 @@ impl<'a> Extractor<'a> {
     fn summary_of(&mut self, function: Node<'_>) -> keyhole_core::facts::FunctionSummary {
         self.summaries
             .entry(function.id())
-            .or_insert_with(|| summarise(function, self.file, self.src))
+            .or_insert_with(|| summarise(function, self.file, self.src, &self.denial_hits))
             .clone()
     }
 

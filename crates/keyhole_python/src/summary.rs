@@ -4,7 +4,7 @@
 use keyhole_core::facts::{DependencyRef, FunctionSummary};
 use keyhole_core::vocabulary::Vocabulary;
 use keyhole_core::SourceFile;
-use keyhole_lang::Needles;
+use keyhole_lang::{Hits, Needles};
 use std::sync::OnceLock;
 use tree_sitter::Node;
 
@@ -32,6 +32,11 @@ const FORBIDDEN_NAMES: &[&str] = &[
     "forbidden",
 ];
 
+/// Where the words of a denial occur in a file: read once per file, asked per function.
+pub fn denial_hits(src: &str) -> Hits {
+    denial_signals().hits(src)
+}
+
 /// Words without which a body cannot deny a request (see [`denies_as`]).
 fn denial_signals() -> &'static Needles {
     static SIGNALS: OnceLock<Needles> = OnceLock::new();
@@ -54,7 +59,8 @@ enum Denial {
 /// Summarise a function: what it depends on, and whether it turns requests away. A 401 (or
 /// a redirect to login) is a denial by itself; a 403 counts only when the function also
 /// looks at the caller (`current_user`, `is_admin()`, …), since 403 also guards state.
-pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSummary {
+/// `hits` are the file's [`denial_hits`].
+pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) -> FunctionSummary {
     let mut summary = FunctionSummary {
         dependencies: dependencies_of(function, file, src),
         ..FunctionSummary::default()
@@ -79,7 +85,7 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str) -> FunctionSu
     }
     // No word of a denial in the body's text: nothing to find by walking it (and `checks`
     // is only reported alongside a denial).
-    if !denial_signals().any_in(text(body, src)) {
+    if !hits.any_within(body.start_byte(), body.end_byte()) {
         return summary;
     }
     let vocabulary = Vocabulary::shared();
