@@ -50,23 +50,31 @@ pub const JAVASCRIPT_QUERIES: &[QueryFile] = query_files![
     "javascript/nestjs/controllers.scm",
 ];
 
-/// Node kinds whose subtrees hold no pattern root and nothing an extractor looks for
-/// (literal text, comments, type annotations): the walk does not go into them. Literal
-/// text and TypeScript types are about a fifth of the nodes of real code.
-const OPAQUE_KINDS: &[&str] = &[
-    "comment",
-    "string",
-    // Python
-    "type",
-    // JavaScript / TypeScript (template strings are not opaque: `${…}` holds code).
-    "regex",
-    "jsx_text",
-    "type_annotation",
-    "type_arguments",
-    "type_parameters",
-    "interface_declaration",
-    "type_alias_declaration",
-];
+/// Node kinds whose subtrees hold no pattern root and nothing an extractor looks for: the
+/// walk does not go into them (the query run at a pattern's root still reads inside them).
+/// Literal text, comments and type annotations, everywhere; Python call arguments (a
+/// registration is a statement; its arguments are read from the call); JSX markup (event
+/// handlers, never routes). Together about a third of the nodes of real code.
+pub fn opaque_kinds(language: Language) -> &'static [&'static str] {
+    match language {
+        Language::Python => &["comment", "string", "type", "argument_list"],
+        Language::JavaScript | Language::TypeScript | Language::Tsx => &[
+            "comment",
+            "string",
+            "regex",
+            // Template strings are not opaque: `${…}` holds code.
+            "type_annotation",
+            "type_arguments",
+            "type_parameters",
+            "interface_declaration",
+            "type_alias_declaration",
+            "jsx_element",
+            "jsx_self_closing_element",
+            "jsx_fragment",
+        ],
+        Language::Yaml | Language::Json => &[],
+    }
+}
 
 /// The query files compiled for a language.
 pub fn query_files(language: Language) -> &'static [QueryFile] {
@@ -107,7 +115,7 @@ pub struct QuerySet {
     captures: Vec<Option<Capture>>,
     /// Node kinds (by id) at which some pattern is rooted; see [`QuerySet::for_each_match`].
     roots: Roots,
-    /// Node kinds the walk does not descend into ([`OPAQUE_KINDS`]).
+    /// Node kinds the walk does not descend into ([`opaque_kinds`]).
     opaque: KindSet,
 }
 
@@ -180,7 +188,7 @@ impl QuerySet {
             query,
             captures,
             roots,
-            opaque: KindSet::new(language, OPAQUE_KINDS),
+            opaque: KindSet::new(language, opaque_kinds(language)),
         })
     }
 

@@ -29,9 +29,12 @@ impl Needles {
     /// Every occurrence of the words in `text`, for asking about many stretches of one
     /// text (nested function bodies) without scanning it again for each.
     pub fn hits(&self, text: &str) -> Hits {
+        // Non-overlapping: a word inside a longer one (`Unauthorized` in
+        // `HTTPUnauthorized`) is covered by the longer match, and the stretches asked about
+        // start and end between tokens, never inside a word.
         Hits(
             self.0
-                .find_overlapping_iter(text)
+                .find_iter(text)
                 .map(|m| (m.start(), m.end()))
                 .collect(),
         )
