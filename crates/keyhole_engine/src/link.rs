@@ -18,6 +18,7 @@ use keyhole_core::{
 };
 
 use crate::modules::ModuleIndex;
+use crate::tsconfig::PathConfig;
 
 mod connexion;
 mod views;
@@ -149,8 +150,9 @@ pub fn link(
     facts: &[FileFacts],
     vocabulary: &Vocabulary,
     specs: &[keyhole_openapi::Spec],
+    aliases: &[PathConfig],
 ) -> Linked {
-    let mut linker = Linker::new(files, facts, vocabulary);
+    let mut linker = Linker::new(files, facts, vocabulary, aliases);
     linker.build_graph();
     let mut endpoints = linker.endpoints();
     let served = linker.connexion(specs, vocabulary);
@@ -174,8 +176,13 @@ pub fn link(
 }
 
 impl<'a> Linker<'a> {
-    fn new(files: &'a SourceMap, facts: &'a [FileFacts], vocabulary: &'a Vocabulary) -> Self {
-        let modules = ModuleIndex::new(files.iter());
+    fn new(
+        files: &'a SourceMap,
+        facts: &'a [FileFacts],
+        vocabulary: &'a Vocabulary,
+        aliases: &[PathConfig],
+    ) -> Self {
+        let modules = ModuleIndex::new(files.iter(), aliases);
         let mut symbols = Vec::with_capacity(facts.len());
         let mut router_ids = Vec::with_capacity(facts.len());
         let mut routers = Vec::new();
