@@ -574,6 +574,8 @@ function f() {
             "requireJwt = passport.authenticate()",
             "maybeUser = expressjwt()?",
             "limiter = rateLimit()",
+            // Module-level destructuring reads a member (`const { setupPageRoute } = helpers`).
+            "b -> api.a",
         ]
     );
 }
@@ -844,7 +846,24 @@ middleware.loose = helpers.try(async (req, res, next) => {
   next();
 });
 fastify.decorate('authenticate', async (request, reply) => { reply.code(401).send(); });
+middleware.bannedHome = helpers.try(async (req, res, next) => {
+  if (req.loggedIn) {
+    if (await isBanned(req.uid)) {
+      return controllers.helpers.notAllowed(req, res);
+    }
+  }
+  next();
+});
+const staffOnly = (req, res, next) => {
+  if (req.user && !req.user.staff) return res.sendStatus(403);
+  if (!req.user) return res.sendStatus(401);
+  next();
+};
 "#);
+    // A denial only for signed-in callers lets anonymous ones through.
+    let banned = summary_of(&f, "middleware.bannedHome");
+    assert!(banned.denies.is_none() && banned.passes_through.is_some());
+    assert!(summary_of(&f, "staffOnly").denies.is_some());
     assert!(summary_of(&f, "requireUser").denies.is_some());
     assert!(summary_of(&f, "onlyStaff").denies.is_some());
     // 403 without looking at the caller is no guard.
