@@ -781,7 +781,7 @@ impl<'a> Extractor<'a> {
                 if let Some(path) = symbol_path(value, self.src) {
                     // `const helpers = module.exports; helpers.f = …`: the module's default
                     // export is this object.
-                    if path == ["module", "exports"] && is_module_level(anchor) {
+                    if path == ["module", "exports"] && self.is_module_level(anchor) {
                         self.export(None, vec![name.to_string()]);
                     }
                     self.alias(name, Some(path), Vec::new(), anchor);
@@ -1313,7 +1313,7 @@ impl<'a> Extractor<'a> {
     /// member (`helpers.setupPageRoute`). Inside functions such names are too often locals
     /// of a request or an options object to be worth it.
     fn destructure_alias(&mut self, site: Node<'_>, pattern: Node<'_>, value: Node<'_>) {
-        if !is_module_level(site) || require_source(value, self.src).is_some() {
+        if !self.is_module_level(site) || require_source(value, self.src).is_some() {
             return;
         }
         let Some(object) = symbol_path(value, self.src) else {
