@@ -711,7 +711,7 @@ impl<'a> Linker<'a> {
                             // `init_app.(0)`: a router parameter that did not resolve is
                             // no middleware.
                             let param_marker = matches!(&arg.target, GuardTarget::Symbol(p)
-                                if p.last().is_some_and(|l| l.starts_with('(') && l.ends_with(')')));
+                                if p.iter().any(|l| l.starts_with('(') && l.ends_with(')')));
                             if !mounted_any && !param_marker {
                                 preceding.push((file, arg.clone()));
                             }
@@ -886,7 +886,8 @@ impl<'a> Linker<'a> {
                     let GuardTarget::Symbol(path) = &arg.target else {
                         continue;
                     };
-                    if !path.last().is_some_and(|l| is_marker(l)) {
+                    // `setup.(0)`, and `reload.(0).router` for a router in an options object.
+                    if !path.iter().any(|l| is_marker(l)) {
                         continue;
                     }
                     if let (Target::Router(a), Target::Router(p)) = (

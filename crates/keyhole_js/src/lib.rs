@@ -2493,12 +2493,41 @@ impl<'a> Extractor<'a> {
             return router;
         };
         let Some((function, index)) = params::enclosing_param(at, name, self.src) else {
-            return router;
+            return self.bind_member_receiver(router, at);
         };
         let Some(binding) = params::binding(function, self.src) else {
             return router;
         };
         self.param_router(function, &binding, index)
+    }
+
+    /// A router taken from an options object the function receives (`async (params) => {
+    /// const { router } = params; … }`): the synthetic router `<binding>.(<i>).<key>`, which a
+    /// call passing `{ router }` mounts (see [`Self::bind_call`]).
+    fn bind_member_receiver(&mut self, router: SymbolPath, at: Node<'_>) -> SymbolPath {
+        let [name] = router.as_slice() else {
+            return router;
+        };
+        let Some((function, index, key)) = params::enclosing_param_member(at, name, self.src)
+        else {
+            return router;
+        };
+        let Some(binding) = params::binding(function, self.src) else {
+            return router;
+        };
+        let synthetic = format!("{}.{key}", params::param_router_name(&binding, index));
+        if self.router_names.insert(synthetic.clone()) {
+            self.facts.routers.push(RouterDef {
+                name: synthetic.clone(),
+                kind: RouterKind::Router,
+                framework: self.file_framework(),
+                prefix: None,
+                guards: Vec::new(),
+                shares_parent_scope: false,
+                span: self.span(function),
+            });
+        }
+        vec![synthetic]
     }
 
     /// The synthetic router of parameter `index` of `function` (bound to `binding`), made
@@ -2575,6 +2604,10 @@ impl<'a> Extractor<'a> {
         let mut mounted = false;
         for (i, arg) in args.iter().enumerate() {
             let arg = unwrap(*arg);
+            if arg.kind() == "object" {
+                mounted |= self.bind_object_arg(call, &callee_path, i, arg);
+                continue;
+            }
             if arg.kind() != "identifier" {
                 continue;
             }
@@ -2625,6 +2658,71 @@ impl<'a> Extractor<'a> {
                 args,
             });
         }
+    }
+
+    /// `reload({ router })`, `setup({ app: router, db })`: each router in an options object
+    /// is mounted as the function's `<binding>.(<i>).<key>` router. True when one was.
+    fn bind_object_arg(
+        &mut self,
+        call: Node<'_>,
+        callee: &SymbolPath,
+        index: usize,
+        object: Node<'_>,
+    ) -> bool {
+        let mut found = false;
+        let mut cursor = object.walk();
+        let members: Vec<Node<'_>> = object.named_children(&mut cursor).collect();
+        for member in members {
+            let (key, value) = match member.kind() {
+                "shorthand_property_identifier" => (self.text(member).to_string(), member),
+                "pair" => {
+                    let (Some(k), Some(v)) = (
+                        member.child_by_field_name("key"),
+                        member.child_by_field_name("value").map(unwrap),
+                    ) else {
+                        continue;
+                    };
+                    if k.kind() != "property_identifier" || v.kind() != "identifier" {
+                        continue;
+                    }
+                    (self.text(k).to_string(), v)
+                }
+                _ => continue,
+            };
+            let name = self.text(value).to_string();
+            let path = vec![name.clone()];
+            let router = if self.router_names.contains(&name) {
+                path
+            } else if self.router_like(&path)
+                && params::enclosing_param(call, &name, self.src).is_some()
+            {
+                self.bind_receiver(path, call)
+            } else {
+                continue;
+            };
+            let mut target = callee.clone();
+            target.push(format!("({index})"));
+            target.push(key);
+            found = true;
+            self.facts.uses.push(UseDef {
+                parent: router,
+                prefix: None,
+                args: vec![GuardRef {
+                    site: GuardSite::Middleware,
+                    target: GuardTarget::Symbol(target),
+                    called: false,
+                    optional: false,
+                    span: self.span(member),
+                }],
+                guards: Vec::new(),
+                scope: UseScope::After,
+                unless: None,
+                only: Vec::new(),
+                span: self.span(call),
+                order: start(call),
+            });
+        }
+        found
     }
 
     /// What a route template may take from one argument of a call.
