@@ -1011,3 +1011,53 @@ const six = a(b(c(d(e(f((req, res, next) => next()))))));
         ]
     );
 }
+
+#[test]
+fn route_templates_read_parameters_through_rest_arguments_and_locals() {
+    use keyhole_core::facts::{ParamIndex, PathPiece};
+    let f = js(r#"
+const helpers = module.exports;
+helpers.setupPageRoute = function (...args) {
+  const [router, name] = args;
+  let middlewares = args.length > 3 ? args[args.length - 2] : [];
+  const controller = args[args.length - 1];
+  middlewares = [middleware.autoLocale, ...middlewares];
+  router.get(`/api${name}`, middlewares, helpers.tryRoute(controller));
+};
+helpers.setupApiRoute = function (router, verb, name, middlewares, controller) {
+  router[verb](name, [middleware.requireToken, ...middlewares], controller);
+};
+// No parameter fills the route in: an ordinary parameter router.
+module.exports.plain = function (app) {
+  app.get('/plain', auth, (req, res) => res.end());
+};
+function setup(app) {
+  helpers.setupApiRoute(app, 'post', '/x', [auth], h);
+}
+"#);
+    assert_eq!(f.route_params.len(), 2, "{:?}", f.route_params);
+    let page = &f.route_params[0];
+    assert_eq!(
+        page.path,
+        Some(vec![
+            PathPiece::Text("/api".into()),
+            PathPiece::Param(ParamIndex::Front(1))
+        ])
+    );
+    assert_eq!(page.guards, vec![ParamIndex::Back(2)]);
+    assert_eq!(page.handler, Some(ParamIndex::Back(1)));
+    let api = &f.route_params[1];
+    assert_eq!(api.method, Some(ParamIndex::Front(1)));
+    assert_eq!(api.guards, vec![ParamIndex::Front(3)]);
+    let r = routes(&f);
+    assert!(
+        r.iter().any(|r| r.contains("helpers.setupPageRoute.(0)")),
+        "{r:?}"
+    );
+    // The call that passes a router records its arguments.
+    assert_eq!(f.call_args.len(), 1);
+    let args = &f.call_args[0].args;
+    assert_eq!(args[1].text.as_deref(), Some("post"));
+    assert_eq!(args[2].text.as_deref(), Some("/x"));
+    assert_eq!(guards(&args[3].guards), "auth");
+}
