@@ -48,6 +48,13 @@ pub struct FileFacts {
     pub responses: Vec<ResponseRef>,
     /// Problems worth one line to the user (syntax errors, unreadable constructs).
     pub problems: Vec<Problem>,
+    /// Routes a function registers from its parameters (route templates), keyed by the
+    /// [`RouteDef`]'s span; instantiated at each call site (see [`CallArgs`]).
+    pub route_params: Vec<RouteParams>,
+    /// The arguments of calls that hand a router to a function (`setupApiRoute(router,
+    /// 'get', '/x', [auth], h)`), keyed by the call's span (the span of the [`UseDef`] that
+    /// mounts the function's parameter router).
+    pub call_args: Vec<CallArgs>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -472,4 +479,68 @@ pub enum SettingDef {
     Middleware { path: String, span: Span },
     /// `REST_FRAMEWORK['DEFAULT_PERMISSION_CLASSES']`.
     DefaultPermissions(PermissionSet),
+}
+
+/// A parameter of a function by position: `Front(0)` is the first; `Back(1)` the last
+/// (`args[args.length - 1]` of a rest parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamIndex {
+    Front(usize),
+    Back(usize),
+}
+
+/// A piece of a route path computed in a function: text, or a parameter's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPiece {
+    Text(String),
+    Param(ParamIndex),
+}
+
+/// A route registered on a router parameter of a function with its path, method or
+/// middleware taken from other parameters (`router[verb](`/api${name}`, middlewares, h)`).
+/// Each call of the function that passes a router is one route.
+#[derive(Debug, Clone)]
+pub struct RouteParams {
+    /// The span of the [`RouteDef`] it completes.
+    pub route: Span,
+    /// The path, when it is made of parameters (and text).
+    pub path: Option<Vec<PathPiece>>,
+    /// The parameter naming the method (`router[verb](…)`).
+    pub method: Option<ParamIndex>,
+    /// Parameters whose arguments are middleware of the route.
+    pub guards: Vec<ParamIndex>,
+    /// The parameter holding the handler.
+    pub handler: Option<ParamIndex>,
+}
+
+/// The arguments of one call, as far as a route template needs them.
+#[derive(Debug, Clone)]
+pub struct CallArgs {
+    /// The call's span.
+    pub span: Span,
+    pub args: Vec<CallArg>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CallArg {
+    /// The string it holds, when known (`'/login'`, `'get'`, a constant).
+    pub text: Option<String>,
+    /// Middleware it names (arrays and spreads flattened); empty for strings.
+    pub guards: Vec<GuardRef>,
+    /// The handler it names (`controllers.login`).
+    pub handler: Option<String>,
+}
+
+impl CallArgs {
+    /// The argument a parameter receives.
+    pub fn get(&self, index: ParamIndex) -> Option<&CallArg> {
+        match index {
+            ParamIndex::Front(i) => self.args.get(i),
+            ParamIndex::Back(k) => self
+                .args
+                .len()
+                .checked_sub(k)
+                .and_then(|i| self.args.get(i)),
+        }
+    }
 }

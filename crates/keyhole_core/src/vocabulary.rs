@@ -182,6 +182,7 @@ impl Default for Vocabulary {
                 "token",
                 "refresh",
                 "refresh-token",
+                "refresh-tokens",
                 "refresh_token",
                 "access-token",
                 "access_token",

@@ -70,6 +70,15 @@ impl SkipCounts {
     }
 }
 
+/// What discovery found: candidates sorted by display path, skip counts, one-line problems
+/// (path, message), and the tsconfig/jsconfig files (display path, disk path).
+pub type Discovered = (
+    Vec<Candidate>,
+    SkipCounts,
+    Vec<(String, String)>,
+    Vec<(String, PathBuf)>,
+);
+
 /// Walk `paths`, returning candidates sorted by display path, and the skip counts.
 ///
 /// `first_seen` is called once for each language, when its first file is found (the
@@ -79,7 +88,8 @@ pub fn discover(
     max_file_size: u64,
     settings: Option<Arc<keyhole_config::Settings>>,
     first_seen: &dyn Fn(Language),
-) -> (Vec<Candidate>, SkipCounts, Vec<(String, String)>) {
+) -> Discovered {
+    let mut configs = Vec::new();
     let mut seen: Vec<Language> = Vec::new();
     let mut note_language = |language: Language| {
         if !seen.contains(&language) {
@@ -174,6 +184,14 @@ pub fn discover(
                 continue;
             }
             let path = entry.path();
+            if path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(crate::tsconfig::is_config_name)
+            {
+                configs.push((display_path(path), path.to_path_buf()));
+                continue;
+            }
             let Some(language) =
                 Language::from_path(path).or_else(|| crate::specs::is_spec_file(path))
             else {
@@ -218,7 +236,8 @@ pub fn discover(
     candidates.sort_by(|a, b| a.display.cmp(&b.display));
     candidates.dedup_by(|a, b| a.display == b.display);
     let counts = lock(&counts).clone();
-    (candidates, counts, problems)
+    configs.sort();
+    (candidates, counts, problems, configs)
 }
 
 fn lock(counts: &Mutex<SkipCounts>) -> std::sync::MutexGuard<'_, SkipCounts> {

@@ -8,6 +8,7 @@ mod modules;
 pub mod parse;
 pub mod specs;
 mod suppress;
+mod tsconfig;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -101,6 +102,7 @@ type LoadedFiles = (
     Vec<Notice>,
     Stats,
     Vec<discover::Candidate>,
+    Vec<tsconfig::PathConfig>,
 );
 
 /// Discover and read the files. With `prepare_queries`, each language's queries start
@@ -111,7 +113,7 @@ fn load_files(options: &Options, prepare_queries: bool) -> LoadedFiles {
             keyhole_lang::prepare(language);
         }
     };
-    let (candidates, mut skipped, problems) = discover::discover(
+    let (candidates, mut skipped, problems, configs) = discover::discover(
         &options.paths,
         options.max_file_size,
         options.settings.clone(),
@@ -180,7 +182,13 @@ fn load_files(options: &Options, prepare_queries: bool) -> LoadedFiles {
         skipped,
         timings: Vec::new(),
     };
-    (files, notices, stats, spec_candidates)
+    (
+        files,
+        notices,
+        stats,
+        spec_candidates,
+        tsconfig::load(&configs),
+    )
 }
 
 /// Run the whole pipeline.
@@ -199,7 +207,7 @@ pub struct FactsCache {
 /// Run the whole pipeline, reusing the facts of files unchanged since the last run.
 pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
     let started = std::time::Instant::now();
-    let (files, mut notices, stats, spec_candidates) = load_files(options, true);
+    let (files, mut notices, stats, spec_candidates, aliases) = load_files(options, true);
     let loaded = started.elapsed();
     // Specs load on one thread while the code is parsed on the others.
     let previous = &cache.entries;
@@ -258,7 +266,7 @@ pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
     notices.sort();
     let code_files = files.clone();
     let files = SourceMap::new(files);
-    let linked = link::link(&files, &facts, &options.vocabulary, &specs.specs);
+    let linked = link::link(&files, &facts, &options.vocabulary, &specs.specs, &aliases);
     stats.files_analysed += specs.files.len();
     if specs.fragments > 0 {
         *stats
@@ -373,7 +381,7 @@ pub fn canonical(path: &Path) -> PathBuf {
 
 /// Parse every file and do nothing else: the baseline the benchmark compares against.
 pub fn parse_only(options: &Options) -> (usize, usize) {
-    let (files, _, _, _) = load_files(options, false);
+    let (files, _, _, _, _) = load_files(options, false);
     let nodes: usize = files
         .par_iter()
         .map_init(Worker::default, |worker, file| {

@@ -8,7 +8,7 @@ use keyhole_core::auth::EvidenceKind;
 use keyhole_core::endpoint::{MountStep, ResponseType};
 use keyhole_core::facts::{
     Exclusions, FileFacts, FunctionSummary, GuardRef, GuardSite, GuardTarget, ImportKind, PathArg,
-    RouteDef, RouteSpec, RouterKind, UseScope,
+    PathPiece, RouteDef, RouteSpec, RouterKind, UseScope,
 };
 use keyhole_core::route::ParamSyntax;
 use keyhole_core::vocabulary::{GuardMatch, Vocabulary};
@@ -18,6 +18,7 @@ use keyhole_core::{
 };
 
 use crate::modules::ModuleIndex;
+use crate::tsconfig::PathConfig;
 
 mod connexion;
 mod views;
@@ -72,6 +73,9 @@ struct Edge {
     guards: Vec<(FileId, GuardRef)>,
     span: Span,
     order: u32,
+    /// The call that made this mount by passing a router to a function: index into the
+    /// file's `call_args`, for the function's route templates.
+    call: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -146,8 +150,9 @@ pub fn link(
     facts: &[FileFacts],
     vocabulary: &Vocabulary,
     specs: &[keyhole_openapi::Spec],
+    aliases: &[PathConfig],
 ) -> Linked {
-    let mut linker = Linker::new(files, facts, vocabulary);
+    let mut linker = Linker::new(files, facts, vocabulary, aliases);
     linker.build_graph();
     let mut endpoints = linker.endpoints();
     let served = linker.connexion(specs, vocabulary);
@@ -171,8 +176,13 @@ pub fn link(
 }
 
 impl<'a> Linker<'a> {
-    fn new(files: &'a SourceMap, facts: &'a [FileFacts], vocabulary: &'a Vocabulary) -> Self {
-        let modules = ModuleIndex::new(files.iter());
+    fn new(
+        files: &'a SourceMap,
+        facts: &'a [FileFacts],
+        vocabulary: &'a Vocabulary,
+        aliases: &[PathConfig],
+    ) -> Self {
+        let modules = ModuleIndex::new(files.iter(), aliases);
         let mut symbols = Vec::with_capacity(facts.len());
         let mut router_ids = Vec::with_capacity(facts.len());
         let mut routers = Vec::new();
@@ -449,6 +459,10 @@ impl<'a> Linker<'a> {
         if found != Target::Unresolved {
             return found;
         }
+        // CommonJS: `const { f } = require('./helpers')` reads `f` off `module.exports`.
+        if self.language(m) != Language::Python && facts.exports.iter().any(|e| e.name.is_none()) {
+            return self.resolve_default(m, path, depth + 1);
+        }
         Target::Unresolved
     }
 
@@ -689,6 +703,7 @@ impl<'a> Linker<'a> {
                                 guards: preceding.clone(),
                                 span: use_def.span,
                                 order: use_def.order,
+                                call: f.call_args.iter().position(|c| c.span == use_def.span),
                             });
                             self.incoming.entry(child).or_default().push(index);
                         }
@@ -696,7 +711,7 @@ impl<'a> Linker<'a> {
                             // `init_app.(0)`: a router parameter that did not resolve is
                             // no middleware.
                             let param_marker = matches!(&arg.target, GuardTarget::Symbol(p)
-                                if p.last().is_some_and(|l| l.starts_with('(') && l.ends_with(')')));
+                                if p.iter().any(|l| l.starts_with('(') && l.ends_with(')')));
                             if !mounted_any && !param_marker {
                                 preceding.push((file, arg.clone()));
                             }
@@ -767,6 +782,7 @@ impl<'a> Linker<'a> {
                 guards: Vec::new(),
                 span,
                 order: 0,
+                call: None,
             });
             self.incoming.entry(child).or_default().push(index);
         }
@@ -838,6 +854,7 @@ impl<'a> Linker<'a> {
                     guards: Vec::new(),
                     span: load.span,
                     order: load.order,
+                    call: None,
                 });
                 self.incoming.entry(router).or_default().push(index);
                 for (hook, hook_dir) in &hooks {
@@ -869,7 +886,8 @@ impl<'a> Linker<'a> {
                     let GuardTarget::Symbol(path) = &arg.target else {
                         continue;
                     };
-                    if !path.last().is_some_and(|l| is_marker(l)) {
+                    // `setup.(0)`, and `reload.(0).router` for a router in an options object.
+                    if !path.iter().any(|l| is_marker(l)) {
                         continue;
                     }
                     if let (Target::Router(a), Target::Router(p)) = (
@@ -915,6 +933,7 @@ impl<'a> Linker<'a> {
                         guards: edge.guards.clone(),
                         span: edge.span,
                         order: edge.order,
+                        call: None,
                     };
                     let index = self.edges.len();
                     self.edges.push(copy);
@@ -975,8 +994,18 @@ impl<'a> Linker<'a> {
                 }
                 match self.resolve(file, &route.router, 0) {
                     Target::Router(router) => {
+                        if self.template_endpoints(file, route, router, &mut endpoints) {
+                            continue;
+                        }
                         for chain in self.chains(router) {
-                            self.endpoints_on_chain(file, route, router, &chain, &mut endpoints);
+                            self.endpoints_on_chain(
+                                file,
+                                route,
+                                router,
+                                &chain,
+                                &[],
+                                &mut endpoints,
+                            );
                         }
                     }
                     _ => self.unresolved_route(file, route, &mut endpoints),
@@ -1003,12 +1032,94 @@ impl<'a> Linker<'a> {
         endpoints
     }
 
+    /// A route template (`RouteParams`): one route per call that passed a router to its
+    /// function, with the call's path, method, middleware and handler filled in, registered at
+    /// the call. False when the route is no template or no call instantiates it (then it is
+    /// listed as written, with the parameters unknown).
+    fn template_endpoints(
+        &mut self,
+        file: FileId,
+        route: &RouteDef,
+        router: RouterId,
+        out: &mut Vec<Endpoint>,
+    ) -> bool {
+        let facts = self.facts;
+        let Some(params) = facts[file.index()]
+            .route_params
+            .iter()
+            .find(|p| p.route == route.span)
+        else {
+            return false;
+        };
+        let calls: Vec<usize> = self
+            .incoming
+            .get(&router)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .filter(|&e| self.edges[e].call.is_some())
+            .collect();
+        if calls.is_empty() {
+            return false;
+        }
+        for e in calls {
+            let (cfile, Some(c)) = (self.edges[e].file, self.edges[e].call) else {
+                continue;
+            };
+            let args = &facts[cfile.index()].call_args[c];
+            let mut instance = route.clone();
+            instance.span = args.span;
+            if let Some(pieces) = &params.path {
+                let value: Option<String> = pieces
+                    .iter()
+                    .map(|p| match p {
+                        PathPiece::Text(t) => Some(t.clone()),
+                        PathPiece::Param(i) => args.get(*i).and_then(|a| a.text.clone()),
+                    })
+                    .collect();
+                instance.path = PathArg {
+                    value,
+                    span: args.span,
+                };
+            }
+            if let Some(m) = params.method {
+                let method = args
+                    .get(m)
+                    .and_then(|a| a.text.as_deref())
+                    .and_then(Method::parse);
+                instance.methods = vec![method.unwrap_or(Method::Any)];
+            }
+            if let Some(handler) = params
+                .handler
+                .and_then(|h| args.get(h))
+                .and_then(|a| a.handler.clone())
+            {
+                instance.handler = Some(handler);
+            }
+            let extra: Vec<(FileId, GuardRef)> = params
+                .guards
+                .iter()
+                .filter_map(|&p| args.get(p))
+                .flat_map(|a| a.guards.iter().map(|g| (cfile, g.clone())))
+                .collect();
+            let parent = self.edges[e].parent;
+            for mut chain in self.chains(parent) {
+                chain.push(e);
+                self.endpoints_on_chain(file, &instance, router, &chain, &extra, out);
+            }
+        }
+        true
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn endpoints_on_chain(
         &mut self,
         file: FileId,
         route: &RouteDef,
         router: RouterId,
         chain: &[usize],
+        extra: &[(FileId, GuardRef)],
         out: &mut Vec<Endpoint>,
     ) {
         let top = chain.first().map_or(router, |&e| self.edges[e].parent);
@@ -1084,9 +1195,14 @@ impl<'a> Linker<'a> {
             )
             .find(|g| is_marker(g))
             .map(|g| g.span);
-        // Route-level guards.
-        for guard in &route.guards {
-            let v = self.evaluate(file, guard, Position::Route);
+        // Route-level guards (and, for a route template, the middleware its call passed).
+        let route_guards = route
+            .guards
+            .iter()
+            .map(|g| (file, g))
+            .chain(extra.iter().map(|(f, g)| (*f, g)));
+        for (gfile, guard) in route_guards {
+            let v = self.evaluate(gfile, guard, Position::Route);
             rate_limits.extend(self.rate_limit(guard, &v));
             found.push((v, guard.span, kind_of(guard.site)));
         }

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 
 use keyhole_core::{FileId, Language, SourceFile};
 
+use crate::tsconfig::PathConfig;
+
 pub struct ModuleIndex {
     /// Every dotted suffix of every Python file's module name → files.
     python_by_suffix: HashMap<String, Vec<FileId>>,
@@ -16,17 +18,20 @@ pub struct ModuleIndex {
     /// Display path → file, for JavaScript resolution.
     by_path: HashMap<String, FileId>,
     paths: Vec<String>,
+    /// tsconfig/jsconfig path aliases, by config directory.
+    aliases: Vec<PathConfig>,
 }
 
 const JS_EXTENSIONS: &[&str] = &["ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts"];
 
 impl ModuleIndex {
-    pub fn new<'a>(files: impl Iterator<Item = &'a SourceFile>) -> Self {
+    pub fn new<'a>(files: impl Iterator<Item = &'a SourceFile>, aliases: &[PathConfig]) -> Self {
         let mut index = ModuleIndex {
             python_by_suffix: HashMap::new(),
             python_names: Vec::new(),
             by_path: HashMap::new(),
             paths: Vec::new(),
+            aliases: aliases.to_vec(),
         };
         for file in files {
             let i = file.id.index();
@@ -105,23 +110,62 @@ impl ModuleIndex {
             .or_else(|| candidates.first().copied())
     }
 
-    /// The file a JavaScript specifier names, from the importing file. Bare specifiers
-    /// (packages) are not resolved.
+    /// The file a JavaScript specifier names, from the importing file. Bare specifiers are
+    /// resolved only through the path aliases of the nearest tsconfig/jsconfig; packages are
+    /// not resolved.
     pub fn resolve_js(&self, from: FileId, spec: &str) -> Option<FileId> {
-        if !spec.starts_with('.') {
-            return None;
-        }
         let from_path = self.paths.get(from.index())?;
+        if !spec.starts_with('.') {
+            return self.resolve_alias(from_path, spec);
+        }
         let dir = match from_path.rfind('/') {
             Some(i) => &from_path[..i],
             None => "",
         };
         // A file at the root (analysing `.`) has no directory: `./x` is `x`, not `/x`.
-        let joined = if dir.is_empty() {
-            normalise(spec)
-        } else {
-            normalise(&format!("{dir}/{spec}"))
-        };
+        self.find_js(&crate::tsconfig::join(dir, spec))
+    }
+
+    /// A bare specifier through the aliases of the config nearest to `from_path`:
+    /// `compilerOptions.paths` (the longest matching prefix wins, its targets in order), then
+    /// a file below `baseUrl`.
+    fn resolve_alias(&self, from_path: &str, spec: &str) -> Option<FileId> {
+        let config = self
+            .aliases
+            .iter()
+            .filter(|c| c.dir.is_empty() || from_path.starts_with(&format!("{}/", c.dir)))
+            .max_by_key(|c| c.dir.len())?;
+        let mut best: Option<(usize, &str, &[String])> = None;
+        for (pattern, targets) in &config.paths {
+            let matched = match pattern.split_once('*') {
+                None => (pattern == spec).then_some((pattern.len(), "")),
+                Some((prefix, suffix)) => spec
+                    .strip_prefix(prefix)
+                    .and_then(|rest| rest.strip_suffix(suffix))
+                    .map(|star| (prefix.len(), star)),
+            };
+            if let Some((len, star)) = matched {
+                if best.is_none_or(|(l, _, _)| len > l) {
+                    best = Some((len, star, targets));
+                }
+            }
+        }
+        if let Some((_, star, targets)) = best {
+            let found = targets.iter().find_map(|t| {
+                let target = t.replace('*', star);
+                self.find_js(&crate::tsconfig::join(&config.paths_base, &target))
+            });
+            if found.is_some() {
+                return found;
+            }
+        }
+        let base = config.base_url.as_deref()?;
+        self.find_js(&crate::tsconfig::join(base, spec))
+    }
+
+    /// The file a resolved path names: as is, with an extension, or as a folder's index.
+    fn find_js(&self, joined: &str) -> Option<FileId> {
+        let joined = joined.to_string();
         let mut tries = vec![joined.clone()];
         // TypeScript ESM writes `./x.js` for `./x.ts`.
         if let Some(stem) = joined
@@ -170,7 +214,7 @@ fn shared_prefix_dirs(a: &str, b: &str) -> usize {
 }
 
 /// Resolve `.` and `..` in a `/`-separated path.
-fn normalise(path: &str) -> String {
+pub(crate) fn normalise(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {

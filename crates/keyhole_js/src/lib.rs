@@ -33,6 +33,7 @@ pub mod nextjs;
 mod params;
 mod summary;
 mod syntax;
+mod templates;
 #[cfg(test)]
 mod tests;
 
@@ -42,9 +43,9 @@ use std::sync::OnceLock;
 
 use keyhole_core::endpoint::{Framework, Method};
 use keyhole_core::facts::{
-    AliasDef, DependencyRef, Exclusions, ExportDef, FileFacts, FunctionDef, GuardRef, GuardSite,
-    GuardTarget, ImportDef, ImportKind, PathArg, Problem, RouteDef, RouterDef, RouterKind,
-    SymbolPath, UseDef, UseScope,
+    AliasDef, CallArg, CallArgs, DependencyRef, Exclusions, ExportDef, FileFacts, FunctionDef,
+    GuardRef, GuardSite, GuardTarget, ImportDef, ImportKind, ParamIndex, PathArg, PathPiece,
+    Problem, RouteDef, RouteParams, RouterDef, RouterKind, SymbolPath, UseDef, UseScope,
 };
 use keyhole_core::vocabulary::split_words;
 use keyhole_core::SourceFile;
@@ -373,6 +374,14 @@ struct Extractor<'a> {
 }
 
 type ScopeArrays = HashMap<String, Option<(usize, usize)>>;
+
+/// The variable of a loop over a route table.
+enum LoopVariable {
+    /// `(route) => …`, `for (const route of …)`.
+    Whole(String),
+    /// `({ path, route: r }) => …`: (local, key) pairs.
+    Destructured(Vec<(String, String)>),
+}
 
 impl<'a> Extractor<'a> {
     /// Whether a variable declarator is at the module's top level (`const x = …`, also
@@ -720,6 +729,9 @@ impl<'a> Extractor<'a> {
                 None => break,
             }
         }
+        if self.router_use_chain(name, value, anchor) {
+            return;
+        }
         if let Some((kind, framework)) = self.router_ctor_fw(value) {
             self.router_names.insert(name.to_string());
             let prefix = if framework == Framework::Koa {
@@ -767,6 +779,11 @@ impl<'a> Extractor<'a> {
                     }
                 }
                 if let Some(path) = symbol_path(value, self.src) {
+                    // `const helpers = module.exports; helpers.f = …`: the module's default
+                    // export is this object.
+                    if path == ["module", "exports"] && self.is_module_level(anchor) {
+                        self.export(None, vec![name.to_string()]);
+                    }
                     self.alias(name, Some(path), Vec::new(), anchor);
                 }
                 if self.is_module_level(anchor) {
@@ -834,6 +851,47 @@ impl<'a> Extractor<'a> {
                 }
             }
         }
+    }
+
+    /// `Router().use(a).use('/api', b)` (the RealWorld app's `export default
+    /// Router().use('/api', api)`): a router built and given its mounts in one expression. The
+    /// router is bound to `name` and each `use` in the chain is a `use` on it.
+    fn router_use_chain(&mut self, name: &str, value: Node<'_>, anchor: Node<'_>) -> bool {
+        let mut cur = unwrap(value);
+        let mut calls = Vec::new();
+        for _ in 0..DEPTH_CAP * 4 {
+            match self.method_call(cur) {
+                Some((object, "use")) => {
+                    calls.push(cur);
+                    cur = object;
+                }
+                _ => break,
+            }
+        }
+        if calls.is_empty() {
+            return false;
+        }
+        let Some((kind, framework)) = self.router_ctor_fw(cur) else {
+            return false;
+        };
+        self.router_names.insert(name.to_string());
+        self.facts.routers.push(RouterDef {
+            name: name.to_string(),
+            kind,
+            framework,
+            prefix: None,
+            guards: Vec::new(),
+            shares_parent_scope: false,
+            span: self.span(anchor),
+        });
+        for call in calls.into_iter().rev() {
+            let args = call
+                .child_by_field_name("arguments")
+                .map(arguments)
+                .unwrap_or_default();
+            self.use_call_on(call, vec![name.to_string()], &args);
+        }
+        true
     }
 
     /// `name = callee(…)` where the callee is not a router constructor: an alias whose one
@@ -963,6 +1021,8 @@ impl<'a> Extractor<'a> {
             if let Some(value) = value {
                 if let Some(path) = symbol_path(value, self.src) {
                     self.export(None, path);
+                } else if self.router_use_chain("module.exports", value, stmt) {
+                    self.export(None, vec!["module".into(), "exports".into()]);
                 } else if params::is_function(unwrap(value))
                     || (unwrap(value).kind() == "call_expression"
                         && params::binding_of_wrapped(unwrap(value), self.src))
@@ -1105,6 +1165,10 @@ impl<'a> Extractor<'a> {
                 self.export(name, target_path);
             }
             _ => {
+                if self.router_use_chain(&target_path.join("."), value, assign) {
+                    self.export(name, target_path);
+                    return;
+                }
                 if let Some((kind, framework)) = self.router_ctor_fw(value) {
                     let synthetic = target_path.join(".");
                     self.router_names.insert(synthetic.clone());
@@ -1176,6 +1240,10 @@ impl<'a> Extractor<'a> {
                 ) else {
                     return;
                 };
+                if name.kind() == "object_pattern" {
+                    self.destructure_alias(site, name, value);
+                    return;
+                }
                 if name.kind() != "identifier" {
                     return;
                 }
@@ -1238,6 +1306,41 @@ impl<'a> Extractor<'a> {
                 self.function_names.entry(function.id()).or_insert(name);
             }
             _ => {}
+        }
+    }
+
+    /// `const { setupPageRoute } = helpers;` at module level: each name is an alias of the
+    /// member (`helpers.setupPageRoute`). Inside functions such names are too often locals
+    /// of a request or an options object to be worth it.
+    fn destructure_alias(&mut self, site: Node<'_>, pattern: Node<'_>, value: Node<'_>) {
+        if !self.is_module_level(site) || require_source(value, self.src).is_some() {
+            return;
+        }
+        let Some(object) = symbol_path(value, self.src) else {
+            return;
+        };
+        let mut cursor = pattern.walk();
+        let props: Vec<Node<'_>> = pattern.named_children(&mut cursor).collect();
+        for prop in props {
+            let (key, local) = match prop.kind() {
+                "shorthand_property_identifier_pattern" => {
+                    (self.text(prop).to_string(), self.text(prop).to_string())
+                }
+                "pair_pattern" => {
+                    let key = prop.child_by_field_name("key").map(|k| self.name_text(k));
+                    let value = prop
+                        .child_by_field_name("value")
+                        .filter(|v| v.kind() == "identifier");
+                    match (key, value) {
+                        (Some(k), Some(v)) => (k, self.text(v).to_string()),
+                        _ => continue,
+                    }
+                }
+                _ => continue,
+            };
+            let mut path = object.clone();
+            path.push(key);
+            self.alias(&local, Some(path), Vec::new(), prop);
         }
     }
 
@@ -1383,8 +1486,29 @@ impl<'a> Extractor<'a> {
     // ---- calls ---------------------------------------------------------------------------
 
     fn call(&mut self, call: Node<'_>, receiver: Node<'_>, method: Node<'_>, args: Node<'_>) {
-        let method = self.text(method);
         let args = arguments(args);
+        // `router[verb](name, …)`: a route only as a template of its function's parameters.
+        if method
+            .parent()
+            .is_some_and(|p| p.kind() == "subscript_expression")
+        {
+            self.template_route(call, receiver, Err(method), &args);
+            return;
+        }
+        let method = self.text(method);
+        if method == "use" || VERBS.contains(&method) {
+            if let Some(instances) = self.loop_instances(call, &args) {
+                for args in instances {
+                    self.call_with(call, receiver, method, &args);
+                }
+                return;
+            }
+        }
+        self.call_with(call, receiver, method, &args);
+    }
+
+    fn call_with(&mut self, call: Node<'_>, receiver: Node<'_>, method: &str, args: &[Node<'_>]) {
+        let args = args.to_vec();
         if method == "use" {
             self.use_call(call, receiver, &args);
             return;
@@ -1439,6 +1563,9 @@ impl<'a> Extractor<'a> {
         let [first, .., last] = args else {
             return;
         };
+        if self.template_route(call, receiver, Ok(verb), args) {
+            return;
+        }
         let mut paths = self.paths(*first);
         // koa-router joins a path without a leading slash to the prefix it is mounted under
         // (`router.post('users.list', …)` under `router.use('/', users.routes())`).
@@ -1524,6 +1651,223 @@ impl<'a> Extractor<'a> {
                 order: start(call),
             });
         }
+    }
+
+    /// A `use` or route call in the body of a loop over a route table written in this file
+    /// (`routes.forEach((route) => router.use(route.path, route.route))`, `for (const { path,
+    /// route } of routes)`): its arguments once per element of the table, with `route.key`
+    /// (or a destructured `key`) read from the element. `None` when no argument reads the
+    /// loop variable or the table is not a local array literal of object literals; elements
+    /// without the key are left out.
+    fn loop_instances<'t>(&self, call: Node<'t>, args: &[Node<'t>]) -> Option<Vec<Vec<Node<'t>>>> {
+        let (variable, table) = self.enclosing_loop(call)?;
+        let array = if table.kind() == "array" {
+            table
+        } else {
+            self.array_binding(table)?
+        };
+        let elements = named_elements(array);
+        if elements.iter().any(|e| unwrap(*e).kind() != "object") {
+            return None;
+        }
+        // Which key of the element an argument reads, if any.
+        let key_of = |arg: Node<'t>| -> Option<String> {
+            let arg = unwrap(arg);
+            match (&variable, arg.kind()) {
+                (LoopVariable::Whole(v), "member_expression") => {
+                    let object = unwrap(arg.child_by_field_name("object")?);
+                    (object.kind() == "identifier" && self.text(object) == v)
+                        .then(|| arg.child_by_field_name("property").map(|p| self.text(p)))
+                        .flatten()
+                        .map(str::to_string)
+                }
+                (LoopVariable::Destructured(names), "identifier") => names
+                    .iter()
+                    .find(|(local, _)| local == self.text(arg))
+                    .map(|(_, key)| key.clone()),
+                _ => None,
+            }
+        };
+        let keys: Vec<Option<String>> = args.iter().map(|a| key_of(*a)).collect();
+        if keys.iter().all(Option::is_none) {
+            return None;
+        }
+        let mut out = Vec::new();
+        for element in elements {
+            let element = unwrap(element);
+            let substituted: Option<Vec<Node<'t>>> = args
+                .iter()
+                .zip(&keys)
+                .map(|(arg, key)| match key {
+                    Some(k) => self.object_value(element, k),
+                    None => Some(*arg),
+                })
+                .collect();
+            out.extend(substituted);
+        }
+        Some(out)
+    }
+
+    /// The loop a call stands in, directly (through blocks and `if`s, not other functions):
+    /// `table.forEach((item) => …)` / `table.map(…)`, `for (const item of table)`.
+    fn enclosing_loop<'t>(&self, call: Node<'t>) -> Option<(LoopVariable, Node<'t>)> {
+        let mut cur = call.parent();
+        for _ in 0..DEPTH_CAP * 4 {
+            let node = cur?;
+            if node.kind() == "for_in_statement" {
+                let of = node
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| self.text(o) == "of");
+                let table = unwrap(node.child_by_field_name("right")?);
+                if !of || !matches!(table.kind(), "identifier" | "array") {
+                    return None;
+                }
+                let variable = self.loop_variable(node.child_by_field_name("left")?)?;
+                return Some((variable, table));
+            }
+            if params::is_function(node) {
+                let args = node.parent().filter(|p| p.kind() == "arguments")?;
+                let first = args.named_child(0).is_some_and(|f| f.id() == node.id());
+                let (object, method) = self.method_call(args.parent()?)?;
+                if !first
+                    || !matches!(method, "forEach" | "map")
+                    || !matches!(object.kind(), "identifier" | "array")
+                {
+                    return None;
+                }
+                let param = node.child_by_field_name("parameter").or_else(|| {
+                    let list = node.child_by_field_name("parameters")?;
+                    let mut c = list.walk();
+                    let first = list.named_children(&mut c).find(|p| p.kind() != "comment");
+                    first
+                })?;
+                let param = match param.kind() {
+                    "required_parameter" | "optional_parameter" => {
+                        param.child_by_field_name("pattern")?
+                    }
+                    _ => param,
+                };
+                return Some((self.loop_variable(param)?, object));
+            }
+            cur = node.parent();
+        }
+        None
+    }
+
+    fn loop_variable(&self, pattern: Node<'_>) -> Option<LoopVariable> {
+        match pattern.kind() {
+            "identifier" => Some(LoopVariable::Whole(self.text(pattern).to_string())),
+            "object_pattern" => {
+                let mut names = Vec::new();
+                let mut cursor = pattern.walk();
+                for prop in pattern.named_children(&mut cursor) {
+                    match prop.kind() {
+                        "shorthand_property_identifier_pattern" => {
+                            let n = self.text(prop).to_string();
+                            names.push((n.clone(), n));
+                        }
+                        "pair_pattern" => {
+                            let key = prop.child_by_field_name("key").map(|k| self.name_text(k));
+                            let value = prop
+                                .child_by_field_name("value")
+                                .filter(|v| v.kind() == "identifier");
+                            if let (Some(k), Some(v)) = (key, value) {
+                                names.push((self.text(v).to_string(), k));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Some(LoopVariable::Destructured(names))
+            }
+            _ => None,
+        }
+    }
+
+    /// A route registered on a router parameter of a named function with its path, method or
+    /// middleware taken from the function's parameters (see [`templates`]): the route goes on
+    /// the parameter router with a [`RouteParams`]. `verb` is the method called, or the
+    /// index of `router[verb](…)`. False (nothing recorded) for any other route.
+    fn template_route(
+        &mut self,
+        call: Node<'_>,
+        receiver: Node<'_>,
+        verb: Result<&str, Node<'_>>,
+        args: &[Node<'_>],
+    ) -> bool {
+        let [first, .., last] = args else {
+            return false;
+        };
+        if !handler_shaped(*last) {
+            return false;
+        }
+        let Some(router_name) = symbol_path(receiver, self.src) else {
+            return false;
+        };
+        if !self.router_like(&router_name) {
+            return false;
+        }
+        let Some(function) = enclosing_function(call) else {
+            return false;
+        };
+        let Some(binding) = params::binding(function, self.src) else {
+            return false;
+        };
+        let scope = templates::Scope::of(function, self.src);
+        let templates::Value::Param(ParamIndex::Front(index)) = scope.value(self, receiver, 0)
+        else {
+            return false;
+        };
+        let method = match verb {
+            Ok(_) => None,
+            Err(node) => match scope.value(self, node, 0) {
+                templates::Value::Param(p) => Some(p),
+                _ => return false,
+            },
+        };
+        let path = scope.path(self, *first, 0);
+        let path_from_param = path.as_deref().is_some_and(templates::has_param);
+        let mut guards = Vec::new();
+        let mut from_params = Vec::new();
+        for arg in &args[1..args.len() - 1] {
+            scope.guards(self, *arg, 0, false, &mut guards, &mut from_params);
+        }
+        if !path_from_param && method.is_none() && from_params.is_empty() {
+            return false;
+        }
+        guards.extend(self.handler_check(*last));
+        let value = match path.as_deref() {
+            Some([PathPiece::Text(t)]) => Some(t.clone()),
+            Some([]) => Some(String::new()),
+            _ => None,
+        };
+        let router = self.param_router(function, &binding, index);
+        let methods = match verb {
+            Ok(v) => Method::parse(v).into_iter().collect(),
+            Err(_) => Vec::new(),
+        };
+        let span = self.span(call);
+        self.facts.routes.push(RouteDef {
+            router: router.clone(),
+            framework_hint: self.framework_hint(&router),
+            methods,
+            path: PathArg {
+                value,
+                span: self.span(*first),
+            },
+            guards,
+            handler: self.handler_name(*last),
+            span,
+            order: start(call),
+        });
+        self.facts.route_params.push(RouteParams {
+            route: span,
+            path: path.filter(|_| path_from_param),
+            method,
+            guards: from_params,
+            handler: scope.handler(self, *last),
+        });
+        true
     }
 
     /// `app.route('/x').all(mw).get(h).post(a, h2)`: `call` is one verb call of the chain.
@@ -1620,6 +1964,10 @@ impl<'a> Extractor<'a> {
         let Some(parent) = symbol_path(receiver, self.src) else {
             return;
         };
+        self.use_call_on(call, parent, args);
+    }
+
+    fn use_call_on(&mut self, call: Node<'_>, parent: SymbolPath, args: &[Node<'_>]) {
         let Some(first) = args.first() else {
             return;
         };
@@ -2145,12 +2493,47 @@ impl<'a> Extractor<'a> {
             return router;
         };
         let Some((function, index)) = params::enclosing_param(at, name, self.src) else {
+            return self.bind_member_receiver(router, at);
+        };
+        let Some(binding) = params::binding(function, self.src) else {
+            return router;
+        };
+        self.param_router(function, &binding, index)
+    }
+
+    /// A router taken from an options object the function receives (`async (params) => {
+    /// const { router } = params; … }`): the synthetic router `<binding>.(<i>).<key>`, which a
+    /// call passing `{ router }` mounts (see [`Self::bind_call`]).
+    fn bind_member_receiver(&mut self, router: SymbolPath, at: Node<'_>) -> SymbolPath {
+        let [name] = router.as_slice() else {
+            return router;
+        };
+        let Some((function, index, key)) = params::enclosing_param_member(at, name, self.src)
+        else {
             return router;
         };
         let Some(binding) = params::binding(function, self.src) else {
             return router;
         };
-        let synthetic = params::param_router_name(&binding, index);
+        let synthetic = format!("{}.{key}", params::param_router_name(&binding, index));
+        if self.router_names.insert(synthetic.clone()) {
+            self.facts.routers.push(RouterDef {
+                name: synthetic.clone(),
+                kind: RouterKind::Router,
+                framework: self.file_framework(),
+                prefix: None,
+                guards: Vec::new(),
+                shares_parent_scope: false,
+                span: self.span(function),
+            });
+        }
+        vec![synthetic]
+    }
+
+    /// The synthetic router of parameter `index` of `function` (bound to `binding`), made
+    /// on first use.
+    fn param_router(&mut self, function: Node<'_>, binding: &str, index: usize) -> SymbolPath {
+        let synthetic = params::param_router_name(binding, index);
         if self.router_names.insert(synthetic.clone()) {
             let shares_parent_scope = self.fp_wrapped(function);
             // `function init(app: Koa = new Koa())`: an app of its own when no caller passes one.
@@ -2217,8 +2600,14 @@ impl<'a> Extractor<'a> {
         let Some(args) = call.child_by_field_name("arguments") else {
             return;
         };
-        for (i, arg) in arguments(args).into_iter().enumerate() {
-            let arg = unwrap(arg);
+        let args = arguments(args);
+        let mut mounted = false;
+        for (i, arg) in args.iter().enumerate() {
+            let arg = unwrap(*arg);
+            if arg.kind() == "object" {
+                mounted |= self.bind_object_arg(call, &callee_path, i, arg);
+                continue;
+            }
             if arg.kind() != "identifier" {
                 continue;
             }
@@ -2242,6 +2631,7 @@ impl<'a> Extractor<'a> {
             };
             let mut target = callee_path.clone();
             target.push(format!("({i})"));
+            mounted = true;
             self.facts.uses.push(UseDef {
                 parent: router,
                 prefix: None,
@@ -2259,6 +2649,100 @@ impl<'a> Extractor<'a> {
                 span: self.span(call),
                 order: start(call),
             });
+        }
+        if mounted {
+            // For route templates of the function (see `templates`).
+            let args = args.iter().map(|a| self.call_arg(*a)).collect();
+            self.facts.call_args.push(CallArgs {
+                span: self.span(call),
+                args,
+            });
+        }
+    }
+
+    /// `reload({ router })`, `setup({ app: router, db })`: each router in an options object
+    /// is mounted as the function's `<binding>.(<i>).<key>` router. True when one was.
+    fn bind_object_arg(
+        &mut self,
+        call: Node<'_>,
+        callee: &SymbolPath,
+        index: usize,
+        object: Node<'_>,
+    ) -> bool {
+        let mut found = false;
+        let mut cursor = object.walk();
+        let members: Vec<Node<'_>> = object.named_children(&mut cursor).collect();
+        for member in members {
+            let (key, value) = match member.kind() {
+                "shorthand_property_identifier" => (self.text(member).to_string(), member),
+                "pair" => {
+                    let (Some(k), Some(v)) = (
+                        member.child_by_field_name("key"),
+                        member.child_by_field_name("value").map(unwrap),
+                    ) else {
+                        continue;
+                    };
+                    if k.kind() != "property_identifier" || v.kind() != "identifier" {
+                        continue;
+                    }
+                    (self.text(k).to_string(), v)
+                }
+                _ => continue,
+            };
+            let name = self.text(value).to_string();
+            let path = vec![name.clone()];
+            let router = if self.router_names.contains(&name) {
+                path
+            } else if self.router_like(&path)
+                && params::enclosing_param(call, &name, self.src).is_some()
+            {
+                self.bind_receiver(path, call)
+            } else {
+                continue;
+            };
+            let mut target = callee.clone();
+            target.push(format!("({index})"));
+            target.push(key);
+            found = true;
+            self.facts.uses.push(UseDef {
+                parent: router,
+                prefix: None,
+                args: vec![GuardRef {
+                    site: GuardSite::Middleware,
+                    target: GuardTarget::Symbol(target),
+                    called: false,
+                    optional: false,
+                    span: self.span(member),
+                }],
+                guards: Vec::new(),
+                scope: UseScope::After,
+                unless: None,
+                only: Vec::new(),
+                span: self.span(call),
+                order: start(call),
+            });
+        }
+        found
+    }
+
+    /// What a route template may take from one argument of a call.
+    fn call_arg(&self, arg: Node<'_>) -> CallArg {
+        let arg = unwrap(arg);
+        let text = match self.consts.resolve(arg, self.src) {
+            StrValue::Known(s) => Some(s),
+            _ => None,
+        };
+        let mut guards = Vec::new();
+        if !matches!(
+            arg.kind(),
+            "string" | "template_string" | "binary_expression"
+        ) {
+            self.guard_refs(arg, &mut guards);
+        }
+        CallArg {
+            text,
+            guards,
+            handler: self.handler_name(arg),
         }
     }
 
@@ -2675,4 +3159,17 @@ fn is_chained_verb_receiver(call: Node<'_>, src: &str) -> bool {
         && member
             .child_by_field_name("property")
             .is_some_and(|p| VERBS.contains(&text(p, src)))
+}
+
+/// The nearest function around a node.
+fn enclosing_function(node: Node<'_>) -> Option<Node<'_>> {
+    let mut cur = node.parent();
+    for _ in 0..DEPTH_CAP * 8 {
+        let n = cur?;
+        if params::is_function(n) {
+            return Some(n);
+        }
+        cur = n.parent();
+    }
+    None
 }

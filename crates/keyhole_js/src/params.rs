@@ -175,3 +175,102 @@ pub fn param_default(function: Node<'_>, index: usize) -> Option<Node<'_>> {
         _ => None,
     }
 }
+
+/// A router handed over inside an options object: the nearest enclosing function that binds
+/// `name` from a member of one of its parameters — `function ({ router })`, `async (params)
+/// => { const { router } = params; … }` — with the parameter's index and the member's key.
+pub fn enclosing_param_member<'t>(
+    at: Node<'t>,
+    name: &str,
+    src: &str,
+) -> Option<(Node<'t>, usize, String)> {
+    let mut cur = at.parent();
+    for _ in 0..DEPTH_CAP * 8 {
+        let node = cur?;
+        if is_function(node) {
+            if let Some(found) = member_param(node, name, src) {
+                return Some(found);
+            }
+        }
+        cur = node.parent();
+    }
+    None
+}
+
+fn member_param<'t>(
+    function: Node<'t>,
+    name: &str,
+    src: &str,
+) -> Option<(Node<'t>, usize, String)> {
+    let list = function.child_by_field_name("parameters")?;
+    let mut cursor = list.walk();
+    let items: Vec<Node<'t>> = list
+        .named_children(&mut cursor)
+        .filter(|p| p.kind() != "comment")
+        .collect();
+    let names = params(function, src);
+    for (i, item) in items.iter().enumerate() {
+        let pattern = match item.kind() {
+            "required_parameter" | "optional_parameter" => item.child_by_field_name("pattern"),
+            _ => Some(*item),
+        };
+        if let Some(key) = pattern.and_then(|p| pattern_key(p, name, src)) {
+            return Some((function, i, key));
+        }
+    }
+    // `const { router } = params;` among the body's statements.
+    let body = function.child_by_field_name("body")?;
+    let mut cursor = body.walk();
+    for stmt in body.named_children(&mut cursor) {
+        if !matches!(stmt.kind(), "lexical_declaration" | "variable_declaration") {
+            continue;
+        }
+        let mut c = stmt.walk();
+        for decl in stmt.named_children(&mut c) {
+            let (Some(pattern), Some(value)) = (
+                decl.child_by_field_name("name"),
+                decl.child_by_field_name("value").map(unwrap),
+            ) else {
+                continue;
+            };
+            if value.kind() != "identifier" {
+                continue;
+            }
+            let Some(i) = names.iter().position(|p| *p == Some(text(value, src))) else {
+                continue;
+            };
+            if let Some(key) = pattern_key(pattern, name, src) {
+                return Some((function, i, key));
+            }
+        }
+    }
+    None
+}
+
+/// The key an object pattern binds `name` from: `{ router }` → `router`, `{ app: router }`
+/// → `app`.
+fn pattern_key(pattern: Node<'_>, name: &str, src: &str) -> Option<String> {
+    if pattern.kind() != "object_pattern" {
+        return None;
+    }
+    let mut cursor = pattern.walk();
+    for prop in pattern.named_children(&mut cursor) {
+        match prop.kind() {
+            "shorthand_property_identifier_pattern" if text(prop, src) == name => {
+                return Some(name.to_string());
+            }
+            "pair_pattern" => {
+                let value = prop.child_by_field_name("value")?;
+                let key = prop.child_by_field_name("key")?;
+                if value.kind() == "identifier"
+                    && text(value, src) == name
+                    && key.kind() == "property_identifier"
+                {
+                    return Some(text(key, src).to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}

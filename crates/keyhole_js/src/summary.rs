@@ -105,7 +105,7 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
     walk(body, |node| {
         let node_kind = node.kind();
         if let Some(kind) = denies_as(node, node_kind, src) {
-            if denial.is_none_or(|(k, _)| kind > k) {
+            if denial.is_none_or(|(k, _)| kind > k) && !signed_in_only(node, body, src) {
                 denial = Some((kind, node));
             }
         }
@@ -126,6 +126,59 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
     summary
 }
 
+/// Whether a denial stands only in the branch of an `if` that requires a signed-in caller
+/// (`if (req.loggedIn) { if (banned) return notAllowed(req, res); }`): it turns away some
+/// signed-in callers, never anonymous ones.
+fn signed_in_only(denial: Node<'_>, body: Node<'_>, src: &str) -> bool {
+    let mut child = denial;
+    let mut cur = denial.parent();
+    for _ in 0..64 {
+        let Some(node) = cur else {
+            return false;
+        };
+        if node.id() == body.id() {
+            return false;
+        }
+        if node.kind() == "if_statement"
+            && node
+                .child_by_field_name("consequence")
+                .is_some_and(|c| c.id() == child.id())
+            && node
+                .child_by_field_name("condition")
+                .is_some_and(|c| requires_caller(c, src))
+        {
+            return true;
+        }
+        child = node;
+        cur = node.parent();
+    }
+    false
+}
+
+/// Whether a condition holds only for a signed-in caller: `req.loggedIn`, `req.user && …`
+/// (a caller property read without `!`, alone or in a conjunction).
+fn requires_caller(condition: Node<'_>, src: &str) -> bool {
+    let node = unwrap(condition);
+    match node.kind() {
+        "parenthesized_expression" => node.named_child(0).is_some_and(|n| requires_caller(n, src)),
+        "member_expression" => node
+            .child_by_field_name("property")
+            .is_some_and(|p| CALLER_PROPERTIES.contains(&text(p, src))),
+        "binary_expression" => {
+            node.child_by_field_name("operator")
+                .is_some_and(|o| text(o, src) == "&&")
+                && [
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ]
+                .into_iter()
+                .flatten()
+                .any(|side| requires_caller(side, src))
+        }
+        _ => false,
+    }
+}
+
 /// Whether the body returns or throws early when the caller is missing
 /// (`if (!req.user) return sendError(res, …)`): a denial keyhole cannot read, so the
 /// function is not judged to let anonymous callers through.
@@ -142,6 +195,10 @@ fn turns_away_anonymous(body: Node<'_>, src: &str) -> bool {
         ) else {
             return false;
         };
+        // `if (req.loggedIn) { … return; }` leaves early for signed-in callers only.
+        if requires_caller(condition, src) {
+            return false;
+        }
         let mut on_caller = false;
         walk(condition, |n| {
             on_caller |= n.kind() == "member_expression"

@@ -574,6 +574,8 @@ function f() {
             "requireJwt = passport.authenticate()",
             "maybeUser = expressjwt()?",
             "limiter = rateLimit()",
+            // Module-level destructuring reads a member (`const { setupPageRoute } = helpers`).
+            "b -> api.a",
         ]
     );
 }
@@ -844,7 +846,24 @@ middleware.loose = helpers.try(async (req, res, next) => {
   next();
 });
 fastify.decorate('authenticate', async (request, reply) => { reply.code(401).send(); });
+middleware.bannedHome = helpers.try(async (req, res, next) => {
+  if (req.loggedIn) {
+    if (await isBanned(req.uid)) {
+      return controllers.helpers.notAllowed(req, res);
+    }
+  }
+  next();
+});
+const staffOnly = (req, res, next) => {
+  if (req.user && !req.user.staff) return res.sendStatus(403);
+  if (!req.user) return res.sendStatus(401);
+  next();
+};
 "#);
+    // A denial only for signed-in callers lets anonymous ones through.
+    let banned = summary_of(&f, "middleware.bannedHome");
+    assert!(banned.denies.is_none() && banned.passes_through.is_some());
+    assert!(summary_of(&f, "staffOnly").denies.is_some());
     assert!(summary_of(&f, "requireUser").denies.is_some());
     assert!(summary_of(&f, "onlyStaff").denies.is_some());
     // 403 without looking at the caller is no guard.
@@ -991,4 +1010,54 @@ const six = a(b(c(d(e(f((req, res, next) => next()))))));
             "six",
         ]
     );
+}
+
+#[test]
+fn route_templates_read_parameters_through_rest_arguments_and_locals() {
+    use keyhole_core::facts::{ParamIndex, PathPiece};
+    let f = js(r#"
+const helpers = module.exports;
+helpers.setupPageRoute = function (...args) {
+  const [router, name] = args;
+  let middlewares = args.length > 3 ? args[args.length - 2] : [];
+  const controller = args[args.length - 1];
+  middlewares = [middleware.autoLocale, ...middlewares];
+  router.get(`/api${name}`, middlewares, helpers.tryRoute(controller));
+};
+helpers.setupApiRoute = function (router, verb, name, middlewares, controller) {
+  router[verb](name, [middleware.requireToken, ...middlewares], controller);
+};
+// No parameter fills the route in: an ordinary parameter router.
+module.exports.plain = function (app) {
+  app.get('/plain', auth, (req, res) => res.end());
+};
+function setup(app) {
+  helpers.setupApiRoute(app, 'post', '/x', [auth], h);
+}
+"#);
+    assert_eq!(f.route_params.len(), 2, "{:?}", f.route_params);
+    let page = &f.route_params[0];
+    assert_eq!(
+        page.path,
+        Some(vec![
+            PathPiece::Text("/api".into()),
+            PathPiece::Param(ParamIndex::Front(1))
+        ])
+    );
+    assert_eq!(page.guards, vec![ParamIndex::Back(2)]);
+    assert_eq!(page.handler, Some(ParamIndex::Back(1)));
+    let api = &f.route_params[1];
+    assert_eq!(api.method, Some(ParamIndex::Front(1)));
+    assert_eq!(api.guards, vec![ParamIndex::Front(3)]);
+    let r = routes(&f);
+    assert!(
+        r.iter().any(|r| r.contains("helpers.setupPageRoute.(0)")),
+        "{r:?}"
+    );
+    // The call that passes a router records its arguments.
+    assert_eq!(f.call_args.len(), 1);
+    let args = &f.call_args[0].args;
+    assert_eq!(args[1].text.as_deref(), Some("post"));
+    assert_eq!(args[2].text.as_deref(), Some("/x"));
+    assert_eq!(guards(&args[3].guards), "auth");
 }

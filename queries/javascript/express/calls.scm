@@ -8,3 +8,11 @@
     property: (property_identifier) @call.method)
   arguments: (arguments) @call.args
   (#match? @call.method "^(get|post|put|patch|delete|del|all|head|options|use|route|prefix|register|addHook|decorate|setGlobalPrefix|useGlobalGuards|forRoutes)$")) @call
+
+; `router[verb](name, …middleware, handler)` in a function whose parameters fill it in (a
+; route template, see keyhole_js::templates).
+(call_expression
+  function: (subscript_expression
+    object: (_) @call.receiver
+    index: (identifier) @call.method)
+  arguments: (arguments) @call.args) @call

@@ -346,7 +346,7 @@ impl Linker<'_> {
                 Some(rid) => {
                     for chain in self.chains(rid) {
                         self.views.note = None;
-                        self.endpoints_on_chain(file, &r, rid, &chain, out);
+                        self.endpoints_on_chain(file, &r, rid, &chain, &[], out);
                     }
                 }
                 None => {

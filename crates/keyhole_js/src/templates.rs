@@ -1,0 +1,402 @@
+//! Route templates: a function that registers a route on a router it receives, with the path,
+//! method or middleware taken from its other parameters —
+//!
+//! ```js
+//! helpers.setupApiRoute = function (router, verb, name, middlewares, controller) {
+//!     router[verb](`/api${name}`, [authenticate, ...middlewares], tryRoute(controller));
+//! };
+//! setupApiRoute(router, 'get', '/users/:uid', [ensureLoggedIn], controllers.users.get);
+//! ```
+//!
+//! — also through a rest parameter (`const [router, verb, name] = args`,
+//! `args[args.length - 1]`) and through locals of the function (`middlewares = [auth,
+//! ...middlewares]`, `cond ? args[args.length - 2] : []`). The route stays on the
+//! function's parameter router (`<binding>.(<i>)`, see `params`) with a [`RouteParams`] that
+//! says which parameters fill it; the linker makes one route per call that passes a router.
+//!
+//! Locals are read by position, not by control flow: a name's value at a use is the last
+//! declaration or assignment of it in the function that ends before the use.
+
+use keyhole_core::facts::{GuardRef, ParamIndex, PathPiece};
+use tree_sitter::Node;
+
+use crate::params;
+use crate::syntax::{string_value, text, unescape, unwrap, StrValue};
+use crate::Extractor;
+
+/// Bound on nested evaluation (locals of locals, nested arrays).
+const MAX_DEPTH: usize = 12;
+/// Bound on the nodes walked to find a local's bindings.
+const MAX_SCAN: usize = 50_000;
+
+/// The parameters of the function a route is registered in.
+pub(crate) struct Scope<'t> {
+    function: Node<'t>,
+    formal: Vec<Option<String>>,
+    /// `...args` and its position.
+    rest: Option<(String, usize)>,
+}
+
+/// What an expression in the function evaluates to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Value<'t> {
+    Param(ParamIndex),
+    /// The rest parameter itself (`args`), at its position.
+    Rest(usize),
+    /// Something else: the expression itself, or the value a local was bound to.
+    Other(Node<'t>),
+}
+
+impl<'t> Scope<'t> {
+    pub(crate) fn of(function: Node<'t>, src: &str) -> Self {
+        let mut formal = Vec::new();
+        let mut rest = None;
+        let list = function
+            .child_by_field_name("parameters")
+            .or_else(|| function.child_by_field_name("parameter"));
+        let items: Vec<Node<'t>> = match list {
+            Some(l) if l.kind() == "identifier" => vec![l],
+            Some(l) => {
+                let mut cursor = l.walk();
+                l.named_children(&mut cursor)
+                    .filter(|p| p.kind() != "comment")
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        for (i, item) in items.into_iter().enumerate() {
+            let mut node = item;
+            if matches!(node.kind(), "required_parameter" | "optional_parameter") {
+                node = node.child_by_field_name("pattern").unwrap_or(node);
+            }
+            if node.kind() == "assignment_pattern" {
+                node = node.child_by_field_name("left").unwrap_or(node);
+            }
+            match node.kind() {
+                "identifier" => formal.push(Some(text(node, src).to_string())),
+                "rest_pattern" => {
+                    let name = node
+                        .named_child(0)
+                        .filter(|n| n.kind() == "identifier")
+                        .map(|n| text(n, src).to_string());
+                    if let Some(name) = name {
+                        rest = Some((name, i));
+                    }
+                    formal.push(None);
+                }
+                _ => formal.push(None),
+            }
+        }
+        Scope {
+            function,
+            formal,
+            rest,
+        }
+    }
+
+    /// The value of `node`: a parameter, the rest parameter, or an expression.
+    pub(crate) fn value(&self, x: &Extractor<'_>, node: Node<'t>, depth: usize) -> Value<'t> {
+        let node = unwrap(node);
+        if depth > MAX_DEPTH {
+            return Value::Other(node);
+        }
+        match node.kind() {
+            "identifier" => {
+                if let Some(v) = self.local(x, node, depth) {
+                    return v;
+                }
+                let name = x.text(node);
+                if let Some(i) = self.formal.iter().position(|p| p.as_deref() == Some(name)) {
+                    return Value::Param(ParamIndex::Front(i));
+                }
+                match &self.rest {
+                    Some((rest, i)) if rest == name => Value::Rest(*i),
+                    _ => Value::Other(node),
+                }
+            }
+            "subscript_expression" => {
+                let (Some(object), Some(index)) = (
+                    node.child_by_field_name("object"),
+                    node.child_by_field_name("index").map(unwrap),
+                ) else {
+                    return Value::Other(node);
+                };
+                let Value::Rest(at) = self.value(x, object, depth + 1) else {
+                    return Value::Other(node);
+                };
+                match index.kind() {
+                    "number" => match x.text(index).parse::<usize>() {
+                        Ok(n) => Value::Param(ParamIndex::Front(at + n)),
+                        Err(_) => Value::Other(node),
+                    },
+                    // `args[args.length - 2]`
+                    "binary_expression" => {
+                        let op = index.child_by_field_name("operator").map(|o| x.text(o));
+                        let left = index.child_by_field_name("left").map(unwrap);
+                        let right = index.child_by_field_name("right").map(unwrap);
+                        let length_of_args = left.is_some_and(|l| {
+                            l.kind() == "member_expression"
+                                && l.child_by_field_name("property")
+                                    .is_some_and(|p| x.text(p) == "length")
+                                && l.child_by_field_name("object")
+                                    .is_some_and(|o| x.text(o) == x.text(object))
+                        });
+                        let back = right
+                            .filter(|r| r.kind() == "number")
+                            .and_then(|r| x.text(r).parse::<usize>().ok());
+                        match (op, length_of_args, back) {
+                            (Some("-"), true, Some(k)) if k > 0 => {
+                                Value::Param(ParamIndex::Back(k))
+                            }
+                            _ => Value::Other(node),
+                        }
+                    }
+                    _ => Value::Other(node),
+                }
+            }
+            _ => Value::Other(node),
+        }
+    }
+
+    /// The value a local bound in the function holds at `ident`: the last declaration or
+    /// assignment of the name that ends before it (`None` when there is none).
+    fn local(&self, x: &Extractor<'_>, ident: Node<'t>, depth: usize) -> Option<Value<'t>> {
+        let name = x.text(ident);
+        let body = self.function.child_by_field_name("body")?;
+        // (start of the binding, its value, position in an array pattern)
+        let mut best: Option<(usize, Node<'t>, Option<usize>)> = None;
+        let mut stack = vec![body];
+        let mut seen = 0usize;
+        let mut cursor = body.walk();
+        while let Some(node) = stack.pop() {
+            seen += 1;
+            if seen > MAX_SCAN {
+                break;
+            }
+            if node.start_byte() >= ident.start_byte() {
+                continue;
+            }
+            if params::is_function(node) {
+                continue; // its locals are its own
+            }
+            let found = match node.kind() {
+                "variable_declarator" => {
+                    let pattern = node.child_by_field_name("name");
+                    let value = node.child_by_field_name("value");
+                    match (pattern, value) {
+                        (Some(p), Some(v)) if p.kind() == "identifier" && x.text(p) == name => {
+                            Some((v, None))
+                        }
+                        (Some(p), Some(v)) if p.kind() == "array_pattern" => {
+                            array_position(p, name, x.src).map(|j| (v, Some(j)))
+                        }
+                        _ => None,
+                    }
+                }
+                "assignment_expression" => {
+                    let left = node.child_by_field_name("left").map(unwrap);
+                    let right = node.child_by_field_name("right");
+                    match (left, right) {
+                        (Some(l), Some(r)) if l.kind() == "identifier" && x.text(l) == name => {
+                            Some((r, None))
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some((value, position)) = found {
+                let before = value.end_byte() <= ident.start_byte();
+                if before && best.is_none_or(|(s, _, _)| node.start_byte() > s) {
+                    best = Some((node.start_byte(), value, position));
+                }
+            }
+            stack.extend(node.named_children(&mut cursor));
+        }
+        let (_, value, position) = best?;
+        Some(match position {
+            Some(j) => match self.value(x, value, depth + 1) {
+                Value::Rest(at) => Value::Param(ParamIndex::Front(at + j)),
+                _ => Value::Other(ident),
+            },
+            None => match self.value(x, value, depth + 1) {
+                Value::Other(_) => Value::Other(unwrap(value)),
+                v => v,
+            },
+        })
+    }
+
+    /// A path made of text and parameters (`` `/api${name}` ``, `'/x/' + name`); `None` when
+    /// some part is neither.
+    pub(crate) fn path(
+        &self,
+        x: &Extractor<'_>,
+        node: Node<'t>,
+        depth: usize,
+    ) -> Option<Vec<PathPiece>> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = unwrap(node);
+        let mut out = Vec::new();
+        match node.kind() {
+            "string" => out.push(PathPiece::Text(string_value(node, x.src))),
+            "template_string" => {
+                let mut cursor = node.walk();
+                for part in node.named_children(&mut cursor) {
+                    match part.kind() {
+                        "string_fragment" => out.push(PathPiece::Text(x.text(part).to_string())),
+                        "escape_sequence" => out.push(PathPiece::Text(unescape(x.text(part)))),
+                        "template_substitution" => {
+                            out.extend(self.path(x, part.named_child(0)?, depth + 1)?)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "binary_expression" => {
+                if node.child_by_field_name("operator").map(|o| x.text(o)) != Some("+") {
+                    return None;
+                }
+                out.extend(self.path(x, node.child_by_field_name("left")?, depth + 1)?);
+                out.extend(self.path(x, node.child_by_field_name("right")?, depth + 1)?);
+            }
+            "identifier" | "subscript_expression" => match self.value(x, node, depth) {
+                Value::Param(p) => out.push(PathPiece::Param(p)),
+                Value::Other(n) if n.id() != node.id() => return self.path(x, n, depth + 1),
+                _ => match x.consts.resolve(node, x.src) {
+                    StrValue::Known(s) => out.push(PathPiece::Text(s)),
+                    _ => return None,
+                },
+            },
+            "member_expression" => match x.consts.resolve(node, x.src) {
+                StrValue::Known(s) => out.push(PathPiece::Text(s)),
+                _ => return None,
+            },
+            _ => return None,
+        }
+        Some(merge_text(out))
+    }
+
+    /// Middleware of a route argument: guards written in the function, and parameters whose
+    /// arguments are middleware. Guards that only apply on one branch of a `?:` are
+    /// optional.
+    pub(crate) fn guards(
+        &self,
+        x: &Extractor<'_>,
+        node: Node<'t>,
+        depth: usize,
+        conditional: bool,
+        guards: &mut Vec<GuardRef>,
+        from_params: &mut Vec<ParamIndex>,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let node = unwrap(node);
+        match node.kind() {
+            "array" => {
+                let mut cursor = node.walk();
+                let items: Vec<Node<'t>> = node
+                    .named_children(&mut cursor)
+                    .filter(|n| n.kind() != "comment")
+                    .collect();
+                for item in items {
+                    self.guards(x, item, depth + 1, conditional, guards, from_params);
+                }
+            }
+            "spread_element" => {
+                if let Some(inner) = node.named_child(0) {
+                    self.guards(x, inner, depth + 1, conditional, guards, from_params);
+                }
+            }
+            "ternary_expression" => {
+                for field in ["consequence", "alternative"] {
+                    if let Some(branch) = node.child_by_field_name(field) {
+                        self.guards(x, branch, depth + 1, true, guards, from_params);
+                    }
+                }
+            }
+            "identifier" | "subscript_expression" => match self.value(x, node, depth) {
+                Value::Param(p) => from_params.push(p),
+                Value::Rest(_) => {}
+                Value::Other(n) if n.id() != node.id() => {
+                    self.guards(x, n, depth + 1, conditional, guards, from_params)
+                }
+                Value::Other(_) if node.kind() == "identifier" => {
+                    let start = guards.len();
+                    x.guard_refs(node, guards);
+                    mark_optional(&mut guards[start..], conditional);
+                }
+                Value::Other(_) => {}
+            },
+            _ => {
+                let start = guards.len();
+                x.guard_refs(node, guards);
+                mark_optional(&mut guards[start..], conditional);
+            }
+        }
+    }
+
+    /// The parameter holding the handler: the argument itself, or the function a wrapper is
+    /// given (`tryRoute(controller)`).
+    pub(crate) fn handler(&self, x: &Extractor<'_>, node: Node<'t>) -> Option<ParamIndex> {
+        let node = unwrap(node);
+        if let Value::Param(p) = self.value(x, node, 0) {
+            return Some(p);
+        }
+        if node.kind() != "call_expression" {
+            return None;
+        }
+        let args = node.child_by_field_name("arguments")?;
+        let mut cursor = args.walk();
+        let found = args
+            .named_children(&mut cursor)
+            .find_map(|a| match self.value(x, a, 0) {
+                Value::Param(p) => Some(p),
+                _ => None,
+            });
+        found
+    }
+}
+
+fn mark_optional(guards: &mut [GuardRef], conditional: bool) {
+    if conditional {
+        for g in guards {
+            g.optional = true;
+        }
+    }
+}
+
+/// Position of `name` in an array pattern (`[router, verb, name]`).
+fn array_position(pattern: Node<'_>, name: &str, src: &str) -> Option<usize> {
+    let mut cursor = pattern.walk();
+    let items: Vec<Node<'_>> = pattern
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() != "comment")
+        .collect();
+    items.iter().position(|item| {
+        let item = if item.kind() == "assignment_pattern" {
+            item.child_by_field_name("left").unwrap_or(*item)
+        } else {
+            *item
+        };
+        item.kind() == "identifier" && text(item, src) == name
+    })
+}
+
+fn merge_text(pieces: Vec<PathPiece>) -> Vec<PathPiece> {
+    let mut out: Vec<PathPiece> = Vec::new();
+    for piece in pieces {
+        match (out.last_mut(), piece) {
+            (Some(PathPiece::Text(a)), PathPiece::Text(b)) => a.push_str(&b),
+            (_, piece) => out.push(piece),
+        }
+    }
+    out
+}
+
+/// Whether a path has a parameter in it.
+pub(crate) fn has_param(pieces: &[PathPiece]) -> bool {
+    pieces.iter().any(|p| matches!(p, PathPiece::Param(_)))
+}
