@@ -190,7 +190,7 @@ impl GuardTarget {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GuardSite {
     Decorator,
     Dependency,

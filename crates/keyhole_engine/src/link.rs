@@ -130,6 +130,9 @@ struct Linker<'a> {
     all_apps_middleware: Vec<Middleware>,
     vocabulary: &'a Vocabulary,
     function_verdicts: HashMap<(FileId, usize), Verdict>,
+    /// Verdicts on guards written by name, per file, site and depth: the same guard
+    /// (`login_required`, `auth.required`) stands on hundreds of routes.
+    target_verdicts: HashMap<(FileId, GuardSite, String, usize), Verdict>,
     views: views::ViewState,
     /// JavaScript functions by dotted binding (`middleware.authenticateRequest`,
     /// `fastify.authenticate`), for guards written through an object keyhole cannot follow
@@ -257,6 +260,7 @@ impl<'a> Linker<'a> {
             all_apps_middleware: Vec::new(),
             vocabulary,
             function_verdicts: HashMap::new(),
+            target_verdicts: HashMap::new(),
             views: views::ViewState::default(),
             js_dotted_functions,
         }
@@ -1586,6 +1590,27 @@ impl<'a> Linker<'a> {
     }
 
     fn evaluate_target(&mut self, file: FileId, guard: &GuardRef, depth: usize) -> Verdict {
+        // A verdict depends on the guard's target and site, not on where it is written.
+        let key = match (&guard.target, guard.site) {
+            (GuardTarget::Inline(_), _) | (_, GuardSite::View | GuardSite::ClassMiddleware) => None,
+            (target, site) => Some((file, site, target.display(), depth)),
+        };
+        if let Some(verdict) = key.as_ref().and_then(|k| self.target_verdicts.get(k)) {
+            return verdict.clone();
+        }
+        let verdict = self.evaluate_target_uncached(file, guard, depth);
+        if let Some(key) = key {
+            self.target_verdicts.insert(key, verdict.clone());
+        }
+        verdict
+    }
+
+    fn evaluate_target_uncached(
+        &mut self,
+        file: FileId,
+        guard: &GuardRef,
+        depth: usize,
+    ) -> Verdict {
         if depth > MAX_GUARD_DEPTH {
             return Verdict::NotGuard;
         }
