@@ -1545,6 +1545,7 @@ impl<'a> Linker<'a> {
                 "express" => Some(Framework::Express),
                 "koa" | "@koa" | "koa-router" => Some(Framework::Koa),
                 "fastify" | "@fastify" | "fastify-plugin" => Some(Framework::Fastify),
+                "hono" | "@hono" => Some(Framework::Hono),
                 "django" => Some(Framework::Django),
                 "rest_framework" => Some(Framework::DjangoRestFramework),
                 _ => None,
@@ -1959,7 +1960,11 @@ fn param_syntax(framework: Framework) -> ParamSyntax {
     match framework {
         Framework::Flask => ParamSyntax::AngleBrackets,
         Framework::FastApi => ParamSyntax::Braces,
-        Framework::Express | Framework::Koa | Framework::Fastify | Framework::NestJs => {
+        Framework::Express
+        | Framework::Koa
+        | Framework::Fastify
+        | Framework::NestJs
+        | Framework::Hono => {
             ParamSyntax::Colon
         }
         Framework::NextJs => ParamSyntax::Braces,

@@ -1,0 +1,447 @@
+//! Hono: `new Hono()` apps, their routes (`app.get(path, …mw, handler)`, `app.on(methods,
+//! paths, …)`, chains `app.get(…).post(…)` since every registration returns the app),
+//! `app.route('/x', sub)` mounts, `basePath`, and `app.use([pattern], …mw)` middleware.
+//!
+//! Conventions:
+//!
+//! - Every Hono instance is a [`RouterKind::Router`]: sub-apps and the served app are built
+//!   the same way. An app is a root when the file serves it (`app.fetch`, `serve(app)`,
+//!   `handle(app)`, `app.fire()`, or `export default app` in an entry file such as
+//!   `src/index.ts`): it is then mounted, without a prefix, under a synthetic app named
+//!   [`SERVED_ROUTER`]. A Hono router nobody mounts or serves stays unknown.
+//! - `app.use('/admin/*', mw)` follows Hono's pattern semantics through [`UseDef::only`]:
+//!   `/admin/*` covers `/admin` and everything below, `/admin` that path alone, `*` (or no
+//!   pattern) everything; as in Express, only what is registered after the `use`. A pattern
+//!   keyhole cannot read (a wildcard inside the path, a variable) makes the middleware
+//!   optional auth at most, never a confident guard.
+//! - `const api = app.basePath('/api')` is a router mounted on `app` under `/api`;
+//!   `new Hono().basePath('/api')` is a router with that prefix.
+
+use keyhole_core::endpoint::{Framework, Method};
+use keyhole_core::facts::{
+    GuardRef, GuardSite, GuardTarget, PathArg, RouteSpec, RouterDef, RouterKind, SymbolPath,
+    UseDef, UseScope,
+};
+use tree_sitter::Node;
+
+use crate::syntax::{string_value, symbol_path, text, unwrap, StrValue, DEPTH_CAP};
+use crate::{arguments, named_elements, start, Extractor, VERBS};
+
+/// Name of the synthetic app that serves the Hono apps of a file (never an identifier).
+pub const SERVED_ROUTER: &str = "#hono:served";
+
+/// Methods of a Hono app that return the app, so that a chain of them is still the app.
+const CHAIN_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "all", "options", "on", "use", "route", "basePath",
+    "openapi", "doc", "doc31", "onError", "notFound",
+];
+
+/// File stems whose `export default app` serves the app (Cloudflare Workers, Bun, Deno).
+const ENTRY_STEMS: &[&str] = &["index", "main", "server", "app", "worker", "_worker", "entry"];
+
+/// Folders whose files export sub-apps rather than the served app.
+const SUB_APP_DIRS: &[&str] = &[
+    "routes",
+    "route",
+    "routers",
+    "router",
+    "controllers",
+    "handlers",
+    "modules",
+    "api",
+];
+
+/// Whether an import from `module` makes the file a Hono file.
+pub(crate) fn is_hono_module(module: &str) -> bool {
+    module == "hono" || module.starts_with("hono/") || module.starts_with("@hono/")
+}
+
+/// Whether an imported name constructs a Hono app.
+pub(crate) fn is_ctor_export(module: &str, name: &str) -> bool {
+    is_hono_module(module) && matches!(name, "Hono" | "OpenAPIHono")
+}
+
+/// The receiver and method of `recv.method(…)`.
+fn member_call<'t>(node: Node<'t>, src: &str) -> Option<(Node<'t>, &'static str)> {
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let callee = unwrap(node.child_by_field_name("function")?);
+    if callee.kind() != "member_expression" {
+        return None;
+    }
+    let method = text(callee.child_by_field_name("property")?, src);
+    let method = CHAIN_METHODS.iter().find(|m| **m == method)?;
+    Some((unwrap(callee.child_by_field_name("object")?), method))
+}
+
+/// The start of a chain of app methods (`new Hono().basePath('/api').get(…)` →
+/// `new Hono()`), with the `basePath` calls met on the way (outermost first).
+fn chain_base<'t>(node: Node<'t>, src: &str) -> (Node<'t>, Vec<Node<'t>>) {
+    let mut cur = unwrap(node);
+    let mut base_paths = Vec::new();
+    for _ in 0..DEPTH_CAP * 4 {
+        match member_call(cur, src) {
+            Some((object, method)) => {
+                if method == "basePath" {
+                    base_paths.push(cur);
+                }
+                cur = object;
+            }
+            None => break,
+        }
+    }
+    (cur, base_paths)
+}
+
+/// Whether a node is `new Hono(…)` (or `new OpenAPIHono(…)`).
+fn is_ctor(x: &Extractor<'_>, node: Node<'_>) -> bool {
+    let node = unwrap(node);
+    node.kind() == "new_expression"
+        && node
+            .child_by_field_name("constructor")
+            .map(unwrap)
+            .is_some_and(|c| c.kind() == "identifier" && x.hono_names.contains(x.text(c)))
+}
+
+/// A value that constructs a Hono app, possibly through a chain of its methods.
+pub(crate) fn ctor(x: &Extractor<'_>, value: Node<'_>) -> Option<(RouterKind, Framework)> {
+    if x.hono_names.is_empty() {
+        return None;
+    }
+    let (base, _) = chain_base(value, x.src);
+    is_ctor(x, base).then_some((RouterKind::Router, Framework::Hono))
+}
+
+/// The prefix `basePath` calls in a constructing chain give the app.
+pub(crate) fn ctor_prefix(x: &Extractor<'_>, value: Node<'_>) -> Option<PathArg> {
+    let (_, base_paths) = chain_base(value, x.src);
+    base_path_prefix(x, &base_paths)
+}
+
+/// The joined argument of `basePath` calls (outermost first, as [`chain_base`] gives them).
+fn base_path_prefix(x: &Extractor<'_>, calls: &[Node<'_>]) -> Option<PathArg> {
+    let mut value = Some(String::new());
+    let mut span = None;
+    for call in calls.iter().rev() {
+        let arg = call
+            .child_by_field_name("arguments")
+            .map(arguments)
+            .and_then(|a| a.first().copied())?;
+        span = Some(x.span(arg));
+        value = match (value, x.consts.resolve(arg, x.src)) {
+            (Some(v), StrValue::Known(s)) => Some(format!("{}/{}", v, s.trim_matches('/'))),
+            _ => None,
+        };
+    }
+    Some(PathArg { value, span: span? })
+}
+
+/// Whether a router name (as written in this file) is a Hono app built here.
+pub(crate) fn is_hono_router(x: &Extractor<'_>, router: &SymbolPath) -> bool {
+    let [name] = router.as_slice() else {
+        return false;
+    };
+    x.facts
+        .routers
+        .iter()
+        .any(|r| &r.name == name && r.framework == Framework::Hono)
+}
+
+/// The router a chained registration is made on: `app` in `app.get(…).post(…)`, or the name
+/// a constructing chain is bound to (`users` in `const users = new Hono().get(…)`).
+pub(crate) fn chain_router(x: &Extractor<'_>, receiver: Node<'_>) -> Option<SymbolPath> {
+    if !x.hono_file {
+        return None;
+    }
+    let (base, _) = chain_base(receiver, x.src);
+    if is_ctor(x, base) {
+        // Up from the constructor through the chain to the declarator binding it.
+        let mut cur = base;
+        for _ in 0..DEPTH_CAP * 8 {
+            let parent = cur.parent()?;
+            match parent.kind() {
+                "variable_declarator" => {
+                    let name = parent.child_by_field_name("name")?;
+                    return (name.kind() == "identifier").then(|| vec![x.text(name).to_string()]);
+                }
+                "member_expression"
+                | "call_expression"
+                | "arguments"
+                | "parenthesized_expression"
+                | "as_expression"
+                | "satisfies_expression"
+                | "await_expression" => cur = parent,
+                _ => return None,
+            }
+        }
+        return None;
+    }
+    if base.id() == unwrap(receiver).id() {
+        return None; // no chain: the caller reads the receiver itself
+    }
+    let path = symbol_path(base, x.src)?;
+    is_hono_router(x, &path).then_some(path)
+}
+
+/// `const api = app.basePath('/api')` with `app` a Hono app of this file: `api` is a router
+/// mounted on `app` under `/api`.
+pub(crate) fn derived_app(x: &mut Extractor<'_>, anchor: Node<'_>, name: &str, value: Node<'_>) -> bool {
+    if !x.hono_file {
+        return false;
+    }
+    let (base, base_paths) = chain_base(value, x.src);
+    if base_paths.is_empty() {
+        return false;
+    }
+    let Some(parent) = symbol_path(base, x.src).filter(|p| is_hono_router(x, p)) else {
+        return false;
+    };
+    let prefix = base_path_prefix(x, &base_paths);
+    x.router_names.insert(name.to_string());
+    x.facts.routers.push(RouterDef {
+        name: name.to_string(),
+        kind: RouterKind::Router,
+        framework: Framework::Hono,
+        prefix: None,
+        guards: Vec::new(),
+        shares_parent_scope: false,
+        span: x.span(anchor),
+    });
+    x.facts.uses.push(UseDef {
+        parent,
+        prefix,
+        args: vec![symbol_arg(x, vec![name.to_string()], anchor)],
+        guards: Vec::new(),
+        scope: UseScope::After,
+        unless: None,
+        only: Vec::new(),
+        span: x.span(anchor),
+        order: start(anchor),
+    });
+    true
+}
+
+fn symbol_arg(x: &Extractor<'_>, path: SymbolPath, at: Node<'_>) -> GuardRef {
+    GuardRef {
+        site: GuardSite::Middleware,
+        target: GuardTarget::Symbol(path),
+        called: false,
+        optional: false,
+        span: x.span(at),
+    }
+}
+
+/// Hono-only methods of an app: `route(path, sub)` and `on(methods, paths, …handlers)`.
+/// Returns whether the call was one.
+pub(crate) fn call(
+    x: &mut Extractor<'_>,
+    call: Node<'_>,
+    receiver: Node<'_>,
+    method: &str,
+    args: &[Node<'_>],
+) -> bool {
+    if !x.hono_file {
+        return false;
+    }
+    match (method, args) {
+        ("route", [path, sub]) => {
+            let Some(parent) = x.receiver_path(receiver) else {
+                return true;
+            };
+            let prefix = x.use_prefix(*path);
+            x.use_args(call, parent, prefix, &[*sub]);
+            true
+        }
+        ("on", [methods, rest @ ..]) if rest.len() >= 2 => {
+            let items = match unwrap(*methods).kind() {
+                "array" => named_elements(unwrap(*methods)),
+                _ => vec![*methods],
+            };
+            let verbs: Vec<String> = items
+                .into_iter()
+                .map(unwrap)
+                .filter(|m| m.kind() == "string")
+                .map(|m| string_value(m, x.src).to_ascii_lowercase())
+                .filter(|m| VERBS.contains(&m.as_str()) && Method::parse(m).is_some())
+                .collect();
+            for verb in verbs {
+                x.route_call(call, receiver, &verb, rest);
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+/// `app.use([pattern], …middleware)` on a Hono app: the pattern limits the middleware to the
+/// routes it matches (see the module documentation).
+pub(crate) fn use_call(
+    x: &mut Extractor<'_>,
+    call: Node<'_>,
+    parent: SymbolPath,
+    args: &[Node<'_>],
+) {
+    let Some(first) = args.first().map(|a| unwrap(*a)) else {
+        return;
+    };
+    let is_pattern = matches!(first.kind(), "string" | "template_string")
+        || (matches!(first.kind(), "identifier" | "member_expression")
+            && !matches!(x.consts.resolve(first, x.src), StrValue::NotString | StrValue::Unknown));
+    if !is_pattern {
+        x.use_args(call, parent, None, args);
+        return;
+    }
+    let pattern = match x.consts.resolve(first, x.src) {
+        StrValue::Known(s) => Some(s),
+        _ => None,
+    };
+    let before = x.facts.uses.len();
+    x.use_args(call, parent, None, &args[1..]);
+    let Some(use_def) = x.facts.uses.get_mut(before) else {
+        return;
+    };
+    match pattern.as_deref().map(readable_pattern) {
+        Some(Some(None)) => {}
+        Some(Some(Some(path))) => {
+            use_def.only = vec![RouteSpec {
+                path,
+                methods: Vec::new(),
+            }];
+        }
+        // A pattern keyhole cannot read: the middleware may or may not run on a route.
+        _ => {
+            for arg in &mut use_def.args {
+                arg.optional = true;
+            }
+        }
+    }
+}
+
+/// A Hono middleware pattern as a [`RouteSpec`] path: `Some(None)` for every route (`*`,
+/// `/*`), `Some(Some(path))` for a path or a path ending in `/*`, `None` when wildcards or
+/// regular expressions stand elsewhere.
+fn readable_pattern(pattern: &str) -> Option<Option<String>> {
+    if matches!(pattern, "*" | "/*" | "") {
+        return Some(None);
+    }
+    let body = pattern.strip_suffix("/*").unwrap_or(pattern);
+    if body.contains('*') || body.contains('{') || body.contains('(') || !body.starts_with('/') {
+        return None;
+    }
+    if body.len() < pattern.len() {
+        Some(Some(format!("{body}/*")))
+    } else {
+        Some(Some(body.to_string()))
+    }
+}
+
+/// Mount under [`SERVED_ROUTER`] every app this file serves; see the module documentation.
+pub(crate) fn served_apps(x: &mut Extractor<'_>, root: Node<'_>) {
+    if !x.hono_file {
+        return;
+    }
+    let mut served: Vec<(SymbolPath, Node<'_>)> = Vec::new();
+    let entry_file = entry_file(&x.file.path);
+    let mut stack = vec![root];
+    let mut visited = 0usize;
+    let mut cursor = root.walk();
+    while let Some(node) = stack.pop() {
+        visited += 1;
+        if visited > 2_000_000 {
+            break;
+        }
+        match node.kind() {
+            // `app.fetch`, `app.fire()`
+            "member_expression" => {
+                let prop = node.child_by_field_name("property").map(|p| x.text(p));
+                if matches!(prop, Some("fetch" | "fire")) {
+                    let object = node.child_by_field_name("object").map(unwrap);
+                    if let Some(path) = object
+                        .filter(|o| o.kind() == "identifier")
+                        .and_then(|o| symbol_path(o, x.src))
+                    {
+                        served.push((path, node));
+                    }
+                }
+            }
+            // `serve(app)`, `handle(app)` (Vercel, Next.js, AWS Lambda adapters)
+            "call_expression" => {
+                let callee = node.child_by_field_name("function").map(unwrap);
+                let is_adapter = callee.is_some_and(|c| {
+                    c.kind() == "identifier" && matches!(x.text(c), "serve" | "handle")
+                });
+                let first = node
+                    .child_by_field_name("arguments")
+                    .map(arguments)
+                    .and_then(|a| a.first().copied())
+                    .map(unwrap);
+                if let Some(arg) = first.filter(|a| is_adapter && a.kind() == "identifier") {
+                    served.push((vec![x.text(arg).to_string()], node));
+                }
+            }
+            // `export default app` in an entry file
+            "export_statement" if entry_file => {
+                let is_default = (0..node.child_count())
+                    .filter_map(|i| node.child(i))
+                    .any(|c| c.kind() == "default");
+                let value = node.child_by_field_name("value").map(unwrap);
+                if let Some(v) = value.filter(|v| is_default && v.kind() == "identifier") {
+                    served.push((vec![x.text(v).to_string()], node));
+                }
+            }
+            _ => {}
+        }
+        stack.extend(node.named_children(&mut cursor));
+    }
+    served.retain(|(path, _)| {
+        is_hono_router(x, path)
+            || x.facts
+                .imports
+                .iter()
+                .any(|i| i.local == path[0] && !i.module.is_empty() && i.module.starts_with('.'))
+    });
+    served.sort_by_key(|(p, n)| (p.clone(), n.start_byte()));
+    served.dedup_by(|a, b| a.0 == b.0);
+    if served.is_empty() {
+        return;
+    }
+    x.router_names.insert(SERVED_ROUTER.to_string());
+    x.facts.routers.push(RouterDef {
+        name: SERVED_ROUTER.to_string(),
+        kind: RouterKind::App,
+        framework: Framework::Hono,
+        prefix: None,
+        guards: Vec::new(),
+        shares_parent_scope: false,
+        span: x.span(root),
+    });
+    for (path, at) in served {
+        let arg = symbol_arg(x, path, at);
+        x.facts.uses.push(UseDef {
+            parent: vec![SERVED_ROUTER.to_string()],
+            prefix: None,
+            args: vec![arg],
+            guards: Vec::new(),
+            scope: UseScope::Whole,
+            unless: None,
+            only: Vec::new(),
+            span: x.span(at),
+            order: 0,
+        });
+    }
+}
+
+/// Whether a file is an entry point whose `export default app` serves the app.
+fn entry_file(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let Some(stem) = parts
+        .next()
+        .and_then(|f| f.rsplit_once('.'))
+        .map(|(s, _)| s)
+    else {
+        return false;
+    };
+    let dir = parts.next().unwrap_or("");
+    ENTRY_STEMS.contains(&stem) && !SUB_APP_DIRS.contains(&dir)
+}
