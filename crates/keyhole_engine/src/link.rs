@@ -1964,9 +1964,7 @@ fn param_syntax(framework: Framework) -> ParamSyntax {
         | Framework::Koa
         | Framework::Fastify
         | Framework::NestJs
-        | Framework::Hono => {
-            ParamSyntax::Colon
-        }
+        | Framework::Hono => ParamSyntax::Colon,
         Framework::NextJs => ParamSyntax::Braces,
         Framework::OpenApi | Framework::Connexion => ParamSyntax::Braces,
         Framework::Django | Framework::DjangoRestFramework => ParamSyntax::Django,

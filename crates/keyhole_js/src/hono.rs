@@ -37,7 +37,9 @@ const CHAIN_METHODS: &[&str] = &[
 ];
 
 /// File stems whose `export default app` serves the app (Cloudflare Workers, Bun, Deno).
-const ENTRY_STEMS: &[&str] = &["index", "main", "server", "app", "worker", "_worker", "entry"];
+const ENTRY_STEMS: &[&str] = &[
+    "index", "main", "server", "app", "worker", "_worker", "entry",
+];
 
 /// Folders whose files export sub-apps rather than the served app.
 const SUB_APP_DIRS: &[&str] = &[
@@ -186,7 +188,12 @@ pub(crate) fn chain_router(x: &Extractor<'_>, receiver: Node<'_>) -> Option<Symb
 
 /// `const api = app.basePath('/api')` with `app` a Hono app of this file: `api` is a router
 /// mounted on `app` under `/api`.
-pub(crate) fn derived_app(x: &mut Extractor<'_>, anchor: Node<'_>, name: &str, value: Node<'_>) -> bool {
+pub(crate) fn derived_app(
+    x: &mut Extractor<'_>,
+    anchor: Node<'_>,
+    name: &str,
+    value: Node<'_>,
+) -> bool {
     if !x.hono_file {
         return false;
     }
@@ -287,7 +294,10 @@ pub(crate) fn use_call(
     };
     let is_pattern = matches!(first.kind(), "string" | "template_string")
         || (matches!(first.kind(), "identifier" | "member_expression")
-            && !matches!(x.consts.resolve(first, x.src), StrValue::NotString | StrValue::Unknown));
+            && !matches!(
+                x.consts.resolve(first, x.src),
+                StrValue::NotString | StrValue::Unknown
+            ));
     if !is_pattern {
         x.use_args(call, parent, None, args);
         return;
@@ -444,4 +454,204 @@ fn entry_file(path: &str) -> bool {
     };
     let dir = parts.next().unwrap_or("");
     ENTRY_STEMS.contains(&stem) && !SUB_APP_DIRS.contains(&dir)
+}
+
+/// A handler that asks a helper about the caller and returns early on its answer:
+/// `const auth = await authenticateRequest(c); if (!auth.ok) return auth.response`. The
+/// helper is the guard, judged like any other (by its name, or by what it does when it is
+/// defined in the repository); the early return is what makes it guard this route.
+pub(crate) fn helper_check(x: &Extractor<'_>, function: Node<'_>) -> Option<GuardRef> {
+    let body = function.child_by_field_name("body")?;
+    if body.kind() != "statement_block" {
+        return None;
+    }
+    let context = function
+        .child_by_field_name("parameters")
+        .and_then(|p| p.named_child(0))
+        .or_else(|| function.child_by_field_name("parameter"))
+        .map(|p| {
+            let t = x.text(p);
+            t.split(':').next().unwrap_or(t).trim().to_string()
+        })?;
+    let mut cursor = body.walk();
+    let statements: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+    for (i, statement) in statements.iter().enumerate() {
+        let Some((name, callee)) = helper_binding(x, *statement, &context) else {
+            continue;
+        };
+        // The next statement returns (or throws) when the answer says no.
+        let Some(next) = statements.get(i + 1).filter(|s| s.kind() == "if_statement") else {
+            continue;
+        };
+        let (Some(condition), Some(consequence)) = (
+            next.child_by_field_name("condition"),
+            next.child_by_field_name("consequence"),
+        ) else {
+            continue;
+        };
+        let mentions = x.text(condition).contains(name.as_str());
+        let leaves = match consequence.kind() {
+            "return_statement" | "throw_statement" => true,
+            "statement_block" => consequence
+                .named_child(0)
+                .is_some_and(|s| matches!(s.kind(), "return_statement" | "throw_statement")),
+            _ => false,
+        };
+        if !(mentions && leaves) {
+            continue;
+        }
+        // `if (!session) return c.redirect('/login')`: the handler turns the caller away itself.
+        let mut denies = false;
+        crate::summary::walk_nodes(consequence, |n| {
+            denies |= crate::summary::is_denial(n, x.src);
+        });
+        if denies {
+            return Some(GuardRef {
+                site: GuardSite::InlineCheck,
+                target: GuardTarget::Inline(Box::new(crate::summary::summarise(
+                    function,
+                    x.file,
+                    x.src,
+                    &x.denial_hits,
+                ))),
+                called: false,
+                optional: false,
+                span: x.file.span(statement.start_byte(), condition.end_byte()),
+            });
+        }
+        if helper_guards(x, function, &callee) {
+            return Some(GuardRef {
+                site: GuardSite::InlineCheck,
+                target: GuardTarget::Symbol(callee),
+                called: true,
+                optional: false,
+                span: x.file.span(statement.start_byte(), condition.end_byte()),
+            });
+        }
+    }
+    None
+}
+
+/// `const name = [await] helper(…, c, …)`: the bound name and the helper's path.
+fn helper_binding(
+    x: &Extractor<'_>,
+    statement: Node<'_>,
+    context: &str,
+) -> Option<(String, SymbolPath)> {
+    if !matches!(
+        statement.kind(),
+        "lexical_declaration" | "variable_declaration"
+    ) {
+        return None;
+    }
+    let decl = statement.named_child(0)?;
+    let name = decl.child_by_field_name("name")?;
+    if name.kind() != "identifier" {
+        return None;
+    }
+    let mut value = unwrap(decl.child_by_field_name("value")?);
+    if value.kind() == "await_expression" {
+        value = unwrap(value.named_child(0)?);
+    }
+    if value.kind() != "call_expression" {
+        return None;
+    }
+    let args = value.child_by_field_name("arguments")?;
+    let passes_context = arguments(args).into_iter().any(|a| {
+        x.text(unwrap(a)) == context || x.text(unwrap(a)).starts_with(&format!("{context}."))
+    });
+    if !passes_context {
+        return None;
+    }
+    let callee = symbol_path(value.child_by_field_name("function")?, x.src)?;
+    Some((x.text(name).to_string(), callee))
+}
+
+/// The callee a handler hands the request to when that is all it does:
+/// `(c) => handle(c)`, `async (c) => { return handle(c) }`.
+pub(crate) fn delegate<'t>(x: &Extractor<'_>, function: Node<'t>) -> Option<Node<'t>> {
+    let body = function.child_by_field_name("body")?;
+    let expr = match body.kind() {
+        "statement_block" => {
+            let mut cursor = body.walk();
+            let statements: Vec<Node<'t>> = body
+                .named_children(&mut cursor)
+                .filter(|n| n.kind() != "comment")
+                .collect();
+            let [only] = statements.as_slice() else {
+                return None;
+            };
+            match only.kind() {
+                "return_statement" | "expression_statement" => only.named_child(0)?,
+                _ => return None,
+            }
+        }
+        _ => body,
+    };
+    let mut expr = unwrap(expr);
+    if expr.kind() == "await_expression" {
+        expr = unwrap(expr.named_child(0)?);
+    }
+    if expr.kind() != "call_expression" {
+        return None;
+    }
+    let callee = unwrap(expr.child_by_field_name("function")?);
+    (callee.kind() == "identifier" && !x.text(callee).is_empty()).then_some(callee)
+}
+
+/// Verbs a helper that checks the caller starts its name with (`authenticateRequest`,
+/// `requireUser`, `verifySession`), for helpers imported from elsewhere.
+const CHECKING_VERBS: &[&str] = &[
+    "authenticate",
+    "authorize",
+    "require",
+    "verify",
+    "ensure",
+    "check",
+    "assert",
+    "validate",
+];
+
+/// Whether the helper a handler asks looks like a check of the caller: defined in this file,
+/// it must turn requests away itself (401/403), perhaps through the one function it hands
+/// the request to; defined elsewhere, its name must start with a checking verb (the linker
+/// then judges it by name or definition).
+fn helper_guards(x: &Extractor<'_>, at: Node<'_>, callee: &SymbolPath) -> bool {
+    let [name] = callee.as_slice() else {
+        return first_word_checks(callee.last().map_or("", String::as_str));
+    };
+    let mut root = at;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let mut current = name.clone();
+    for _ in 0..4 {
+        let Some(&(start, end)) = x.function_ranges.get(&current) else {
+            // Not defined in this file: imported (or a parameter).
+            return current == *name && first_word_checks(name);
+        };
+        let Some(function) = root
+            .named_descendant_for_byte_range(start, end)
+            .filter(|n| crate::params::is_function(*n))
+        else {
+            return false;
+        };
+        if crate::summary::summarise(function, x.file, x.src, &x.denial_hits)
+            .denies
+            .is_some()
+        {
+            return true;
+        }
+        match delegate(x, function) {
+            Some(next) => current = x.text(next).to_string(),
+            None => return false,
+        }
+    }
+    false
+}
+
+fn first_word_checks(name: &str) -> bool {
+    keyhole_core::vocabulary::split_words(name)
+        .first()
+        .is_some_and(|w| CHECKING_VERBS.contains(&w.as_str()))
 }

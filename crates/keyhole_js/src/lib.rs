@@ -1490,8 +1490,20 @@ impl<'a> Extractor<'a> {
         } else {
             return None;
         };
-        let (span, unconditional) =
-            summary::inline_check(function, self.file, self.src, &self.denial_hits)?;
+        let Some((span, unconditional)) =
+            summary::inline_check(function, self.file, self.src, &self.denial_hits)
+        else {
+            if !self.hono_file {
+                return None;
+            }
+            return hono::helper_check(self, function).or_else(|| {
+                // `async (c) => trashCipherById(c)`: the function it hands the request to.
+                hono::delegate(self, function)
+                    .and_then(|d| self.function_node(d))
+                    .filter(|f| f.id() != function.id())
+                    .and_then(|f| hono::helper_check(self, f))
+            });
+        };
         Some(GuardRef {
             site: GuardSite::InlineCheck,
             target: GuardTarget::Inline(Box::new(summary::summarise(
@@ -1667,7 +1679,10 @@ impl<'a> Extractor<'a> {
         let handler = self.handler_name(*last);
         let router = self.bind_receiver(router, call);
         // In a Hono chain (`new Hono().get(…).post(…)`) a route starts at its verb.
-        let from = if matches!(unwrap(receiver).kind(), "call_expression" | "new_expression") {
+        let from = if matches!(
+            unwrap(receiver).kind(),
+            "call_expression" | "new_expression"
+        ) {
             call.child_by_field_name("function")
                 .and_then(|f| f.child_by_field_name("property"))
                 .map_or(call.start_byte(), |p| p.start_byte())

@@ -227,6 +227,11 @@ fn span(file: &SourceFile, node: Node<'_>) -> Span {
     file.span(node.start_byte(), node.end_byte())
 }
 
+/// [`walk`] for the other modules of the crate.
+pub(crate) fn walk_nodes<'t>(root: Node<'t>, f: impl FnMut(Node<'t>)) {
+    walk(root, f);
+}
+
 /// Visit the named nodes under `root` in document order, at most [`BODY_NODE_LIMIT`],
 /// without recursion or allocation.
 fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
@@ -395,9 +400,8 @@ fn looks_at_caller_as(node: Node<'_>, kind: &str, src: &str, vocabulary: &Vocabu
                     .child_by_field_name("arguments")
                     .and_then(|a| a.named_child(0))
                     .filter(|a| a.kind() == "string");
-                return first.is_some_and(|a| {
-                    CONTEXT_CALLER_KEYS.contains(&string_value(a, src).as_str())
-                });
+                return first
+                    .is_some_and(|a| CONTEXT_CALLER_KEYS.contains(&string_value(a, src).as_str()));
             }
             if callee.kind() != "identifier" {
                 return false;
