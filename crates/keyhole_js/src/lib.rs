@@ -174,6 +174,7 @@ pub fn extract(
     // Hono files only: a walk of their own for what serves an app.
     hono::served_apps(&mut x, root);
     nextjs::file_routes(&mut x, root);
+    nextjs::middleware(&mut x, root);
     // Chained verbs share their call's start; order them by where each verb stands.
     x.facts.routes.sort_by_key(|r| r.order);
     if let Some(err) = first_error(root) {
