@@ -96,19 +96,56 @@ fn chain_base<'t>(node: Node<'t>, src: &str) -> (Node<'t>, Vec<Node<'t>>) {
     (cur, base_paths)
 }
 
-/// Whether a node is `new Hono(…)` (or `new OpenAPIHono(…)`).
+/// Whether a node is `new Hono(…)` (or `new OpenAPIHono(…)`), or a call of a factory that
+/// returns one (`createRouter()`, see [`is_factory`]).
 fn is_ctor(x: &Extractor<'_>, node: Node<'_>) -> bool {
     let node = unwrap(node);
-    node.kind() == "new_expression"
-        && node
+    match node.kind() {
+        "new_expression" => node
             .child_by_field_name("constructor")
             .map(unwrap)
-            .is_some_and(|c| c.kind() == "identifier" && x.hono_names.contains(x.text(c)))
+            .is_some_and(|c| c.kind() == "identifier" && x.hono_names.contains(x.text(c))),
+        "call_expression" => node
+            .child_by_field_name("function")
+            .map(unwrap)
+            .is_some_and(|c| c.kind() == "identifier" && is_factory(x, c, node)),
+        _ => false,
+    }
+}
+
+/// A factory of Hono apps (`const app = createOpenApiRouter()`): a function of this file that
+/// returns `new Hono(…)`, or one imported from the repository whose name says it builds an
+/// app or router (`createRouter`, `honoApp`, `newApp`).
+fn is_factory(x: &Extractor<'_>, callee: Node<'_>, at: Node<'_>) -> bool {
+    let name = x.text(callee);
+    let mut root = at;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    if let Some(function) = top_level_function(x, root, name) {
+        let Some(body) = function.child_by_field_name("body") else {
+            return false;
+        };
+        let mut returns_app = false;
+        crate::summary::walk_nodes(body, |n| {
+            returns_app |= n.kind() == "new_expression" && is_ctor(x, n);
+        });
+        return returns_app;
+    }
+    let imported_from_repo = x
+        .facts
+        .imports
+        .iter()
+        .any(|i| i.local == name && (i.module.starts_with('.') || i.module.starts_with("@/")));
+    imported_from_repo
+        && keyhole_core::vocabulary::split_words(name)
+            .iter()
+            .any(|w| matches!(w.as_str(), "hono" | "router" | "app"))
 }
 
 /// A value that constructs a Hono app, possibly through a chain of its methods.
 pub(crate) fn ctor(x: &Extractor<'_>, value: Node<'_>) -> Option<(RouterKind, Framework)> {
-    if x.hono_names.is_empty() {
+    if !x.hono_file {
         return None;
     }
     let (base, _) = chain_base(value, x.src);
@@ -198,12 +235,17 @@ pub(crate) fn derived_app(
         return false;
     }
     let (base, base_paths) = chain_base(value, x.src);
-    if base_paths.is_empty() {
+    if base.id() == unwrap(value).id() {
         return false;
     }
     let Some(parent) = symbol_path(base, x.src).filter(|p| is_hono_router(x, p)) else {
         return false;
     };
+    if base_paths.is_empty() {
+        // `const protectedRouter = base.openapi(route, h)`: the same app under another name.
+        x.alias(name, Some(parent), Vec::new(), anchor);
+        return true;
+    }
     let prefix = base_path_prefix(x, &base_paths);
     x.router_names.insert(name.to_string());
     x.facts.routers.push(RouterDef {
@@ -258,6 +300,11 @@ pub(crate) fn call(
             };
             let prefix = x.use_prefix(*path);
             x.use_args(call, parent, prefix, &[*sub]);
+            true
+        }
+        // @hono/zod-openapi: `app.openapi(createRoute({ method, path, middleware }), handler)`.
+        ("openapi", [route, handler, ..]) => {
+            openapi_route(x, call, receiver, *route, *handler);
             true
         }
         ("on", [methods, rest @ ..]) if rest.len() >= 2 => {
@@ -654,4 +701,118 @@ fn first_word_checks(name: &str) -> bool {
     keyhole_core::vocabulary::split_words(name)
         .first()
         .is_some_and(|w| CHECKING_VERBS.contains(&w.as_str()))
+}
+
+/// `app.openapi(route, handler)` with `route` a `createRoute({ method, path, middleware })`
+/// written inline or bound to a name in this file.
+fn openapi_route(
+    x: &mut Extractor<'_>,
+    call: Node<'_>,
+    receiver: Node<'_>,
+    route: Node<'_>,
+    handler: Node<'_>,
+) {
+    let Some(options) = route_options(x, route) else {
+        return;
+    };
+    let (Some(method), Some(path)) = (
+        x.object_value(options, "method"),
+        x.object_value(options, "path"),
+    ) else {
+        return;
+    };
+    let verb = match x.consts.resolve(method, x.src) {
+        StrValue::Known(m) => m.to_ascii_lowercase(),
+        _ => return,
+    };
+    if !VERBS.contains(&verb.as_str()) {
+        return;
+    }
+    // `createRoute` paths are OpenAPI templates (`/users/{id}`); Hono serves them as `:id`.
+    let mut args = vec![path];
+    if let Some(middleware) = x.object_value(options, "middleware") {
+        args.push(middleware);
+    }
+    args.push(handler);
+    x.route_call(call, receiver, &verb, &args);
+}
+
+/// The options object of `createRoute({…})`, inline or bound to a name in this file.
+fn route_options<'t>(x: &Extractor<'_>, route: Node<'t>) -> Option<Node<'t>> {
+    let mut node = unwrap(route);
+    if node.kind() == "identifier" {
+        let name = x.text(node);
+        let mut root = node;
+        while let Some(p) = root.parent() {
+            root = p;
+        }
+        let mut cursor = root.walk();
+        let mut found = None;
+        for stmt in root.named_children(&mut cursor) {
+            let decl = if stmt.kind() == "export_statement" {
+                stmt.child_by_field_name("declaration")
+            } else {
+                Some(stmt)
+            };
+            let Some(decl) =
+                decl.filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
+            else {
+                continue;
+            };
+            let mut c = decl.walk();
+            for d in decl.named_children(&mut c) {
+                if d.child_by_field_name("name").map(|n| x.text(n)) == Some(name) {
+                    found = d.child_by_field_name("value");
+                }
+            }
+        }
+        node = unwrap(found?);
+    }
+    if node.kind() != "call_expression" {
+        return None;
+    }
+    let callee = node.child_by_field_name("function").map(|f| x.text(f))?;
+    if callee != "createRoute" {
+        return None;
+    }
+    node.child_by_field_name("arguments")
+        .and_then(|a| a.named_child(0))
+        .map(unwrap)
+        .filter(|o| o.kind() == "object")
+}
+
+/// A function declared at the top level of the file (`function f`, `const f = () => …`),
+/// also under `export`.
+fn top_level_function<'t>(x: &Extractor<'_>, root: Node<'t>, name: &str) -> Option<Node<'t>> {
+    let mut cursor = root.walk();
+    for stmt in root.named_children(&mut cursor) {
+        let decl = if stmt.kind() == "export_statement" {
+            match stmt.child_by_field_name("declaration") {
+                Some(d) => d,
+                None => continue,
+            }
+        } else {
+            stmt
+        };
+        match decl.kind() {
+            "function_declaration"
+                if decl.child_by_field_name("name").map(|n| x.text(n)) == Some(name) =>
+            {
+                return Some(decl);
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                let mut c = decl.walk();
+                for d in decl.named_children(&mut c) {
+                    if d.child_by_field_name("name").map(|n| x.text(n)) == Some(name) {
+                        return d
+                            .child_by_field_name("value")
+                            .map(unwrap)
+                            .filter(|v| crate::params::is_function(*v));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
