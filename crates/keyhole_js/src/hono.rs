@@ -816,3 +816,77 @@ fn top_level_function<'t>(x: &Extractor<'_>, root: Node<'t>, name: &str) -> Opti
     }
     None
 }
+
+/// `app.get('/users', adminMiddleware)`: Hono runs a handler that calls `next()` as middleware
+/// for that method and path. A registration whose handlers are all named as middleware
+/// (`…Middleware`, `…Mw`) is read as middleware limited to them, not as a route.
+pub(crate) fn verb_middleware(
+    x: &mut Extractor<'_>,
+    call: Node<'_>,
+    router: &SymbolPath,
+    verb: &str,
+    args: &[Node<'_>],
+) -> bool {
+    if !is_hono_router(x, router) {
+        return false;
+    }
+    let [path, handlers @ ..] = args else {
+        return false;
+    };
+    if handlers.is_empty() || !handlers.iter().all(|h| named_as_middleware(x, *h)) {
+        return false;
+    }
+    let Some(method) = Method::parse(verb) else {
+        return false;
+    };
+    let pattern = match x.consts.resolve(unwrap(*path), x.src) {
+        StrValue::Known(s) => s,
+        _ => return false,
+    };
+    let mut guards = Vec::new();
+    for h in handlers {
+        x.guard_refs(*h, &mut guards);
+    }
+    let only = match readable_pattern(&pattern) {
+        Some(None) => Vec::new(),
+        Some(Some(path)) => vec![RouteSpec {
+            path,
+            methods: vec![method],
+        }],
+        None => {
+            for g in &mut guards {
+                g.optional = true;
+            }
+            Vec::new()
+        }
+    };
+    x.facts.uses.push(UseDef {
+        parent: router.clone(),
+        prefix: None,
+        args: guards,
+        guards: Vec::new(),
+        scope: UseScope::After,
+        unless: None,
+        only,
+        span: x.span(call),
+        order: start(call),
+    });
+    true
+}
+
+fn named_as_middleware(x: &Extractor<'_>, node: Node<'_>) -> bool {
+    let node = unwrap(node);
+    let named = match node.kind() {
+        "call_expression" => node.child_by_field_name("function"),
+        "identifier" | "member_expression" => Some(node),
+        _ => None,
+    };
+    named
+        .and_then(|n| symbol_path(n, x.src))
+        .and_then(|p| p.last().cloned())
+        .is_some_and(|name| {
+            keyhole_core::vocabulary::split_words(&name)
+                .last()
+                .is_some_and(|w| matches!(w.as_str(), "middleware" | "mw"))
+        })
+}

@@ -1583,6 +1583,9 @@ impl<'a> Extractor<'a> {
         let Some(router) = self.receiver_path(receiver) else {
             return;
         };
+        if hono::verb_middleware(self, call, &router, verb, args) {
+            return;
+        }
         // Koa named routes: `router.get('user', '/users/:id', handler)`.
         let args = match args {
             [name, path, _, ..]
