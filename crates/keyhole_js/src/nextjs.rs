@@ -466,27 +466,6 @@ fn walk<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::route_of;
-
-    #[test]
-    fn routes_from_paths() {
-        let r = |p: &str| route_of(p).map(|(_, r, d)| (r, d));
-        assert_eq!(
-            r("web/src/pages/api/users/[id].ts"),
-            Some(("/api/users/{id}".into(), "web/".into()))
-        );
-        assert_eq!(r("pages/api/index.js"), Some(("/api".into(), "".into())));
-        assert_eq!(
-            r("app/(admin)/api/items/[[...slug]]/route.ts"),
-            Some(("/api/items/{slug}".into(), "".into()))
-        );
-        assert_eq!(r("app/api/x/page.tsx"), None);
-        assert_eq!(r("pages/about.tsx"), None);
-    }
-}
-
 // ---- middleware.ts / proxy.ts ---------------------------------------------------------------
 
 /// Read a Next.js `middleware.ts` / `proxy.ts`: its `config.matcher` and whether it turns
@@ -918,4 +897,25 @@ fn route_matcher_patterns(x: &Extractor<'_>, call: Node<'_>) -> Option<Vec<Strin
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_of;
+
+    #[test]
+    fn routes_from_paths() {
+        let r = |p: &str| route_of(p).map(|(_, r, d)| (r, d));
+        assert_eq!(
+            r("web/src/pages/api/users/[id].ts"),
+            Some(("/api/users/{id}".into(), "web/".into()))
+        );
+        assert_eq!(r("pages/api/index.js"), Some(("/api".into(), "".into())));
+        assert_eq!(
+            r("app/(admin)/api/items/[[...slug]]/route.ts"),
+            Some(("/api/items/{slug}".into(), "".into()))
+        );
+        assert_eq!(r("app/api/x/page.tsx"), None);
+        assert_eq!(r("pages/about.tsx"), None);
+    }
 }
