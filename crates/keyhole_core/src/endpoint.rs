@@ -91,6 +91,8 @@ pub enum Framework {
     /// connexion: routes declared in an OpenAPI/Swagger spec registered with `add_api`, each
     /// operation's `operationId` naming its Python handler.
     Connexion,
+    /// Hono apps (`new Hono()`): routes, `app.route` mounts, `app.use` middleware.
+    Hono,
 }
 
 impl Framework {
@@ -107,6 +109,7 @@ impl Framework {
             Framework::NestJs => "nestjs",
             Framework::NextJs => "nextjs",
             Framework::Connexion => "connexion",
+            Framework::Hono => "hono",
         }
     }
 }

@@ -55,6 +55,37 @@ pub struct FileFacts {
     /// 'get', '/x', [auth], h)`), keyed by the call's span (the span of the [`UseDef`] that
     /// mounts the function's parameter router).
     pub call_args: Vec<CallArgs>,
+    /// What a Next.js `middleware.ts` / `proxy.ts` does, when this file is one.
+    pub next_middleware: Option<NextMiddleware>,
+}
+
+/// A Next.js `middleware.ts` (`proxy.ts` since Next.js 16): the paths it runs on and whether
+/// it turns anonymous callers away there.
+#[derive(Debug, Clone)]
+pub struct NextMiddleware {
+    /// `config.matcher` patterns as written (path-to-regexp syntax); `None`: no `config`, so it
+    /// runs on every path.
+    pub matcher: Option<Vec<String>>,
+    /// Some of the matcher could not be read (a variable, `has`/`missing` conditions).
+    pub matcher_unreadable: bool,
+    pub guard: NextGuard,
+    /// The middleware (its export), for evidence.
+    pub span: Span,
+}
+
+/// Whether a Next.js middleware turns anonymous callers away, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextGuard {
+    /// On every path it runs on; the text says how.
+    All(String),
+    /// Only on paths matching these patterns (Clerk `createRouteMatcher([…])` + `protect()`).
+    Only(Vec<String>, String),
+    /// On every path it runs on but these (a public-routes matcher).
+    Except(Vec<String>, String),
+    /// It does not guard (locales, headers, rewrites).
+    NotGuard,
+    /// It may guard; why keyhole cannot tell.
+    Unknown(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,6 +21,7 @@ use crate::modules::ModuleIndex;
 use crate::tsconfig::PathConfig;
 
 mod connexion;
+mod next_middleware;
 mod views;
 
 /// Bound on name-resolution hops (re-exports, aliases), against cycles.
@@ -1324,6 +1325,18 @@ impl<'a> Linker<'a> {
         }
         let mounted = self.routers[top.0 as usize].kind == RouterKind::App;
         let top_name = self.routers[top.0 as usize].name.clone();
+        // A Next.js route the app's middleware runs on and guards.
+        let next_unknown = match framework {
+            Framework::NextJs => match self.next_middleware_verdict(&top_name, &full) {
+                next_middleware::NextVerdict::Required(e) => {
+                    required.push(e);
+                    None
+                }
+                next_middleware::NextVerdict::Unknown(reason) => Some(reason),
+                next_middleware::NextVerdict::Off => None,
+            },
+            _ => None,
+        };
         // A marker the configuration names (`@public_route`) makes the route public on
         // purpose, unless a guard says otherwise.
         let public_marker = route
@@ -1375,7 +1388,7 @@ impl<'a> Linker<'a> {
                 evidence: vec![evidence(
                     route.span,
                     EvidenceKind::Purpose,
-                    "NextAuth's sign-in routes (`/api/auth/[...nextauth]`)".to_string(),
+                    "NextAuth's sign-in routes (`/api/auth/…`)".to_string(),
                     String::new(),
                 )],
             }
@@ -1401,8 +1414,8 @@ impl<'a> Linker<'a> {
                 "`{}` is never mounted on an app keyhole can see (registered in a loop, by a factory, or elsewhere?), so guards added where it is mounted are unknown",
                 top_name
             ))
-        } else if framework == Framework::NextJs && self.next_middleware(&top_name) {
-            Auth::Unknown("the app's middleware.ts (or proxy.ts) may guard this route".to_string())
+        } else if let Some(reason) = next_unknown {
+            Auth::Unknown(reason)
         } else {
             Auth::None {
                 reason: NoAuthReason::NoGuardFound,
@@ -1437,25 +1450,6 @@ impl<'a> Linker<'a> {
                 response: response.clone(),
             });
         }
-    }
-
-    /// Whether a Next.js app (its synthetic router named `#next:<folder>`) has a root
-    /// `middleware.{ts,js}` (`proxy.{ts,js}` since Next.js 16), which keyhole does not model.
-    fn next_middleware(&self, router: &str) -> bool {
-        let Some(dir) = router.strip_prefix(keyhole_js::nextjs::ROUTER_PREFIX) else {
-            return false;
-        };
-        self.files.iter().any(|f| {
-            f.path
-                .strip_prefix(dir)
-                .and_then(|rest| rest.strip_prefix("src/").or(Some(rest)))
-                // Next.js 16 renamed `middleware.ts` to `proxy.ts`.
-                .and_then(|rest| {
-                    rest.strip_prefix("middleware.")
-                        .or_else(|| rest.strip_prefix("proxy."))
-                })
-                .is_some_and(|ext| matches!(ext, "ts" | "js" | "mjs" | "tsx" | "jsx"))
-        })
     }
 
     fn unresolved_route(&mut self, file: FileId, route: &RouteDef, out: &mut Vec<Endpoint>) {
@@ -1549,6 +1543,7 @@ impl<'a> Linker<'a> {
                 "express" => Some(Framework::Express),
                 "koa" | "@koa" | "koa-router" => Some(Framework::Koa),
                 "fastify" | "@fastify" | "fastify-plugin" => Some(Framework::Fastify),
+                "hono" | "@hono" => Some(Framework::Hono),
                 "django" => Some(Framework::Django),
                 "rest_framework" => Some(Framework::DjangoRestFramework),
                 _ => None,
@@ -1945,10 +1940,11 @@ fn dep_guard(dep: &keyhole_core::facts::DependencyRef) -> GuardRef {
     }
 }
 
-/// `/api/auth/{nextauth}`: the catch-all NextAuth / Auth.js route that signs callers in.
+/// `/api/auth/{nextauth}`: the catch-all NextAuth / Auth.js route that signs callers in, and
+/// the routes beside it under `/api/auth/` (`/api/auth/guest`), which sign callers in too.
 fn next_auth_routes(route: &RouteTemplate) -> bool {
     let segments: Vec<&str> = route.segments().collect();
-    matches!(segments.as_slice(), ["api", "auth", last] if last.starts_with('{'))
+    matches!(segments.as_slice(), ["api", "auth", _])
 }
 
 fn place(detail: String, position: Position<'_>) -> String {
@@ -1984,9 +1980,11 @@ fn param_syntax(framework: Framework) -> ParamSyntax {
     match framework {
         Framework::Flask => ParamSyntax::AngleBrackets,
         Framework::FastApi => ParamSyntax::Braces,
-        Framework::Express | Framework::Koa | Framework::Fastify | Framework::NestJs => {
-            ParamSyntax::Colon
-        }
+        Framework::Express
+        | Framework::Koa
+        | Framework::Fastify
+        | Framework::NestJs
+        | Framework::Hono => ParamSyntax::Colon,
         Framework::NextJs => ParamSyntax::Braces,
         Framework::OpenApi | Framework::Connexion => ParamSyntax::Braces,
         Framework::Django | Framework::DjangoRestFramework => ParamSyntax::Django,

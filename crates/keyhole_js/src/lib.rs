@@ -28,6 +28,7 @@
 //!   the RealWorld app's idiom) gives one alias per member with a dotted name
 //!   (`auth.required`), resolvable the way synthetic router names are.
 
+pub mod hono;
 pub mod nestjs;
 pub mod nextjs;
 mod params;
@@ -123,6 +124,8 @@ pub fn extract(
         fastify_names: HashSet::new(),
         fastify_file: false,
         fp_names: HashSet::new(),
+        hono_names: HashSet::new(),
+        hono_file: false,
         function_ranges: HashMap::new(),
         function_names: HashMap::new(),
         summary_budget: SUMMARY_BYTE_BUDGET,
@@ -168,7 +171,10 @@ pub fn extract(
         x.call(c.0, c.1, c.2, c.3);
     }
     x.bind_calls_and_returns(&bind_sites);
+    // Hono files only: a walk of their own for what serves an app.
+    hono::served_apps(&mut x, root);
     nextjs::file_routes(&mut x, root);
+    nextjs::middleware(&mut x, root);
     // Chained verbs share their call's start; order them by where each verb stands.
     x.facts.routes.sort_by_key(|r| r.order);
     if let Some(err) = first_error(root) {
@@ -356,6 +362,10 @@ struct Extractor<'a> {
     fastify_file: bool,
     /// Local names bound to `fastify-plugin` (`fp`).
     fp_names: HashSet<String>,
+    /// Local names bound to Hono's app class (`Hono`, `OpenAPIHono`).
+    hono_names: HashSet<String>,
+    /// The file imports `hono`, `hono/*` or an `@hono/*` package.
+    hono_file: bool,
     /// Byte ranges of functions bound to a plain name in this file, for handlers named by
     /// their function (`router.get('/x', getUser)`).
     function_ranges: HashMap<String, (usize, usize)>,
@@ -423,6 +433,12 @@ impl<'a> Extractor<'a> {
                 self.fp_names.insert(local.to_string());
             }
             m if m.starts_with("@fastify/") => self.fastify_file = true,
+            m if hono::is_hono_module(m) => {
+                self.hono_file = true;
+                if matches!(&kind, ImportKind::Named(n) if hono::is_ctor_export(m, n)) {
+                    self.hono_names.insert(local.to_string());
+                }
+            }
             _ => {}
         }
         if module == "express" {
@@ -599,6 +615,9 @@ impl<'a> Extractor<'a> {
         if nestjs::is_factory_create(value, self.src) {
             return Some((RouterKind::App, Framework::NestJs));
         }
+        if let Some(found) = hono::ctor(self, value) {
+            return Some(found);
+        }
         if let Some(kind) = self.router_ctor(value) {
             return Some((kind, Framework::Express));
         }
@@ -667,6 +686,8 @@ impl<'a> Extractor<'a> {
             Framework::Koa
         } else if self.fastify_file {
             Framework::Fastify
+        } else if self.hono_file && self.express_names.is_empty() {
+            Framework::Hono
         } else {
             Framework::Express
         }
@@ -734,10 +755,10 @@ impl<'a> Extractor<'a> {
         }
         if let Some((kind, framework)) = self.router_ctor_fw(value) {
             self.router_names.insert(name.to_string());
-            let prefix = if framework == Framework::Koa {
-                self.ctor_prefix(value)
-            } else {
-                None
+            let prefix = match framework {
+                Framework::Koa => self.ctor_prefix(value),
+                Framework::Hono => hono::ctor_prefix(self, value),
+                _ => None,
             };
             self.facts.routers.push(RouterDef {
                 name: name.to_string(),
@@ -752,6 +773,9 @@ impl<'a> Extractor<'a> {
         }
         if late {
             // Plain reassignments elsewhere are too noisy to be aliases.
+            return;
+        }
+        if hono::derived_app(self, anchor, name, value) {
             return;
         }
         if require_source(value, self.src).is_some() {
@@ -1467,8 +1491,20 @@ impl<'a> Extractor<'a> {
         } else {
             return None;
         };
-        let (span, unconditional) =
-            summary::inline_check(function, self.file, self.src, &self.denial_hits)?;
+        let Some((span, unconditional)) =
+            summary::inline_check(function, self.file, self.src, &self.denial_hits)
+        else {
+            if !self.hono_file {
+                return None;
+            }
+            return hono::helper_check(self, function).or_else(|| {
+                // `async (c) => trashCipherById(c)`: the function it hands the request to.
+                hono::delegate(self, function)
+                    .and_then(|d| self.function_node(d))
+                    .filter(|f| f.id() != function.id())
+                    .and_then(|f| hono::helper_check(self, f))
+            });
+        };
         Some(GuardRef {
             site: GuardSite::InlineCheck,
             target: GuardTarget::Inline(Box::new(summary::summarise(
@@ -1509,6 +1545,9 @@ impl<'a> Extractor<'a> {
 
     fn call_with(&mut self, call: Node<'_>, receiver: Node<'_>, method: &str, args: &[Node<'_>]) {
         let args = args.to_vec();
+        if hono::call(self, call, receiver, method, &args) {
+            return;
+        }
         if method == "use" {
             self.use_call(call, receiver, &args);
             return;
@@ -1533,7 +1572,7 @@ impl<'a> Extractor<'a> {
             return; // `route(…)` is read from the verb calls chained on it
         }
         let receiver = unwrap(receiver);
-        if receiver.kind() == "call_expression" {
+        if receiver.kind() == "call_expression" && hono::chain_router(self, receiver).is_none() {
             self.chained_route(call, receiver, method, &args);
         } else {
             self.route_call(call, receiver, method, &args);
@@ -1541,9 +1580,12 @@ impl<'a> Extractor<'a> {
     }
 
     fn route_call(&mut self, call: Node<'_>, receiver: Node<'_>, verb: &str, args: &[Node<'_>]) {
-        let Some(router) = symbol_path(receiver, self.src) else {
+        let Some(router) = self.receiver_path(receiver) else {
             return;
         };
+        if hono::verb_middleware(self, call, &router, verb, args) {
+            return;
+        }
         // Koa named routes: `router.get('user', '/users/:id', handler)`.
         let args = match args {
             [name, path, _, ..]
@@ -1604,7 +1646,8 @@ impl<'a> Extractor<'a> {
             return;
         }
         let middle = &args[1..args.len() - 1];
-        if verb == "all" {
+        // Hono's `app.all('/api/auth/*', h)` is a route for every method, not middleware.
+        if verb == "all" && !hono::is_hono_router(self, &router) {
             if let [(path, PathCertainty::Path)] = paths.as_slice() {
                 if let Some(prefix) = path.value.as_deref().and_then(wildcard_prefix) {
                     // `app.all('*', requireAuth)`: middleware for every later route.
@@ -1639,6 +1682,17 @@ impl<'a> Extractor<'a> {
         guards.extend(self.handler_check(*last));
         let handler = self.handler_name(*last);
         let router = self.bind_receiver(router, call);
+        // In a Hono chain (`new Hono().get(…).post(…)`) a route starts at its verb.
+        let from = if matches!(
+            unwrap(receiver).kind(),
+            "call_expression" | "new_expression"
+        ) {
+            call.child_by_field_name("function")
+                .and_then(|f| f.child_by_field_name("property"))
+                .map_or(call.start_byte(), |p| p.start_byte())
+        } else {
+            call.start_byte()
+        };
         for (path, _) in paths {
             self.facts.routes.push(RouteDef {
                 router: router.clone(),
@@ -1647,8 +1701,8 @@ impl<'a> Extractor<'a> {
                 path,
                 guards: guards.clone(),
                 handler: handler.clone(),
-                span: self.span(call),
-                order: start(call),
+                span: self.file.span(from, call.end_byte()),
+                order: u32::try_from(from).unwrap_or(u32::MAX),
             });
         }
     }
@@ -1960,14 +2014,22 @@ impl<'a> Extractor<'a> {
         }
     }
 
+    /// The router a call is made on: a name, or the app a Hono chain is made on.
+    fn receiver_path(&self, receiver: Node<'_>) -> Option<SymbolPath> {
+        symbol_path(receiver, self.src).or_else(|| hono::chain_router(self, receiver))
+    }
+
     fn use_call(&mut self, call: Node<'_>, receiver: Node<'_>, args: &[Node<'_>]) {
-        let Some(parent) = symbol_path(receiver, self.src) else {
+        let Some(parent) = self.receiver_path(receiver) else {
             return;
         };
         self.use_call_on(call, parent, args);
     }
 
     fn use_call_on(&mut self, call: Node<'_>, parent: SymbolPath, args: &[Node<'_>]) {
+        if hono::is_hono_router(self, &parent) {
+            return hono::use_call(self, call, parent, args);
+        }
         let Some(first) = args.first() else {
             return;
         };
@@ -2801,7 +2863,8 @@ impl<'a> Extractor<'a> {
             || !self.router_ctor_names.is_empty()
             || !self.koa_names.is_empty()
             || !self.koa_router_names.is_empty()
-            || self.fastify_file;
+            || self.fastify_file
+            || self.hono_file;
         (local_router || imports_framework).then(|| self.file_framework())
     }
 

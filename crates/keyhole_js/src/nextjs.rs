@@ -12,7 +12,8 @@
 
 use keyhole_core::endpoint::{Framework, Method};
 use keyhole_core::facts::{
-    FunctionSummary, GuardRef, GuardSite, GuardTarget, PathArg, RouteDef, RouterDef, RouterKind,
+    FunctionSummary, GuardRef, GuardSite, GuardTarget, NextGuard, NextMiddleware, PathArg,
+    RouteDef, RouterDef, RouterKind,
 };
 use tree_sitter::Node;
 
@@ -463,6 +464,439 @@ fn walk<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
         let mut cursor = node.walk();
         stack.extend(node.named_children(&mut cursor));
     }
+}
+
+// ---- middleware.ts / proxy.ts ---------------------------------------------------------------
+
+/// Read a Next.js `middleware.ts` / `proxy.ts`: its `config.matcher` and whether it turns
+/// anonymous callers away (see [`NextGuard`]). The linker decides which app it belongs to.
+pub(crate) fn middleware(x: &mut Extractor<'_>, root: Node<'_>) {
+    let file = x.file.path.rsplit('/').next().unwrap_or("");
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return;
+    };
+    if !matches!(stem, "middleware" | "proxy")
+        || !matches!(ext, "js" | "ts" | "mjs" | "jsx" | "tsx")
+        || x.file.path.contains("node_modules/")
+    {
+        return;
+    }
+    let mut matcher = None;
+    let mut matcher_unreadable = false;
+    let mut guard: Option<(NextGuard, Node<'_>)> = None;
+    let mut cursor = root.walk();
+    let exports: Vec<Node<'_>> = root
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() == "export_statement")
+        .collect();
+    for export in exports {
+        let source = export
+            .child_by_field_name("source")
+            .map(|s| crate::syntax::string_value(s, x.src));
+        let is_default = (0..export.child_count())
+            .filter_map(|i| export.child(i))
+            .any(|c| c.kind() == "default");
+        // `export { default } from "next-auth/middleware"`
+        if source.as_deref() == Some("next-auth/middleware") {
+            guard = Some((
+                NextGuard::All("NextAuth's middleware (`next-auth/middleware`)".to_string()),
+                export,
+            ));
+            continue;
+        }
+        if let Some(decl) = export.child_by_field_name("declaration") {
+            match decl.kind() {
+                "function_declaration" => {
+                    let name = decl.child_by_field_name("name").map(|n| x.text(n));
+                    if is_default || matches!(name, Some("middleware" | "proxy")) {
+                        guard = Some((classify(x, decl), decl));
+                    }
+                }
+                "lexical_declaration" | "variable_declaration" => {
+                    let mut c = decl.walk();
+                    for d in decl.named_children(&mut c) {
+                        let name = d.child_by_field_name("name").map(|n| x.text(n));
+                        let Some(value) = d.child_by_field_name("value") else {
+                            continue;
+                        };
+                        match name {
+                            Some("config") => {
+                                let (m, unreadable) = read_matcher(x, value);
+                                matcher = m;
+                                matcher_unreadable = unreadable;
+                            }
+                            Some("middleware" | "proxy") => {
+                                guard = Some((classify(x, value), d));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if is_default {
+            if let Some(value) = export.child_by_field_name("value") {
+                guard = Some((classify(x, value), export));
+            }
+            continue;
+        }
+        // `export { auth as middleware }`
+        let mut c = export.walk();
+        for clause in export.named_children(&mut c) {
+            if clause.kind() != "export_clause" {
+                continue;
+            }
+            let mut c2 = clause.walk();
+            for spec in clause.named_children(&mut c2) {
+                let local = spec.child_by_field_name("name");
+                let exported = spec.child_by_field_name("alias").or(local);
+                if exported.is_some_and(|e| matches!(x.text(e), "middleware" | "proxy" | "default"))
+                {
+                    if let Some(local) = local {
+                        guard = Some((classify(x, local), spec));
+                    }
+                }
+            }
+        }
+    }
+    let Some((guard, at)) = guard else {
+        // A middleware keyhole cannot find (a re-export from elsewhere, a wrapper).
+        x.facts.next_middleware = Some(NextMiddleware {
+            matcher,
+            matcher_unreadable,
+            guard: NextGuard::Unknown(
+                "keyhole cannot tell what the app's middleware.ts (or proxy.ts) does".to_string(),
+            ),
+            span: x.span(root),
+        });
+        return;
+    };
+    x.facts.next_middleware = Some(NextMiddleware {
+        matcher,
+        matcher_unreadable,
+        guard,
+        span: x.span(at),
+    });
+}
+
+/// `config = { matcher: '/x' | ['/a', { source: '/b' }] }`: the patterns, and whether some
+/// could not be read. `None` patterns: no `matcher` key (the middleware runs everywhere).
+fn read_matcher(x: &Extractor<'_>, config: Node<'_>) -> (Option<Vec<String>>, bool) {
+    let config = unwrap(config);
+    if config.kind() != "object" {
+        return (None, true);
+    }
+    let Some(matcher) = x.object_value(config, "matcher") else {
+        return (None, false);
+    };
+    let items = if matcher.kind() == "array" {
+        crate::named_elements(matcher)
+    } else {
+        vec![matcher]
+    };
+    let mut out = Vec::new();
+    let mut unreadable = false;
+    for item in items {
+        let item = unwrap(item);
+        let value = if item.kind() == "object" {
+            if x.object_value(item, "has").is_some() || x.object_value(item, "missing").is_some() {
+                unreadable = true;
+                continue;
+            }
+            match x.object_value(item, "source") {
+                Some(v) => v,
+                None => {
+                    unreadable = true;
+                    continue;
+                }
+            }
+        } else {
+            item
+        };
+        match x.consts.resolve(value, x.src) {
+            crate::syntax::StrValue::Known(s) => out.push(s),
+            _ => unreadable = true,
+        }
+    }
+    (Some(out), unreadable)
+}
+
+/// What the exported middleware value does.
+fn classify(x: &Extractor<'_>, value: Node<'_>) -> NextGuard {
+    let value = unwrap(value);
+    let module_of = |name: &str| {
+        x.facts
+            .imports
+            .iter()
+            .find(|i| i.local == name)
+            .map(|i| i.module.clone())
+    };
+    match value.kind() {
+        "identifier" => {
+            let name = x.text(value);
+            if let Some(f) = x.function_node(value) {
+                return classify_function(x, f);
+            }
+            match module_of(name).as_deref() {
+                Some("next-auth/middleware") => NextGuard::All(format!(
+                    "`{name}` from next-auth/middleware"
+                )),
+                // Auth.js: `export { auth as middleware }` turns callers away only when the
+                // `authorized` callback of its configuration says so.
+                _ if name == "auth" => NextGuard::Unknown(
+                    "the app's middleware is Auth.js `auth`, which turns callers away only where its `authorized` callback says so".to_string(),
+                ),
+                _ => NextGuard::Unknown(format!(
+                    "keyhole cannot tell what the app's middleware (`{name}`) does"
+                )),
+            }
+        }
+        "call_expression" => {
+            let Some(callee) = value.child_by_field_name("function").map(unwrap) else {
+                return NextGuard::Unknown("unreadable middleware".to_string());
+            };
+            let name = x.text(callee);
+            let function = value
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+                .and_then(|a| x.function_node(a));
+            let module = module_of(name);
+            if module.as_deref() == Some("next-auth/middleware") || name == "withAuth" {
+                return NextGuard::All(format!("`{name}` from next-auth/middleware"));
+            }
+            if name == "clerkMiddleware" {
+                return match function {
+                    None => NextGuard::NotGuard,
+                    Some(f) => clerk(x, f),
+                };
+            }
+            if module
+                .as_deref()
+                .is_some_and(|m| m.starts_with("next-intl"))
+            {
+                return NextGuard::NotGuard;
+            }
+            match function {
+                // `auth((req) => …)`, `withSomething(async (req) => …)`
+                Some(f) => classify_function(x, f),
+                None => NextGuard::Unknown(format!(
+                    "keyhole cannot tell what the app's middleware (`{name}(…)`) does"
+                )),
+            }
+        }
+        _ if crate::params::is_function(value) => classify_function(x, value),
+        _ => NextGuard::Unknown("keyhole cannot read the app's middleware".to_string()),
+    }
+}
+
+/// A middleware function: it guards when it denies (401/403, a redirect to a sign-in page);
+/// top-level `if (pathname.startsWith('/x')) return …` statements before the denial exempt
+/// those paths; other path checks make which paths it guards unknown.
+fn classify_function(x: &Extractor<'_>, function: Node<'_>) -> NextGuard {
+    let Some(body) = function.child_by_field_name("body") else {
+        return NextGuard::Unknown("unreadable middleware".to_string());
+    };
+    let mut cursor = body.walk();
+    let statements: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+    let mut exempt: Vec<String> = Vec::new();
+    for statement in statements {
+        let mut denies = false;
+        walk(statement, &mut |n| {
+            denies |= summary::is_denial(n, x.src) || is_redirect(n, x.src);
+        });
+        if statement.kind() == "if_statement" {
+            let condition = statement.child_by_field_name("condition");
+            let consequence = statement.child_by_field_name("consequence");
+            if let (Some(condition), Some(consequence)) = (condition, consequence) {
+                let on_path = x.text(condition).contains("pathname");
+                let mut consequence_denies = false;
+                walk(consequence, &mut |n| {
+                    consequence_denies |= summary::is_denial(n, x.src) || is_redirect(n, x.src);
+                });
+                if on_path
+                    && !consequence_denies
+                    && statement.child_by_field_name("alternative").is_none()
+                {
+                    match path_exemptions(x, condition) {
+                        Some(paths) => {
+                            exempt.extend(paths);
+                            continue;
+                        }
+                        None => {
+                            return NextGuard::Unknown(
+                                "the app's middleware checks the request path in a way keyhole cannot read".to_string(),
+                            )
+                        }
+                    }
+                }
+                if on_path && consequence_denies {
+                    return NextGuard::Unknown(
+                        "the app's middleware turns callers away on some paths only".to_string(),
+                    );
+                }
+            }
+        }
+        if denies {
+            let line = x.file.line_col(statement.start_byte()).line;
+            let detail =
+                format!("the app's middleware, which turns anonymous callers away (line {line})");
+            return if exempt.is_empty() {
+                NextGuard::All(detail)
+            } else {
+                NextGuard::Except(exempt, detail)
+            };
+        }
+    }
+    let body_text = x.text(body).to_ascii_lowercase();
+    if [
+        "auth", "session", "token", "jwt", "clerk", "login", "signin", "user",
+    ]
+    .iter()
+    .any(|w| body_text.contains(w))
+    {
+        NextGuard::Unknown(
+            "the app's middleware reads the session, but keyhole sees no denial".to_string(),
+        )
+    } else {
+        NextGuard::NotGuard
+    }
+}
+
+/// `pathname.startsWith('/api/auth')`, `pathname === '/login'` (joined by `||`) as matcher
+/// patterns; `None` for anything else.
+fn path_exemptions(x: &Extractor<'_>, condition: Node<'_>) -> Option<Vec<String>> {
+    let node = unwrap(condition);
+    match node.kind() {
+        "binary_expression" => {
+            let op = node.child_by_field_name("operator").map(|o| x.text(o))?;
+            let left = node.child_by_field_name("left")?;
+            let right = node.child_by_field_name("right")?;
+            match op {
+                "||" => {
+                    let mut out = path_exemptions(x, left)?;
+                    out.extend(path_exemptions(x, right)?);
+                    Some(out)
+                }
+                "===" | "==" => {
+                    let (subject, literal) = if unwrap(right).kind() == "string" {
+                        (left, right)
+                    } else {
+                        (right, left)
+                    };
+                    (x.text(subject).ends_with("pathname") && unwrap(literal).kind() == "string")
+                        .then(|| vec![crate::syntax::string_value(unwrap(literal), x.src)])
+                }
+                _ => None,
+            }
+        }
+        "call_expression" => {
+            let callee = node.child_by_field_name("function")?;
+            let t = x.text(callee);
+            let arg = node
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+                .map(unwrap)
+                .filter(|a| a.kind() == "string")?;
+            let value = crate::syntax::string_value(arg, x.src);
+            (t.ends_with("pathname.startsWith") && value.starts_with('/'))
+                .then(|| vec![format!("{value}(.*)")])
+        }
+        _ => None,
+    }
+}
+
+/// Clerk: `clerkMiddleware(async (auth, req) => { if (isProtected(req)) await auth.protect() })`
+/// with `const isProtected = createRouteMatcher([…])`.
+fn clerk(x: &Extractor<'_>, function: Node<'_>) -> NextGuard {
+    let Some(body) = function.child_by_field_name("body") else {
+        return NextGuard::Unknown("unreadable Clerk middleware".to_string());
+    };
+    let mut cursor = body.walk();
+    let statements: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+    let protects = |n: Node<'_>| x.text(n).contains(".protect(");
+    for statement in statements {
+        if !protects(statement) {
+            continue;
+        }
+        let detail = "Clerk's `auth.protect()` in the app's middleware".to_string();
+        if statement.kind() == "expression_statement" {
+            return NextGuard::All(detail);
+        }
+        if statement.kind() != "if_statement" {
+            break;
+        }
+        let Some(condition) = statement.child_by_field_name("condition").map(unwrap) else {
+            break;
+        };
+        let (negated, call) = match condition.kind() {
+            "unary_expression" if x.text(condition).starts_with('!') => {
+                (true, condition.named_child(0).map(unwrap))
+            }
+            _ => (false, Some(condition)),
+        };
+        let Some(patterns) = call.and_then(|c| route_matcher_patterns(x, c)) else {
+            break;
+        };
+        return if negated {
+            NextGuard::Except(patterns, detail)
+        } else {
+            NextGuard::Only(patterns, detail)
+        };
+    }
+    NextGuard::Unknown("keyhole cannot tell which paths the Clerk middleware protects".to_string())
+}
+
+/// `isProtected(req)` with `const isProtected = createRouteMatcher(['/a(.*)', …])` in the file.
+fn route_matcher_patterns(x: &Extractor<'_>, call: Node<'_>) -> Option<Vec<String>> {
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let callee = call.child_by_field_name("function").map(unwrap)?;
+    if callee.kind() != "identifier" {
+        return None;
+    }
+    let name = x.text(callee);
+    let mut root = call;
+    while let Some(p) = root.parent() {
+        root = p;
+    }
+    let mut cursor = root.walk();
+    for stmt in root.named_children(&mut cursor) {
+        if !matches!(stmt.kind(), "lexical_declaration" | "variable_declaration") {
+            continue;
+        }
+        let mut c = stmt.walk();
+        for d in stmt.named_children(&mut c) {
+            if d.child_by_field_name("name").map(|n| x.text(n)) != Some(name) {
+                continue;
+            }
+            let value = unwrap(d.child_by_field_name("value")?);
+            let ctor = value.child_by_field_name("function").map(|f| x.text(f));
+            if ctor != Some("createRouteMatcher") {
+                return None;
+            }
+            let list = value
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+                .map(unwrap)?;
+            let items = if list.kind() == "array" {
+                crate::named_elements(list)
+            } else {
+                vec![list]
+            };
+            let mut out = Vec::new();
+            for item in items {
+                match x.consts.resolve(unwrap(item), x.src) {
+                    crate::syntax::StrValue::Known(s) => out.push(s),
+                    _ => return None,
+                }
+            }
+            return Some(out);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -63,6 +63,16 @@ const CALLER_PROPERTIES: &[&str] = &[
     "auth",
 ];
 
+/// Keys of request-context variables that hold the caller (`c.get('user')` in Hono).
+const CONTEXT_CALLER_KEYS: &[&str] = &[
+    "user",
+    "currentUser",
+    "session",
+    "jwtPayload",
+    "userId",
+    "auth",
+];
+
 /// Words without which a body cannot deny a request (see [`denies_as`]).
 fn denial_signals() -> &'static Needles {
     static SIGNALS: OnceLock<Needles> = OnceLock::new();
@@ -215,6 +225,11 @@ fn turns_away_anonymous(body: Node<'_>, src: &str) -> bool {
 
 fn span(file: &SourceFile, node: Node<'_>) -> Span {
     file.span(node.start_byte(), node.end_byte())
+}
+
+/// [`walk`] for the other modules of the crate.
+pub(crate) fn walk_nodes<'t>(root: Node<'t>, f: impl FnMut(Node<'t>)) {
+    walk(root, f);
 }
 
 /// Visit the named nodes under `root` in document order, at most [`BODY_NODE_LIMIT`],
@@ -379,6 +394,15 @@ fn looks_at_caller_as(node: Node<'_>, kind: &str, src: &str, vocabulary: &Vocabu
             {
                 return true;
             }
+            // Hono's context variables: `c.get('user')`, `c.get('jwtPayload')`.
+            if name == "get" && callee.kind() == "member_expression" {
+                let first = node
+                    .child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0))
+                    .filter(|a| a.kind() == "string");
+                return first
+                    .is_some_and(|a| CONTEXT_CALLER_KEYS.contains(&string_value(a, src).as_str()));
+            }
             if callee.kind() != "identifier" {
                 return false;
             }
@@ -457,6 +481,7 @@ pub fn inline_check(
     let vocabulary = Vocabulary::shared();
     let mut cursor = body.walk();
     let statements: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
+    let caller_names = caller_bindings(&statements, src, vocabulary);
     for statement in statements {
         if statement.kind() != "if_statement" {
             continue;
@@ -469,7 +494,7 @@ pub fn inline_check(
         };
         let mut denied = false;
         walk(consequence, |n| denied |= denies(n, src).is_some());
-        if denied && condition_on_caller(condition, src, vocabulary, 0) {
+        if denied && condition_on_caller(condition, src, vocabulary, &caller_names, 0) {
             return Some((
                 file.span(statement.start_byte(), condition.end_byte()),
                 true,
@@ -481,7 +506,13 @@ pub fn inline_check(
 
 /// Whether a condition turns on the caller alone: `!req.user`, `!req.isAuthenticated() ||
 /// !req.user.admin` — not `post.private && !req.user`, which turns on the post as well.
-fn condition_on_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary, depth: usize) -> bool {
+fn condition_on_caller(
+    node: Node<'_>,
+    src: &str,
+    vocabulary: &Vocabulary,
+    caller_names: &[String],
+    depth: usize,
+) -> bool {
     if depth > 32 {
         return false;
     }
@@ -494,8 +525,8 @@ fn condition_on_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary, depth
             ) else {
                 return false;
             };
-            let l = condition_on_caller(left, src, vocabulary, depth + 1);
-            let r = condition_on_caller(right, src, vocabulary, depth + 1);
+            let l = condition_on_caller(left, src, vocabulary, caller_names, depth + 1);
+            let r = condition_on_caller(right, src, vocabulary, caller_names, depth + 1);
             match text(op, src) {
                 "&&" => l && r,
                 "||" => l || r,
@@ -505,11 +536,46 @@ fn condition_on_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary, depth
         "unary_expression" | "parenthesized_expression" | "await_expression" => node
             .child_by_field_name("argument")
             .or_else(|| node.named_child(0))
-            .is_some_and(|inner| condition_on_caller(inner, src, vocabulary, depth + 1)),
+            .is_some_and(|inner| {
+                condition_on_caller(inner, src, vocabulary, caller_names, depth + 1)
+            }),
+        "identifier" => caller_names.iter().any(|n| n == text(node, src)),
         _ => {
             let mut found = false;
             walk(node, |n| found |= looks_at_caller(n, src, vocabulary));
             found
         }
     }
+}
+
+/// Names the top-level declarations of a body bind to a read of the caller
+/// (`const user = c.get('user')`, `const token = req.headers.authorization`).
+fn caller_bindings(statements: &[Node<'_>], src: &str, vocabulary: &Vocabulary) -> Vec<String> {
+    let mut names = Vec::new();
+    for statement in statements {
+        if !matches!(
+            statement.kind(),
+            "lexical_declaration" | "variable_declaration"
+        ) {
+            continue;
+        }
+        let mut cursor = statement.walk();
+        for decl in statement.named_children(&mut cursor) {
+            let (Some(name), Some(value)) = (
+                decl.child_by_field_name("name"),
+                decl.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            if name.kind() != "identifier" {
+                continue;
+            }
+            let mut found = false;
+            walk(value, |n| found |= looks_at_caller(n, src, vocabulary));
+            if found {
+                names.push(text(name, src).to_string());
+            }
+        }
+    }
+    names
 }

@@ -178,6 +178,10 @@ fn help(framework: Framework) -> String {
             "check the session at the top of the handler (`const session = await getServerSession(…)` / `await auth()`, then `if (!session) return new Response(null, { status: 401 })`), or protect the route in `middleware.ts`",
             "//",
         ),
+        Framework::Hono => (
+            "add an auth middleware (`jwt({ secret })`, `bearerAuth({ token })`, your own `createMiddleware`) to the route, or `app.use('/path/*', auth)` before the route (or `app.route(…)`) is registered",
+            "//",
+        ),
     };
     format!("{guard}; if it is public on purpose, say so: `{comment} keyhole: ignore[missing-auth] <reason>`")
 }
