@@ -419,6 +419,53 @@ impl Spec {
         })
     }
 
+    /// The path prefixes the spec's paths are served under: 2.0's `basePath`, and the path
+    /// part of each top-level 3.x server URL (`https://api.example.com/v1` → `/v1`,
+    /// `/api` → `/api`), server variables replaced by their defaults. Root prefixes (`/`)
+    /// are left out.
+    pub fn path_prefixes(&self) -> Vec<String> {
+        let root = self.root();
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |p: String| {
+            let p = p.trim_end_matches('/').to_string();
+            if p.starts_with('/') && p.len() > 1 && !out.contains(&p) {
+                out.push(p);
+            }
+        };
+        if self.version == Version::Swagger2 {
+            if let Some(base) = self.get_str(root, "basePath") {
+                push(base.to_string());
+            }
+            return out;
+        }
+        let Some(list) = self.get(root, "servers") else {
+            return out;
+        };
+        for server in self.items(list) {
+            let Some(url) = self.get_str(server, "url") else {
+                continue;
+            };
+            let mut url = url.to_string();
+            if let Some(vars) = self.get(server, "variables") {
+                for (name, _, var) in self.entries(vars) {
+                    if let Some(default) = self.get_str(var, "default") {
+                        url = url.replace(&format!("{{{name}}}"), default);
+                    }
+                }
+            }
+            if url.contains('{') {
+                continue; // a variable without a default: the prefix is not known
+            }
+            let path = match url.find("://") {
+                Some(i) => url[i + 3..].find('/').map_or("", |j| &url[i + 3 + j..]),
+                None => url.as_str(),
+            };
+            let path = path.split(['?', '#']).next().unwrap_or_default();
+            push(path.to_string());
+        }
+        out
+    }
+
     /// The security that applies to an operation: its own, else the global one.
     pub fn effective_security<'a>(&'a self, op: &'a Operation) -> Option<&'a Security> {
         op.security.as_ref().or(self.global_security.as_ref())
