@@ -31,6 +31,9 @@ pub struct Project {
 pub struct SpecLink {
     pub code: EndpointId,
     pub spec: EndpointId,
+    /// Whether most of the spec's operations are found in the code: the spec describes this
+    /// codebase, and where the two disagree, one of them is wrong.
+    pub spec_describes_code: bool,
 }
 
 impl Project {

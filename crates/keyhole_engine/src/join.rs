@@ -112,11 +112,13 @@ pub fn join(project: &Project, specs: &[Spec]) -> Vec<SpecLink> {
         if joined == 0 || (joined < 3 && joined * 2 < ops.len()) {
             continue;
         }
+        let spec_describes_code = joined * 2 > ops.len();
         for (spec_id, method, op) in &ops {
             for code_id in implementations(&prefix, op, *method) {
                 links.push(SpecLink {
                     code: code_id,
                     spec: *spec_id,
+                    spec_describes_code,
                 });
             }
         }
