@@ -430,7 +430,10 @@ impl Spec {
         self.ignores
             .iter()
             .filter(|i| i.node == r)
-            .fold(false, |hit, i| i.suppresses(rule) || hit)
+            // Every ignore that names the rule is used, not only the first.
+            .filter(|i| i.suppresses(rule))
+            .count()
+            > 0
     }
 
     /// Whether `x-keyhole-ignore` on the root, or on a mapping enclosing `span`, names `rule`.
@@ -444,7 +447,10 @@ impl Spec {
                     *file == span.file && range.start <= span.start && span.end <= range.end
                 }
             })
-            .fold(false, |hit, i| i.suppresses(rule) || hit)
+            // Every ignore that names the rule is used, not only the first.
+            .filter(|i| i.suppresses(rule))
+            .count()
+            > 0
     }
 
     /// The rules named in `x-keyhole-ignore` that suppressed nothing so far, with where each
