@@ -172,6 +172,11 @@ fn documented(spec: &Spec, op: &Operation) -> String {
                 .map(|r| r.join(" + "))
                 .collect();
             let global = if op.security.is_some() { "" } else { "global " };
+            if names.is_empty() {
+                return format!(
+                    "documented here, with {global}`security` making credentials optional (`{{}}`)"
+                );
+            }
             let optional = if s.is_optional() {
                 ", credentials optional"
             } else {
