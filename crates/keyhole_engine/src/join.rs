@@ -128,21 +128,21 @@ pub fn join(project: &Project, specs: &[Spec]) -> Vec<SpecLink> {
     links
 }
 
-/// The endpoint a finding is about: the one with the finding's method and route whose
-/// registration holds the primary label, else the only one on the same side (code or spec)
-/// with that method and route.
-fn endpoint_of(project: &Project, d: &Diagnostic) -> Option<EndpointId> {
+/// The joined endpoint a finding is about: the one with the finding's method and route
+/// whose registration holds the primary label, else the only one on the same side (code or
+/// spec) with that method and route. Only joined endpoints (`linked`) are considered: the
+/// others have no counterpart to point at, and a duplicate registration of a joined route
+/// is joined too.
+fn endpoint_of(project: &Project, linked: &[EndpointId], d: &Diagnostic) -> Option<EndpointId> {
     let about = d.endpoint.as_ref()?;
     let primary = d.primary.span;
     let spec_side = project
         .files
         .get(primary.file)
         .is_some_and(|f| !f.language.is_code());
-    let candidates: Vec<(EndpointId, &Endpoint)> = project
-        .endpoints
+    let candidates: Vec<(EndpointId, &Endpoint)> = linked
         .iter()
-        .enumerate()
-        .map(|(i, e)| (EndpointId(i as u32), e))
+        .filter_map(|&id| Some((id, project.endpoint(id)?)))
         .filter(|(_, e)| e.method == about.method && e.route == about.route)
         .filter(|(_, e)| is_spec_side(project, e) == spec_side)
         .collect();
@@ -229,8 +229,15 @@ pub fn relate(diagnostics: &mut [Diagnostic], project: &Project, specs: &[Spec])
         .iter()
         .flat_map(|s| s.operations.iter().map(move |op| (op.key_span, (s, op))))
         .collect();
+    let mut linked: Vec<EndpointId> = project
+        .spec_links
+        .iter()
+        .flat_map(|l| [l.code, l.spec])
+        .collect();
+    linked.sort();
+    linked.dedup();
     for d in diagnostics {
-        let Some(id) = endpoint_of(project, d) else {
+        let Some(id) = endpoint_of(project, &linked, d) else {
             continue;
         };
         let Some(endpoint) = project.endpoint(id) else {
