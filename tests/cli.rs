@@ -614,3 +614,44 @@ fn inventory_json_locates_connexion_handlers() {
     assert!(unresolved["handler_location"].is_null());
     assert_eq!(unresolved["auth"]["state"], "unknown");
 }
+
+#[test]
+fn inventory_json_joins_routes_and_spec_operations() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "app.py",
+        "from flask import Flask\nfrom flask_login import login_required\napp = Flask(__name__)\n\n\
+         @app.get('/v2/items/<int:item_id>')\n@login_required\ndef get_item(item_id):\n    return 'ok'\n\n\
+         @app.get('/v2/health')\ndef health():\n    return 'ok'\n",
+    );
+    write(
+        dir.path(),
+        "swagger.yaml",
+        "swagger: '2.0'\ninfo: {title: items, version: '1'}\nbasePath: /v2\npaths:\n  /items/{id}:\n    get:\n      operationId: getItem\n      responses: {'200': {description: ok}}\n",
+    );
+    let out = keyhole(&["inventory", "--format", "json"], dir.path());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let endpoints = doc["endpoints"].as_array().unwrap();
+    let find = |framework: &str, route: &str| {
+        endpoints
+            .iter()
+            .find(|e| e["framework"] == framework && e["route"] == route)
+            .unwrap_or_else(|| panic!("{framework} {route} in {endpoints:?}"))
+    };
+    let code = find("flask", "/v2/items/{item_id}");
+    assert_eq!(
+        code["spec_operations"],
+        serde_json::json!([{"method": "GET", "route": "/items/{id}", "file": "swagger.yaml", "line": 6, "handler": "getItem"}])
+    );
+    assert_eq!(code["implementations"], serde_json::json!([]));
+    let spec = find("openapi", "/items/{id}");
+    assert_eq!(
+        spec["implementations"],
+        serde_json::json!([{"method": "GET", "route": "/v2/items/{item_id}", "file": "app.py", "line": 5, "handler": "get_item"}])
+    );
+    assert_eq!(
+        find("flask", "/v2/health")["spec_operations"],
+        serde_json::json!([])
+    );
+}

@@ -37,7 +37,9 @@ pub fn run(args: InventoryArgs) -> Result<ExitCode> {
     let project = &analysis.project;
     let out = match args.format {
         Format::Table => keyhole_report::inventory_table(&project.endpoints, &project.files),
-        Format::Json => keyhole_report::inventory_json(&project.endpoints, &project.files),
+        Format::Json => {
+            keyhole_report::inventory_json(&project.endpoints, &project.files, &project.spec_links)
+        }
     };
     print!("{out}");
     Ok(ExitCode::SUCCESS)

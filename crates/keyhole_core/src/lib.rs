@@ -14,6 +14,6 @@ pub mod vocabulary;
 pub use auth::{Auth, AuthState, Evidence, NoAuthReason};
 pub use diagnostic::{Diagnostic, EndpointRef, Label, RuleMeta, Severity};
 pub use endpoint::{Endpoint, EndpointId, Framework, Method, MountStep, RouterId};
-pub use project::{Project, RouterInfo};
+pub use project::{Project, RouterInfo, SpecLink};
 pub use route::RouteTemplate;
 pub use source::{FileId, Language, LineCol, SourceFile, SourceMap, Span};

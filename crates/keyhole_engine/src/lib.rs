@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod discover;
+mod join;
 mod link;
 mod modules;
 pub mod parse;
@@ -292,18 +293,21 @@ pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
             endpoints.extend(specs::endpoints(spec, &options.vocabulary));
         }
     }
-    let project = Project {
+    let mut project = Project {
         files,
         endpoints,
         routers: linked.routers,
         vocabulary: options.vocabulary.clone(),
+        spec_links: Vec::new(),
     };
+    project.spec_links = join::join(&project, &specs.specs);
     let linked_at = started.elapsed();
     let mut diagnostics = Vec::new();
     for rule in keyhole_rules::all_rules() {
         rule.check(&project, &mut diagnostics);
     }
     specs::check(&specs.specs, &options.vocabulary, &served, &mut diagnostics);
+    join::relate(&mut diagnostics, &project, &specs.specs);
     // Suppressions first, so that a suppressed finding of a rule the configuration turns
     // off still counts as used; then the configuration, which also governs
     // `unused-suppression`.

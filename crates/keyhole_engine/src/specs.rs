@@ -388,7 +388,8 @@ pub(crate) fn operation_auth(
     }
 }
 
-/// Run the spec rules over every spec and drop what `x-keyhole-ignore` suppresses.
+/// Run the spec rules over every spec, drop what `x-keyhole-ignore` suppresses, and report
+/// the rules it names that suppressed nothing (`unused-suppression`, as for comments).
 ///
 /// `served` holds the operations (their method keys) that code serves — a connexion app's
 /// spec: `missing-auth` judges those as endpoints, so `missing-auth-spec` does not report
@@ -399,6 +400,7 @@ pub fn check(
     served: &HashSet<Span>,
     out: &mut Vec<Diagnostic>,
 ) {
+    use keyhole_rules::rules::meta::unused_suppression::{Unused, UnusedSuppression};
     for spec in specs {
         let mut found = Vec::new();
         for rule in keyhole_rules::all_rules() {
@@ -407,5 +409,13 @@ pub fn check(
         found.retain(|d| !spec.is_ignored(d.rule, d.primary.span));
         found.retain(|d| d.rule != "missing-auth-spec" || !served.contains(&d.primary.span));
         out.extend(found);
+        for (span, rule) in spec.unused_ignores() {
+            let why = if rule == "all" || keyhole_rules::find(&rule).is_some() {
+                Unused::NoFinding(rule)
+            } else {
+                Unused::UnknownRule(rule)
+            };
+            out.push(UnusedSuppression::diagnostic(span, &why));
+        }
     }
 }

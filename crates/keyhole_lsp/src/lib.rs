@@ -24,8 +24,8 @@ use lsp_types::{
 };
 use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, InitializeParams, Location, NumberOrString,
-    Position, PublishDiagnosticsParams, Range, SaveOptions, ServerCapabilities,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    Position, PositionEncodingKind, PublishDiagnosticsParams, Range, SaveOptions,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, Uri,
 };
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
@@ -68,10 +68,24 @@ pub fn serve(connection: &Connection) -> Result<(), LspError> {
         code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     };
-    let params = connection.initialize(serde_json::to_value(capabilities)?)?;
+    let (id, params) = connection.initialize_start()?;
     let params: InitializeParams = serde_json::from_value(params)?;
+    let encoding = Encoding::negotiate(&params);
+    let capabilities = ServerCapabilities {
+        position_encoding: Some(encoding.kind()),
+        ..capabilities
+    };
+    let result = lsp_types::InitializeResult {
+        capabilities,
+        server_info: Some(lsp_types::ServerInfo {
+            name: "keyhole".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        }),
+    };
+    connection.initialize_finish(id, serde_json::to_value(result)?)?;
     let root = workspace_root(&params).unwrap_or_else(|| PathBuf::from("."));
     let mut server = Server {
+        encoding,
         root,
         documents: HashMap::new(),
         published: BTreeSet::new(),
@@ -112,7 +126,46 @@ pub fn serve(connection: &Connection) -> Result<(), LspError> {
     Ok(())
 }
 
+/// How positions count characters within a line: UTF-16 code units (the protocol's
+/// default) unless the client offers UTF-8 (`general.positionEncodings`), which keyhole
+/// prefers since its offsets are UTF-8 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Utf8,
+    Utf16,
+}
+
+impl Encoding {
+    fn negotiate(params: &InitializeParams) -> Encoding {
+        let offered = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref());
+        match offered {
+            Some(list) if list.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
+            _ => Encoding::Utf16,
+        }
+    }
+
+    fn kind(self) -> PositionEncodingKind {
+        match self {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }
+    }
+
+    /// The width of `text` (a line's start up to a position) in this encoding.
+    fn width(self, text: &str) -> usize {
+        match self {
+            Encoding::Utf8 => text.len(),
+            Encoding::Utf16 => text.encode_utf16().count(),
+        }
+    }
+}
+
 struct Server {
+    encoding: Encoding,
     root: PathBuf,
     /// Open documents: canonical path → text.
     documents: HashMap<PathBuf, Arc<str>>,
@@ -306,7 +359,7 @@ impl Server {
             by_file
                 .entry(canonical(&file.disk_path))
                 .or_default()
-                .push(to_lsp(d, files));
+                .push(to_lsp(d, files, self.encoding));
         }
         let now: BTreeSet<PathBuf> = by_file.keys().cloned().collect();
         for path in self.published.difference(&now) {
@@ -345,21 +398,31 @@ fn send(connection: &Connection, message: Message) -> Result<(), LspError> {
         .map_err(|_| LspError::Disconnected)
 }
 
-fn range(files: &SourceMap, span: Span) -> Range {
+fn range(files: &SourceMap, span: Span, encoding: Encoding) -> Range {
     let Some(file) = files.get(span.file) else {
         return Range::default();
     };
     let at = |offset: u32| {
-        let lc = file.line_col(offset as usize);
+        let text: &str = &file.text;
+        let mut offset = (offset as usize).min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line = file.line_col(offset).line.saturating_sub(1);
         Position::new(
-            u32::try_from(lc.line.saturating_sub(1)).unwrap_or(u32::MAX),
-            u32::try_from(lc.column.saturating_sub(1)).unwrap_or(u32::MAX),
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(encoding.width(&text[line_start..offset])).unwrap_or(u32::MAX),
         )
     };
     Range::new(at(span.start), at(span.end))
 }
 
-fn to_lsp(d: &keyhole_core::Diagnostic, files: &SourceMap) -> lsp_types::Diagnostic {
+fn to_lsp(
+    d: &keyhole_core::Diagnostic,
+    files: &SourceMap,
+    encoding: Encoding,
+) -> lsp_types::Diagnostic {
     let related: Vec<DiagnosticRelatedInformation> = d
         .secondary
         .iter()
@@ -368,7 +431,7 @@ fn to_lsp(d: &keyhole_core::Diagnostic, files: &SourceMap) -> lsp_types::Diagnos
             Some(DiagnosticRelatedInformation {
                 location: Location::new(
                     path_to_uri(&canonical(&file.disk_path))?,
-                    range(files, label.span),
+                    range(files, label.span, encoding),
                 ),
                 message: label.message.clone(),
             })
@@ -384,7 +447,7 @@ fn to_lsp(d: &keyhole_core::Diagnostic, files: &SourceMap) -> lsp_types::Diagnos
         message.push_str(help);
     }
     lsp_types::Diagnostic {
-        range: range(files, d.primary.span),
+        range: range(files, d.primary.span, encoding),
         severity: Some(match d.severity {
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,

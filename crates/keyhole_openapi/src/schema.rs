@@ -66,7 +66,7 @@ pub fn visit(spec: &Spec, schema: NodeRef, rule: &str, mut f: impl FnMut(NodeRef
         if !matches!(spec.value(s), Some(Value::Map(_))) {
             continue;
         }
-        if spec.ignores_on(s).iter().any(|r| r == rule || r == "all") {
+        if spec.ignored_at(s, rule) {
             continue;
         }
         f(s, &prefix);

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use keyhole_core::{FileId, Span};
@@ -202,8 +203,32 @@ pub struct Spec {
     pub webhooks: Vec<Operation>,
     pub problems: Vec<Problem>,
     refs: HashMap<NodeRef, Option<NodeRef>>,
-    root_ignores: Vec<String>,
-    scoped_ignores: Vec<(FileId, std::ops::Range<u32>, Vec<String>)>,
+    ignores: Vec<Ignore>,
+}
+
+/// One `x-keyhole-ignore`, and which of the rules it names suppressed something.
+#[derive(Debug)]
+struct Ignore {
+    /// The mapping carrying it.
+    node: NodeRef,
+    /// What it covers: the mapping from its key on; `None` on the root (the whole spec).
+    scope: Option<(FileId, std::ops::Range<u32>)>,
+    /// Each rule named, where it is written, and whether it suppressed a finding.
+    rules: Vec<(String, Span, AtomicBool)>,
+}
+
+impl Ignore {
+    /// Whether it names `rule` (or `all`), marking the names that match as used.
+    fn suppresses(&self, rule: &str) -> bool {
+        let mut hit = false;
+        for (name, _, used) in &self.rules {
+            if name == rule || name == "all" {
+                used.store(true, Ordering::Relaxed);
+                hit = true;
+            }
+        }
+        hit
+    }
 }
 
 const METHODS: &[&str] = &[
@@ -284,8 +309,7 @@ impl Spec {
             webhooks: Vec::new(),
             problems,
             refs: HashMap::new(),
-            root_ignores: Vec::new(),
-            scoped_ignores: Vec::new(),
+            ignores: Vec::new(),
         };
         spec.resolve_all(&normalize(root), source);
         spec.check_types();
@@ -400,23 +424,91 @@ impl Spec {
         }
     }
 
-    /// The rules a `x-keyhole-ignore` on this mapping names.
-    pub fn ignores_on(&self, r: NodeRef) -> Vec<String> {
-        match self.get(r, "x-keyhole-ignore") {
-            Some(list) => ignore_list(self.tree(list.doc), list.node),
-            None => Vec::new(),
-        }
+    /// Whether a `x-keyhole-ignore` on this mapping names `rule` (or `all`); a walk that
+    /// skips the mapping because of it counts as the ignore being used.
+    pub fn ignored_at(&self, r: NodeRef, rule: &str) -> bool {
+        self.ignores
+            .iter()
+            .filter(|i| i.node == r)
+            // Every ignore that names the rule is used, not only the first.
+            .filter(|i| i.suppresses(rule))
+            .count()
+            > 0
     }
 
     /// Whether `x-keyhole-ignore` on the root, or on a mapping enclosing `span`, names `rule`.
+    /// Every ignore that does is marked used.
     pub fn is_ignored(&self, rule: &str, span: Span) -> bool {
-        let names = |list: &[String]| list.iter().any(|r| r == rule || r == "all");
-        if names(&self.root_ignores) {
-            return true;
+        self.ignores
+            .iter()
+            .filter(|i| match &i.scope {
+                None => true,
+                Some((file, range)) => {
+                    *file == span.file && range.start <= span.start && span.end <= range.end
+                }
+            })
+            // Every ignore that names the rule is used, not only the first.
+            .filter(|i| i.suppresses(rule))
+            .count()
+            > 0
+    }
+
+    /// The rules named in `x-keyhole-ignore` that suppressed nothing so far, with where each
+    /// name is written. Read after every spec rule has run.
+    pub fn unused_ignores(&self) -> Vec<(Span, String)> {
+        self.ignores
+            .iter()
+            .flat_map(|i| &i.rules)
+            .filter(|(_, _, used)| !used.load(Ordering::Relaxed))
+            .map(|(name, span, _)| (*span, name.clone()))
+            .collect()
+    }
+
+    /// The path prefixes the spec's paths are served under: 2.0's `basePath`, and the path
+    /// part of each top-level 3.x server URL (`https://api.example.com/v1` → `/v1`,
+    /// `/api` → `/api`), server variables replaced by their defaults. Root prefixes (`/`)
+    /// are left out.
+    pub fn path_prefixes(&self) -> Vec<String> {
+        let root = self.root();
+        let mut out: Vec<String> = Vec::new();
+        let mut push = |p: String| {
+            let p = p.trim_end_matches('/').to_string();
+            if p.starts_with('/') && p.len() > 1 && !out.contains(&p) {
+                out.push(p);
+            }
+        };
+        if self.version == Version::Swagger2 {
+            if let Some(base) = self.get_str(root, "basePath") {
+                push(base.to_string());
+            }
+            return out;
         }
-        self.scoped_ignores.iter().any(|(file, range, rules)| {
-            *file == span.file && range.start <= span.start && span.end <= range.end && names(rules)
-        })
+        let Some(list) = self.get(root, "servers") else {
+            return out;
+        };
+        for server in self.items(list) {
+            let Some(url) = self.get_str(server, "url") else {
+                continue;
+            };
+            let mut url = url.to_string();
+            if let Some(vars) = self.get(server, "variables") {
+                for (name, _, var) in self.entries(vars) {
+                    if let Some(default) = self.get_str(var, "default") {
+                        url = url.replace(&format!("{{{name}}}"), default);
+                    }
+                }
+            }
+            if url.contains('{') {
+                continue; // a variable without a default: the prefix is not known
+            }
+            let path = match url.find("://") {
+                Some(i) => url[i + 3..].find('/').map_or("", |j| &url[i + 3 + j..]),
+                None => url.as_str(),
+            };
+            let path = path.split(['?', '#']).next().unwrap_or_default();
+            push(path.to_string());
+        }
+        out
     }
 
     /// The security that applies to an operation: its own, else the global one.
@@ -967,8 +1059,15 @@ impl Spec {
 
     fn collect_ignores(&mut self) {
         let root = self.root();
-        self.root_ignores = self.ignores_on(root);
-        let mut scoped = Vec::new();
+        let mut ignores = Vec::new();
+        if let Some(list) = self.get(root, "x-keyhole-ignore") {
+            let file = self.docs.first().map_or(FileId(0), |d| d.file);
+            ignores.push(Ignore {
+                node: root,
+                scope: None,
+                rules: ignore_list(self.tree(list.doc), list.node, file),
+            });
+        }
         for (d, doc) in self.docs.iter().enumerate() {
             let tree = &doc.tree;
             for node in &tree.nodes {
@@ -983,23 +1082,36 @@ impl Spec {
                 for (start, child) in children {
                     if let Some(list) = tree.get(child, "x-keyhole-ignore") {
                         let end = tree.span(child).end;
-                        scoped.push((doc.file, start..end, ignore_list(tree, list)));
+                        ignores.push(Ignore {
+                            node: NodeRef {
+                                doc: d as u32,
+                                node: child,
+                            },
+                            scope: Some((doc.file, start..end)),
+                            rules: ignore_list(tree, list, doc.file),
+                        });
                     }
                 }
             }
-            let _ = d;
         }
-        self.scoped_ignores = scoped;
+        self.ignores = ignores;
     }
 }
 
-fn ignore_list(tree: &Tree, list: NodeId) -> Vec<String> {
+/// The rule names of a `x-keyhole-ignore` value (one name, or a list), each with its span.
+fn ignore_list(tree: &Tree, list: NodeId, file: FileId) -> Vec<(String, Span, AtomicBool)> {
+    let item = |i: NodeId| {
+        let name = tree.str(i)?.to_string();
+        let range = tree.span(i);
+        Some((
+            name,
+            Span::new(file, range.start as usize, range.end as usize),
+            AtomicBool::new(false),
+        ))
+    };
     match tree.value(list) {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Seq(items)) => items
-            .iter()
-            .filter_map(|&i| tree.str(i).map(str::to_string))
-            .collect(),
+        Some(Value::String(_)) => item(list).into_iter().collect(),
+        Some(Value::Seq(items)) => items.iter().filter_map(|&i| item(i)).collect(),
         _ => Vec::new(),
     }
 }

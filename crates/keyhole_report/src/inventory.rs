@@ -1,7 +1,7 @@
 //! The endpoint inventory: an aligned table for people, versioned JSON for programs.
 
 use keyhole_core::auth::EvidenceKind;
-use keyhole_core::{Auth, Endpoint, NoAuthReason, SourceMap};
+use keyhole_core::{Auth, Endpoint, EndpointId, NoAuthReason, SourceMap, SpecLink};
 use serde::Serialize;
 
 use crate::json::to_string;
@@ -83,6 +83,10 @@ struct JsonEndpoint<'a> {
     rate_limits: Vec<JsonEvidence<'a>>,
     /// The declared response type (FastAPI `response_model=`, a return annotation).
     response: Option<JsonResponse<'a>>,
+    /// For a code endpoint: the spec operations documenting it.
+    spec_operations: Vec<JsonLink<'a>>,
+    /// For a spec operation: the code endpoints implementing it.
+    implementations: Vec<JsonLink<'a>>,
 }
 
 #[derive(Serialize)]
@@ -100,6 +104,15 @@ struct JsonResponse<'a> {
     column: usize,
     /// The class the name resolves to, when the repository defines it.
     definition: Option<JsonPlace<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLink<'a> {
+    method: &'a str,
+    route: &'a str,
+    file: &'a str,
+    line: usize,
+    handler: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -129,11 +142,41 @@ struct JsonMount<'a> {
     router: &'a str,
 }
 
-/// Every endpoint as JSON: `{"version": 1, "endpoints": […]}`.
-pub fn inventory_json(endpoints: &[Endpoint], files: &SourceMap) -> String {
+/// Every endpoint as JSON: `{"version": 1, "endpoints": […]}`. `links` joins code
+/// endpoints to the spec operations documenting them (indices into `endpoints`).
+pub fn inventory_json(endpoints: &[Endpoint], files: &SourceMap, links: &[SpecLink]) -> String {
+    let link = |id: EndpointId| {
+        let e = endpoints.get(id.0 as usize)?;
+        let at = Located::new(files, e.registration);
+        Some(JsonLink {
+            method: e.method.as_str(),
+            route: e.route.as_str(),
+            file: at.path,
+            line: at.start.line,
+            handler: e.handler.as_deref(),
+        })
+    };
     let doc = Inventory {
         version: INVENTORY_JSON_VERSION,
-        endpoints: endpoints.iter().map(|e| endpoint(e, files)).collect(),
+        endpoints: endpoints
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let id = EndpointId(i as u32);
+                let mut json = endpoint(e, files);
+                json.spec_operations = links
+                    .iter()
+                    .filter(|l| l.code == id)
+                    .filter_map(|l| link(l.spec))
+                    .collect();
+                json.implementations = links
+                    .iter()
+                    .filter(|l| l.spec == id)
+                    .filter_map(|l| link(l.code))
+                    .collect();
+                json
+            })
+            .collect(),
     };
     to_string(&doc)
 }
@@ -196,6 +239,8 @@ fn endpoint<'a>(e: &'a Endpoint, files: &'a SourceMap) -> JsonEndpoint<'a> {
                 definition: r.definition.map(|span| place(span, files)),
             }
         }),
+        spec_operations: Vec::new(),
+        implementations: Vec::new(),
         mounts: e
             .mounts
             .iter()

@@ -504,7 +504,7 @@ fn inventory_table_empty_has_header() {
 #[test]
 fn inventory_json() {
     let f = fixture();
-    let out = keyhole_report::inventory_json(&f.endpoints, &f.files);
+    let out = keyhole_report::inventory_json(&f.endpoints, &f.files, &[]);
     let value: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(value["version"], 1);
     insta::assert_snapshot!(out);

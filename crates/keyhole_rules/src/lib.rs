@@ -73,6 +73,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         &rules::config::plaintext_server::PlaintextServer,
         &rules::config::missing_rate_limit::MissingRateLimit,
         &rules::inventory::unresolved_ref::UnresolvedRef,
+        &rules::inventory::spec_auth_mismatch::SpecAuthMismatch,
         &rules::auth::auth_outlier::AuthOutlier,
         &rules::meta::unused_suppression::UnusedSuppression,
     ]

@@ -1,1 +1,2 @@
+pub mod spec_auth_mismatch;
 pub mod unresolved_ref;

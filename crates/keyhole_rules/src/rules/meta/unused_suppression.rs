@@ -9,8 +9,9 @@ declare_rule! {
     /// Reports each suppression — `# keyhole: ignore[rule] reason` or `// …` on a line or
     /// the comment line above it, and `keyhole: ignore-file[rule] reason` for a whole file —
     /// that names a rule with no finding where it stands, names no rule keyhole has, or has
-    /// no reason (a suppression without a reason suppresses nothing). `x-keyhole-ignore` in
-    /// specs is not checked yet.
+    /// no reason (a suppression without a reason suppresses nothing). Each rule named in a
+    /// spec's `x-keyhole-ignore` that suppresses no finding is reported the same way (a
+    /// schema counts as used when a rule's walk skipped it because of the ignore).
     ///
     /// ## Why is this bad?
     /// A stale suppression outlives the code it excused: the next endpoint written under it
@@ -55,6 +56,11 @@ impl UnusedSuppression {
     /// The diagnostic for one unused suppression at `span` (the `keyhole: ignore[…]` text).
     pub fn diagnostic(span: Span, why: &Unused) -> Diagnostic {
         let (message, label, help) = match why {
+            Unused::NoFinding(rule) if rule == "all" => (
+                "unused suppression: `all` suppresses no finding here".to_string(),
+                "suppresses nothing",
+                "remove `all` from the suppression".to_string(),
+            ),
             Unused::NoFinding(rule) => (
                 format!("unused suppression: no `{rule}` finding here"),
                 "suppresses nothing",
