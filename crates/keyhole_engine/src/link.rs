@@ -149,6 +149,27 @@ enum Verdict {
     NotGuard,
 }
 
+/// Endpoints in registration order; one per registration, route and method.
+fn sort_and_dedup(endpoints: &mut Vec<Endpoint>) {
+    endpoints.sort_by(|a, b| {
+        (
+            a.registration.file,
+            a.registration.start,
+            &a.route,
+            a.method,
+        )
+            .cmp(&(
+                b.registration.file,
+                b.registration.start,
+                &b.route,
+                b.method,
+            ))
+    });
+    endpoints.dedup_by(|a, b| {
+        a.registration == b.registration && a.route == b.route && a.method == b.method
+    });
+}
+
 pub fn link(
     files: &SourceMap,
     facts: &[FileFacts],
@@ -1017,23 +1038,7 @@ impl<'a> Linker<'a> {
                 }
             }
         }
-        endpoints.sort_by(|a, b| {
-            (
-                a.registration.file,
-                a.registration.start,
-                &a.route,
-                a.method,
-            )
-                .cmp(&(
-                    b.registration.file,
-                    b.registration.start,
-                    &b.route,
-                    b.method,
-                ))
-        });
-        endpoints.dedup_by(|a, b| {
-            a.registration == b.registration && a.route == b.route && a.method == b.method
-        });
+        sort_and_dedup(&mut endpoints);
         endpoints
     }
 

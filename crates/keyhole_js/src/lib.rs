@@ -2694,23 +2694,7 @@ impl<'a> Extractor<'a> {
             let mut target = callee_path.clone();
             target.push(format!("({i})"));
             mounted = true;
-            self.facts.uses.push(UseDef {
-                parent: router,
-                prefix: None,
-                args: vec![GuardRef {
-                    site: GuardSite::Middleware,
-                    target: GuardTarget::Symbol(target),
-                    called: false,
-                    optional: false,
-                    span: self.span(arg),
-                }],
-                guards: Vec::new(),
-                scope: UseScope::After,
-                unless: None,
-                only: Vec::new(),
-                span: self.span(call),
-                order: start(call),
-            });
+            self.mount_param_router(router, target, arg, call);
         }
         if mounted {
             // For route templates of the function (see `templates`).
@@ -2720,6 +2704,35 @@ impl<'a> Extractor<'a> {
                 args,
             });
         }
+    }
+
+    /// Mount `router` as the parameter router `target` (`<fn>.(<i>)`, `<fn>.(<i>).<key>`) of
+    /// the function `call` calls: routes the function registers on that parameter land on
+    /// `router`.
+    fn mount_param_router(
+        &mut self,
+        router: SymbolPath,
+        target: SymbolPath,
+        arg: Node<'_>,
+        call: Node<'_>,
+    ) {
+        self.facts.uses.push(UseDef {
+            parent: router,
+            prefix: None,
+            args: vec![GuardRef {
+                site: GuardSite::Middleware,
+                target: GuardTarget::Symbol(target),
+                called: false,
+                optional: false,
+                span: self.span(arg),
+            }],
+            guards: Vec::new(),
+            scope: UseScope::After,
+            unless: None,
+            only: Vec::new(),
+            span: self.span(call),
+            order: start(call),
+        });
     }
 
     /// `reload({ router })`, `setup({ app: router, db })`: each router in an options object
@@ -2766,23 +2779,7 @@ impl<'a> Extractor<'a> {
             target.push(format!("({index})"));
             target.push(key);
             found = true;
-            self.facts.uses.push(UseDef {
-                parent: router,
-                prefix: None,
-                args: vec![GuardRef {
-                    site: GuardSite::Middleware,
-                    target: GuardTarget::Symbol(target),
-                    called: false,
-                    optional: false,
-                    span: self.span(member),
-                }],
-                guards: Vec::new(),
-                scope: UseScope::After,
-                unless: None,
-                only: Vec::new(),
-                span: self.span(call),
-                order: start(call),
-            });
+            self.mount_param_router(router, target, member, call);
         }
         found
     }

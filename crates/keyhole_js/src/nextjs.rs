@@ -182,26 +182,17 @@ pub(crate) fn file_routes(x: &mut Extractor<'_>, root: Node<'_>) {
             continue;
         }
         // `export { handler as GET, handler as POST }`
-        let mut c = export.walk();
-        for clause in export.named_children(&mut c) {
-            if clause.kind() != "export_clause" {
+        for (spec, local, exported) in export_specifiers(export) {
+            let Some(m) = exported.and_then(|e| verb(x.text(e))) else {
                 continue;
-            }
-            let mut c2 = clause.walk();
-            for spec in clause.named_children(&mut c2) {
-                let local = spec.child_by_field_name("name");
-                let exported = spec.child_by_field_name("alias").or(local);
-                let Some(m) = exported.and_then(|e| verb(x.text(e))) else {
-                    continue;
-                };
-                let function = local.and_then(|l| x.function_node(l));
-                handlers.push((
-                    vec![m],
-                    spec,
-                    local.map(|l| x.text(l).to_string()),
-                    function,
-                ));
-            }
+            };
+            let function = local.and_then(|l| x.function_node(l));
+            handlers.push((
+                vec![m],
+                spec,
+                local.map(|l| x.text(l).to_string()),
+                function,
+            ));
         }
     }
     if handlers.is_empty() {
@@ -543,20 +534,10 @@ pub(crate) fn middleware(x: &mut Extractor<'_>, root: Node<'_>) {
             continue;
         }
         // `export { auth as middleware }`
-        let mut c = export.walk();
-        for clause in export.named_children(&mut c) {
-            if clause.kind() != "export_clause" {
-                continue;
-            }
-            let mut c2 = clause.walk();
-            for spec in clause.named_children(&mut c2) {
-                let local = spec.child_by_field_name("name");
-                let exported = spec.child_by_field_name("alias").or(local);
-                if exported.is_some_and(|e| matches!(x.text(e), "middleware" | "proxy" | "default"))
-                {
-                    if let Some(local) = local {
-                        guard = Some((classify(x, local), spec));
-                    }
+        for (spec, local, exported) in export_specifiers(export) {
+            if exported.is_some_and(|e| matches!(x.text(e), "middleware" | "proxy" | "default")) {
+                if let Some(local) = local {
+                    guard = Some((classify(x, local), spec));
                 }
             }
         }
@@ -897,6 +878,24 @@ fn route_matcher_patterns(x: &Extractor<'_>, call: Node<'_>) -> Option<Vec<Strin
         }
     }
     None
+}
+
+/// The specifiers of `export { a, b as c }`: (specifier, local name, exported name).
+fn export_specifiers(export: Node<'_>) -> Vec<(Node<'_>, Option<Node<'_>>, Option<Node<'_>>)> {
+    let mut out = Vec::new();
+    let mut c = export.walk();
+    for clause in export.named_children(&mut c) {
+        if clause.kind() != "export_clause" {
+            continue;
+        }
+        let mut c2 = clause.walk();
+        for spec in clause.named_children(&mut c2) {
+            let local = spec.child_by_field_name("name");
+            let exported = spec.child_by_field_name("alias").or(local);
+            out.push((spec, local, exported));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -79,23 +79,7 @@ impl Linker<'_> {
                 self.spec_endpoints(file, api, &specs[index], vocabulary, &mut served.endpoints);
             }
         }
-        served.endpoints.sort_by(|a, b| {
-            (
-                a.registration.file,
-                a.registration.start,
-                &a.route,
-                a.method,
-            )
-                .cmp(&(
-                    b.registration.file,
-                    b.registration.start,
-                    &b.route,
-                    b.method,
-                ))
-        });
-        served.endpoints.dedup_by(|a, b| {
-            a.registration == b.registration && a.route == b.route && a.method == b.method
-        });
+        super::sort_and_dedup(&mut served.endpoints);
         served
     }
 
