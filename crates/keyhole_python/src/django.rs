@@ -158,8 +158,29 @@ impl Extractor<'_> {
             self.include(parent, prefix, included, item, depth);
             return;
         }
-        // `path('admin/', admin.site.urls)`: the admin site, mounted whole.
-        if symbol_path(target, src).is_some_and(|p| p.ends_with(&["site".into(), "urls".into()])) {
+        // `path('admin/', admin.site.urls)`: the admin site, mounted whole; one endpoint for
+        // all its pages, judged by the link pass from what `admin.site` resolves to.
+        if let Some(site) = symbol_path(target, src)
+            .filter(|p| p.ends_with(&["site".into(), "urls".into()]))
+        {
+            let mut path = prefix;
+            path.value = path.value.map(|p| {
+                if p.starts_with('^') {
+                    format!("{}(?P<path>.*)", p.trim_end_matches('$'))
+                } else {
+                    format!("{p}<path:path>")
+                }
+            });
+            self.facts.routes.push(RouteDef {
+                router: vec![parent.to_string()],
+                framework_hint: Some(Framework::Django),
+                methods: Vec::new(),
+                path,
+                guards: vec![view_symbol(site, self.span(target))],
+                handler: None,
+                span: self.span(item),
+                order: u32::try_from(item.start_byte()).unwrap_or(u32::MAX),
+            });
             return;
         }
         let (mut guards, view) = self.view_reference(target);

@@ -163,6 +163,10 @@ fn action_route(action: &str) -> Option<(Method, bool)> {
     })
 }
 
+/// `admin.site.urls` (`from django.contrib import admin`, an import from outside the
+/// repository): the default admin site, mounted whole.
+const DJANGO_ADMIN_SITE_URLS: &str = "admin.site.urls";
+
 /// Mixins and external views that require a login by themselves.
 fn guard_base(name: &str) -> bool {
     matches!(
@@ -849,6 +853,12 @@ impl Linker<'_> {
                     required = Some((
                         format!("view `{written}` (Django's `{last}` requires a login)"),
                         last.to_string(),
+                    ));
+                } else if name == DJANGO_ADMIN_SITE_URLS {
+                    // Every admin page but the login page requires an active staff user.
+                    required = Some((
+                        "Django admin site (staff login)".to_string(),
+                        "admin.site".to_string(),
                     ));
                 } else if matches!(last, "TemplateView" | "RedirectView") {
                     page_view = true;
