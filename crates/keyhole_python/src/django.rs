@@ -1083,6 +1083,25 @@ impl Extractor<'_> {
 }
 
 impl Extractor<'_> {
+    /// `router = DefaultRouter()`: `GET` at the router's root lists its viewsets, with DRF's
+    /// default permissions.
+    pub(crate) fn drf_api_root(&mut self, router: &str, at: Node<'_>) {
+        let span = self.span(at);
+        self.facts.routes.push(RouteDef {
+            router: vec![router.to_string()],
+            framework_hint: Some(Framework::DjangoRestFramework),
+            methods: Vec::new(),
+            path: keyhole_core::facts::PathArg {
+                value: Some(String::new()),
+                span,
+            },
+            guards: vec![view_symbol(vec![crate::DRF_API_ROOT.to_string()], span)],
+            handler: Some("api_root".to_string()),
+            span,
+            order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
+        });
+    }
+
     /// `include(get_model_urls('dcim', 'site', detail=False))`: the views a registry holds
     /// for a model. Keys that are not literals are not read.
     fn registry_read(

@@ -30,6 +30,9 @@ use crate::syntax::{sequence_items, string_value, symbol_path, text, Args};
 /// The parent name that stands for "every application" (`before_app_request`).
 pub const ALL_APPS: &str = "*app*";
 
+/// The view a DRF `DefaultRouter` serves at its root (the API root listing its viewsets).
+pub const DRF_API_ROOT: &str = "rest_framework.routers.APIRootView";
+
 /// Extract the facts of one Python file.
 pub fn extract(
     file: &SourceFile,
@@ -523,6 +526,13 @@ impl<'a> Extractor<'a> {
                         .map(|deps| self.dependency_list(deps))
                         .unwrap_or_default();
                     let allows_anonymous = allows_anonymous(&args, src);
+                    if last == "DefaultRouter"
+                        && args
+                            .keyword("include_root_view")
+                            .is_none_or(|v| text(v, src) != "False")
+                    {
+                        self.drf_api_root(&name_text, value);
+                    }
                     self.facts.instances.push(InstanceDef {
                         name: name_text,
                         class: callee,

@@ -378,6 +378,9 @@ impl Linker<'_> {
             .filter_map(|c| c.strip_prefix('#')?.split_once('='))
             .filter_map(|(m, a)| Some((Method::parse(m)?, a.to_string())))
             .collect();
+        if name.len() == 1 && name[0] == keyhole_python::DRF_API_ROOT {
+            return (ViewTarget::External(name[0].clone()), mapping);
+        }
         let target = match self.resolve(file, &name, 0) {
             Target::Function(f, i) => ViewTarget::Function(f, i),
             Target::Class(f, i) => ViewTarget::Class(f, i),
@@ -645,6 +648,10 @@ impl Linker<'_> {
                     actions.push(("list".to_string(), Method::Any, false, None));
                 }
             }
+            ViewTarget::External(name) if name == keyhole_python::DRF_API_ROOT => {
+                view_name = "APIRootView".to_string();
+                actions.push(("api_root".to_string(), Method::Get, false, None));
+            }
             ViewTarget::Function(..) | ViewTarget::External(_) | ViewTarget::Unresolved(_) => {
                 view_name = route.handler.clone().unwrap_or_default();
                 actions.push(("list".to_string(), Method::Any, false, None));
@@ -849,7 +856,10 @@ impl Linker<'_> {
             }
             ViewTarget::External(name) => {
                 let last = name.rsplit('.').next().unwrap_or(name);
-                if guard_base(last) {
+                if name == keyhole_python::DRF_API_ROOT {
+                    // An `APIView` without permission classes of its own.
+                    drf = true;
+                } else if guard_base(last) {
                     required = Some((
                         format!("view `{written}` (Django's `{last}` requires a login)"),
                         last.to_string(),
