@@ -1083,6 +1083,32 @@ impl Extractor<'_> {
 }
 
 impl Extractor<'_> {
+    /// drf-nested-routers: `NestedSimpleRouter(parent_router, r'parents', lookup='parent')`
+    /// serves its viewsets under `parents/<parent_pk>/` (the parent's lookup prefixed by
+    /// `lookup_`; `pk` unless the parent viewset says otherwise). Without a readable parent
+    /// prefix the path is unknown.
+    pub(crate) fn nested_router_prefix(
+        &self,
+        args: &Args<'_>,
+        at: Node<'_>,
+    ) -> keyhole_core::facts::PathArg {
+        let src = self.src;
+        let parent = args
+            .arg(1, "parent_prefix")
+            .and_then(|p| string_value(p, src, &self.constants));
+        let lookup = args
+            .keyword("lookup")
+            .and_then(|l| string_value(l, src, &self.constants))
+            .unwrap_or_else(|| "nested_1".to_string());
+        keyhole_core::facts::PathArg {
+            value: parent.map(|p| {
+                let p = p.trim_start_matches('^').trim_end_matches('$');
+                format!("{}/<{lookup}_pk>/", p.trim_end_matches('/'))
+            }),
+            span: self.span(at),
+        }
+    }
+
     /// `router = DefaultRouter()`: `GET` at the router's root lists its viewsets, with DRF's
     /// default permissions.
     pub(crate) fn drf_api_root(&mut self, router: &str, at: Node<'_>) {

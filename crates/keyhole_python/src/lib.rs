@@ -517,10 +517,13 @@ impl<'a> Extractor<'a> {
                     return;
                 }
                 if last.starts_with(|c: char| c.is_ascii_uppercase()) && !is_security_scheme(last) {
-                    let prefix = args
-                        .keyword("url_prefix")
-                        .or_else(|| args.keyword("prefix"))
-                        .map(|n| self.path_arg(n));
+                    let prefix = if matches!(last, "NestedSimpleRouter" | "NestedDefaultRouter") {
+                        Some(self.nested_router_prefix(&args, value))
+                    } else {
+                        args.keyword("url_prefix")
+                            .or_else(|| args.keyword("prefix"))
+                            .map(|n| self.path_arg(n))
+                    };
                     let guards = args
                         .keyword("dependencies")
                         .map(|deps| self.dependency_list(deps))
