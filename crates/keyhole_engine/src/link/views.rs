@@ -857,8 +857,17 @@ impl Linker<'_> {
             ViewTarget::External(name) => {
                 let last = name.rsplit('.').next().unwrap_or(name);
                 if name == keyhole_python::DRF_API_ROOT {
-                    // An `APIView` without permission classes of its own.
+                    // An `APIView` without permission classes of its own; when those let
+                    // anyone in, it lists the API's URLs, as the API's documentation does.
                     drf = true;
+                    self.views.note = Some(Note::None(
+                        NoAuthReason::PublicResource,
+                        evidence(
+                            guard.span,
+                            EvidenceKind::Purpose,
+                            "the API root of a DRF `DefaultRouter` (lists the API's URLs)",
+                        ),
+                    ));
                 } else if guard_base(last) {
                     required = Some((
                         format!("view `{written}` (Django's `{last}` requires a login)"),
