@@ -35,8 +35,7 @@ pub(crate) fn expand(files: &[std::sync::Arc<SourceFile>], facts: &mut [FileFact
     // (file, model name, detail) → key
     let mut keys: BTreeMap<(usize, String, bool), Key> = BTreeMap::new();
     for (i, f) in facts.iter().enumerate() {
-        let Some((module, _)) = files.get(i).and_then(|file| python_module_name(&file.path))
-        else {
+        let Some((module, _)) = files.get(i).and_then(|file| python_module_name(&file.path)) else {
             continue;
         };
         for (j, registration) in f.view_registrations.iter().enumerate() {

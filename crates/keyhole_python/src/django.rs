@@ -13,9 +13,9 @@
 //! - Settings: `ROOT_URLCONF`, `MIDDLEWARE`, `REST_FRAMEWORK['DEFAULT_PERMISSION_CLASSES']`.
 
 use keyhole_core::facts::{
-    DecoratorAttr, GuardRef, GuardSite, GuardTarget, PermissionRef, PermissionSet,
-    RegistryRead, RouteDef, RouterDef, RouterKind, SettingDef, SymbolPath, UseDef, UseScope,
-    ViewAction, ViewDef, ViewHandler, ViewRegistration,
+    DecoratorAttr, GuardRef, GuardSite, GuardTarget, PermissionRef, PermissionSet, RegistryRead,
+    RouteDef, RouterDef, RouterKind, SettingDef, SymbolPath, UseDef, UseScope, ViewAction, ViewDef,
+    ViewHandler, ViewRegistration,
 };
 use keyhole_core::{Framework, Method};
 use tree_sitter::Node;
@@ -160,8 +160,8 @@ impl Extractor<'_> {
         }
         // `path('admin/', admin.site.urls)`: the admin site, mounted whole; one endpoint for
         // all its pages, judged by the link pass from what `admin.site` resolves to.
-        if let Some(site) = symbol_path(target, src)
-            .filter(|p| p.ends_with(&["site".into(), "urls".into()]))
+        if let Some(site) =
+            symbol_path(target, src).filter(|p| p.ends_with(&["site".into(), "urls".into()]))
         {
             let mut path = prefix;
             path.value = path.value.map(|p| {
