@@ -54,10 +54,10 @@ pub(crate) fn expand(files: &[std::sync::Arc<SourceFile>], facts: &mut [FileFact
         return;
     }
     let mut read: BTreeSet<(usize, String, bool)> = BTreeSet::new();
-    for reader in 0..facts.len() {
+    for reader in facts.iter_mut() {
         let mut imports = Vec::new();
         let mut uses = Vec::new();
-        for r in &facts[reader].registry_reads {
+        for r in &reader.registry_reads {
             for ((file, model, detail), key) in &keys {
                 if *model != r.model || *detail != r.detail || !key.apps.contains(&r.app) {
                     continue;
@@ -94,8 +94,8 @@ pub(crate) fn expand(files: &[std::sync::Arc<SourceFile>], facts: &mut [FileFact
                 read.insert((*file, model.clone(), *detail));
             }
         }
-        facts[reader].imports.extend(imports);
-        facts[reader].uses.extend(uses);
+        reader.imports.extend(imports);
+        reader.uses.extend(uses);
     }
     // Only keys some URLconf reads become URLconfs: an unread one would be a root.
     for (file, model, detail) in read {
