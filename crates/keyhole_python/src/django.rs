@@ -575,6 +575,10 @@ impl Extractor<'_> {
             _ => (symbol_path(expr, src), None),
         };
         let Some(callee) = callee else {
+            // `@(login_required if settings.X else (lambda f: f))`: read as a guard alone.
+            if let Some(guard) = self.decorator_guard(dec) {
+                view.guards.push(guard);
+            }
             return;
         };
         let first = args.as_ref().and_then(|a| a.positional.first().copied());

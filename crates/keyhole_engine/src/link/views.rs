@@ -914,11 +914,24 @@ impl Linker<'_> {
             }
             let name = g.target.display();
             let last = name.rsplit('.').next().unwrap_or(&name).to_string();
+            if guard_decorator(&last) && g.optional {
+                optional.get_or_insert((
+                    format!("`@{name}` on view `{written}`, applied only when configuration turns it on"),
+                    last,
+                ));
+                continue;
+            }
             if guard_decorator(&last) {
                 required = Some((format!("`@{name}` on view `{written}`"), last));
                 continue;
             }
             match self.evaluate_target(*gfile, g, depth + 1) {
+                Verdict::Required(why, gname) if g.optional => {
+                    optional.get_or_insert((
+                        format!("{why} on view `{written}`, applied only when configuration turns it on"),
+                        gname,
+                    ));
+                }
                 Verdict::Required(why, gname) => {
                     required = Some((format!("{why} on view `{written}`"), gname));
                 }
