@@ -46,6 +46,12 @@ pub struct FileFacts {
     /// Declared response types of routes (`response_model=`, `-> Model`), keyed by the
     /// route's span.
     pub responses: Vec<ResponseRef>,
+    /// Views put into a registry keyed by strings (`@register_model_view(Site, 'edit')`),
+    /// for a URLconf elsewhere to read back.
+    pub view_registrations: Vec<ViewRegistration>,
+    /// URLconf entries that include what a registry holds
+    /// (`path('sites/<int:pk>/', include(get_model_urls('dcim', 'site')))`).
+    pub registry_reads: Vec<RegistryRead>,
     /// Problems worth one line to the user (syntax errors, unreadable constructs).
     pub problems: Vec<Problem>,
     /// Routes a function registers from its parameters (route templates), keyed by the
@@ -86,6 +92,38 @@ pub enum NextGuard {
     NotGuard,
     /// It may guard; why keyhole cannot tell.
     Unknown(String),
+}
+
+/// A view registered under a model (NetBox's `@register_model_view(Site, 'edit', path=…,
+/// detail=…)`): served at `path/` (or the including path itself when empty) wherever a
+/// URLconf includes the registry's views for that model.
+#[derive(Debug, Clone)]
+pub struct ViewRegistration {
+    /// The model class as written (`Site`, `models.Site`); Django names it by its class name
+    /// in lower case.
+    pub model: SymbolPath,
+    /// Whether the view acts on one object (included under `…/<int:pk>/`) or on the list.
+    pub detail: bool,
+    /// The URL segment under the including path, `edit/`, or empty.
+    pub path: String,
+    /// The view, as a [`GuardSite::View`] guard.
+    pub view: GuardRef,
+    pub span: Span,
+    pub order: u32,
+}
+
+/// `include(get_model_urls('dcim', 'site', detail=False))` under a URLconf entry.
+#[derive(Debug, Clone)]
+pub struct RegistryRead {
+    /// The URLconf the entry belongs to.
+    pub parent: String,
+    pub prefix: PathArg,
+    /// The app label and model name the registry is read by.
+    pub app: String,
+    pub model: String,
+    pub detail: bool,
+    pub span: Span,
+    pub order: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@ mod join;
 mod link;
 mod modules;
 pub mod parse;
+mod registry;
 pub mod specs;
 mod suppress;
 mod tsconfig;
@@ -265,6 +266,7 @@ pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
         }
     }
     notices.sort();
+    registry::expand(&files, &mut facts);
     let code_files = files.clone();
     let files = SourceMap::new(files);
     let linked = link::link(&files, &facts, &options.vocabulary, &specs.specs, &aliases);

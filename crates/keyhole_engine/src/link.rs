@@ -661,7 +661,10 @@ impl<'a> Linker<'a> {
                     "Flask" | "Quart" => Some((RouterKind::App, Framework::Flask)),
                     // flask-restful / flask-restx `Api` subclasses (`class ApiExt(Api)`).
                     "Blueprint" | "Api" => Some((RouterKind::Router, Framework::Flask)),
-                    "DefaultRouter" | "SimpleRouter" => {
+                    "DefaultRouter"
+                    | "SimpleRouter"
+                    | "NestedSimpleRouter"
+                    | "NestedDefaultRouter" => {
                         Some((RouterKind::Router, Framework::DjangoRestFramework))
                     }
                     "FastAPI" => Some((RouterKind::App, Framework::FastApi)),

@@ -181,7 +181,7 @@ impl ModuleIndex {
 }
 
 /// `a/b/c.py` → (`a.b.c`, false); `a/b/__init__.py` → (`a.b`, true).
-fn python_module_name(path: &str) -> Option<(String, bool)> {
+pub(crate) fn python_module_name(path: &str) -> Option<(String, bool)> {
     let stem = path
         .strip_suffix(".py")
         .or_else(|| path.strip_suffix(".pyi"))?;

@@ -74,6 +74,7 @@ captures! {
     ViewArgs = "view.args" in [Python];
     ViewClass = "view.class" in [Python];
     ViewFunction = "view.function" in [Python];
+    ViewRegistration = "view.registration" in [Python];
     Settings = "settings" in [Python];
     SettingsName = "settings.name" in [Python];
     SettingsValue = "settings.value" in [Python];

@@ -13,9 +13,9 @@
 //! - Settings: `ROOT_URLCONF`, `MIDDLEWARE`, `REST_FRAMEWORK['DEFAULT_PERMISSION_CLASSES']`.
 
 use keyhole_core::facts::{
-    DecoratorAttr, GuardRef, GuardSite, GuardTarget, PermissionRef, PermissionSet, RouteDef,
-    RouterDef, RouterKind, SettingDef, SymbolPath, UseDef, UseScope, ViewAction, ViewDef,
-    ViewHandler,
+    DecoratorAttr, GuardRef, GuardSite, GuardTarget, PermissionRef, PermissionSet, RegistryRead,
+    RouteDef, RouterDef, RouterKind, SettingDef, SymbolPath, UseDef, UseScope, ViewAction, ViewDef,
+    ViewHandler, ViewRegistration,
 };
 use keyhole_core::{Framework, Method};
 use tree_sitter::Node;
@@ -158,8 +158,29 @@ impl Extractor<'_> {
             self.include(parent, prefix, included, item, depth);
             return;
         }
-        // `path('admin/', admin.site.urls)`: the admin site, mounted whole.
-        if symbol_path(target, src).is_some_and(|p| p.ends_with(&["site".into(), "urls".into()])) {
+        // `path('admin/', admin.site.urls)`: the admin site, mounted whole; one endpoint for
+        // all its pages, judged by the link pass from what `admin.site` resolves to.
+        if let Some(site) =
+            symbol_path(target, src).filter(|p| p.ends_with(&["site".into(), "urls".into()]))
+        {
+            let mut path = prefix;
+            path.value = path.value.map(|p| {
+                if p.starts_with('^') {
+                    format!("{}(?P<path>.*)", p.trim_end_matches('$'))
+                } else {
+                    format!("{p}<path:path>")
+                }
+            });
+            self.facts.routes.push(RouteDef {
+                router: vec![parent.to_string()],
+                framework_hint: Some(Framework::Django),
+                methods: Vec::new(),
+                path,
+                guards: vec![view_symbol(site, self.span(target))],
+                handler: None,
+                span: self.span(item),
+                order: u32::try_from(item.start_byte()).unwrap_or(u32::MAX),
+            });
             return;
         }
         let (mut guards, view) = self.view_reference(target);
@@ -206,6 +227,10 @@ impl Extractor<'_> {
                 Some(first) => arg = *first,
                 None => return,
             }
+        }
+        if arg.kind() == "call" {
+            self.registry_read(parent, prefix, arg, item);
+            return;
         }
         let target = match arg.kind() {
             "string" | "concatenated_string" => match string_value(arg, src, &self.constants) {
@@ -550,6 +575,10 @@ impl Extractor<'_> {
             _ => (symbol_path(expr, src), None),
         };
         let Some(callee) = callee else {
+            // `@(login_required if settings.X else (lambda f: f))`: read as a guard alone.
+            if let Some(guard) = self.decorator_guard(dec) {
+                view.guards.push(guard);
+            }
             return;
         };
         let first = args.as_ref().and_then(|a| a.positional.first().copied());
@@ -693,6 +722,10 @@ impl Extractor<'_> {
             for dec in decorated.named_children(&mut cursor) {
                 if dec.kind() == "decorator" {
                     self.view_decorator(dec, &mut view);
+                    if let Some(call) = dec.named_child(0).filter(|e| e.kind() == "call") {
+                        let view = view_symbol(vec![view.name.clone()], self.span(name));
+                        self.view_registration(call, view, dec);
+                    }
                 }
             }
         }
@@ -1053,6 +1086,190 @@ impl Extractor<'_> {
     }
 }
 
+impl Extractor<'_> {
+    /// drf-nested-routers: `NestedSimpleRouter(parent_router, r'parents', lookup='parent')`
+    /// serves its viewsets under `parents/<parent_pk>/` (the parent's lookup prefixed by
+    /// `lookup_`; `pk` unless the parent viewset says otherwise). Without a readable parent
+    /// prefix the path is unknown.
+    pub(crate) fn nested_router_prefix(
+        &self,
+        args: &Args<'_>,
+        at: Node<'_>,
+    ) -> keyhole_core::facts::PathArg {
+        let src = self.src;
+        let parent = args
+            .arg(1, "parent_prefix")
+            .and_then(|p| string_value(p, src, &self.constants));
+        let lookup = args
+            .keyword("lookup")
+            .and_then(|l| string_value(l, src, &self.constants))
+            .unwrap_or_else(|| "nested_1".to_string());
+        keyhole_core::facts::PathArg {
+            value: parent.map(|p| {
+                let p = p.trim_start_matches('^').trim_end_matches('$');
+                format!("{}/<{lookup}_pk>/", p.trim_end_matches('/'))
+            }),
+            span: self.span(at),
+        }
+    }
+
+    /// `router = DefaultRouter()`: `GET` at the router's root lists its viewsets, with DRF's
+    /// default permissions.
+    pub(crate) fn drf_api_root(&mut self, router: &str, at: Node<'_>) {
+        let span = self.span(at);
+        self.facts.routes.push(RouteDef {
+            router: vec![router.to_string()],
+            framework_hint: Some(Framework::DjangoRestFramework),
+            methods: Vec::new(),
+            path: keyhole_core::facts::PathArg {
+                value: Some(String::new()),
+                span,
+            },
+            guards: vec![view_symbol(vec![crate::DRF_API_ROOT.to_string()], span)],
+            handler: Some("api_root".to_string()),
+            span,
+            order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
+        });
+    }
+
+    /// `include(get_model_urls('dcim', 'site', detail=False))`: the views a registry holds
+    /// for a model. Keys that are not literals are not read.
+    fn registry_read(
+        &mut self,
+        parent: &str,
+        prefix: keyhole_core::facts::PathArg,
+        call: Node<'_>,
+        item: Node<'_>,
+    ) {
+        let src = self.src;
+        let (Some(callee), Some(args)) = (
+            call.child_by_field_name("function")
+                .and_then(|f| symbol_path(f, src)),
+            call.child_by_field_name("arguments"),
+        ) else {
+            return;
+        };
+        if callee.last().map(String::as_str) != Some(REGISTRY_READER) {
+            return;
+        }
+        let args = Args::of(args, src);
+        let literal = |n: Option<Node<'_>>| n.and_then(|n| string_value(n, src, &self.constants));
+        let (Some(app), Some(model)) = (
+            literal(args.arg(0, "app_label")),
+            literal(args.arg(1, "model_name")),
+        ) else {
+            return;
+        };
+        let Some(detail) = bool_arg(args.arg(2, "detail"), true, src) else {
+            return;
+        };
+        self.facts.registry_reads.push(RegistryRead {
+            parent: parent.to_string(),
+            prefix,
+            app,
+            model,
+            detail,
+            span: self.span(item),
+            order: u32::try_from(item.start_byte()).unwrap_or(u32::MAX),
+        });
+    }
+
+    /// `register_model_view(Model, 'trace', kwargs={…})(PathTraceView)` at module level.
+    fn view_registration_call(&mut self, outer: Node<'_>) {
+        let src = self.src;
+        let (Some(call), Some(args)) = (
+            outer.child_by_field_name("function"),
+            outer.child_by_field_name("arguments"),
+        ) else {
+            return;
+        };
+        let Some(view) = Args::of(args, src).positional.first().copied() else {
+            return;
+        };
+        let Some(path) = symbol_path(view, src) else {
+            return;
+        };
+        let view = view_symbol(path, self.span(view));
+        self.view_registration(call, view, outer);
+    }
+
+    /// `register_model_view(model, name='', path=None, detail=True, …)` applied to `view`.
+    /// Only literal names and a model written as a class name are read: a registration in a
+    /// loop over models (`register_model_view(model, 'journal')`) says nothing static.
+    fn view_registration(&mut self, call: Node<'_>, view: GuardRef, at: Node<'_>) {
+        let src = self.src;
+        let (Some(callee), Some(args)) = (
+            call.child_by_field_name("function")
+                .and_then(|f| symbol_path(f, src)),
+            call.child_by_field_name("arguments"),
+        ) else {
+            return;
+        };
+        if callee.last().map(String::as_str) != Some(REGISTRY_WRITER) {
+            return;
+        }
+        let args = Args::of(args, src);
+        let Some(model) = args.arg(0, "model").and_then(|m| symbol_path(m, src)) else {
+            return;
+        };
+        if !model
+            .last()
+            .and_then(|m| m.chars().next())
+            .is_some_and(char::is_uppercase)
+        {
+            return;
+        }
+        let name = match args.arg(1, "name") {
+            Some(n) => match string_value(n, src, &self.constants) {
+                Some(n) => n,
+                None => return,
+            },
+            None => String::new(),
+        };
+        let segment = match args.arg(2, "path") {
+            Some(p) if text(p, src) == "None" => name,
+            Some(p) => match string_value(p, src, &self.constants) {
+                Some(p) => p,
+                None => return,
+            },
+            None => name,
+        };
+        let Some(detail) = bool_arg(args.arg(3, "detail"), true, src) else {
+            return;
+        };
+        // NetBox's `get_model_urls` serves the view at `f"{path}/"`, or at the including
+        // path itself when the path is empty.
+        let path = if segment.is_empty() {
+            segment
+        } else {
+            format!("{segment}/")
+        };
+        self.facts.view_registrations.push(ViewRegistration {
+            model,
+            detail,
+            path,
+            view,
+            span: self.span(at),
+            order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
+        });
+    }
+}
+
+/// NetBox's view registry (also used by NetBox plugins): `register_model_view` writes it,
+/// `get_model_urls` reads it by app label and model name.
+const REGISTRY_WRITER: &str = "register_model_view";
+const REGISTRY_READER: &str = "get_model_urls";
+
+/// A `True`/`False` literal argument; `default` when absent, `None` when not a literal.
+fn bool_arg(node: Option<Node<'_>>, default: bool, src: &str) -> Option<bool> {
+    match node.map(|n| text(n, src)) {
+        None => Some(default),
+        Some("True") => Some(true),
+        Some("False") => Some(false),
+        Some(_) => None,
+    }
+}
+
 /// The name a permission class that cannot be read statically is recorded under.
 pub const UNKNOWN_PERMISSION: &str = "?";
 
@@ -1120,6 +1337,8 @@ impl<'t> Extractor<'_> {
             get(Capture::ViewArgs),
         ) {
             self.view_call(call, receiver, method, args);
+        } else if let Some(node) = get(Capture::ViewRegistration) {
+            self.view_registration_call(node);
         } else if let Some(node) = get(Capture::ViewClass) {
             self.view_class(node);
         } else if let Some(node) = get(Capture::ViewFunction) {

@@ -30,6 +30,37 @@ use crate::syntax::{sequence_items, string_value, symbol_path, text, Args};
 /// The parent name that stands for "every application" (`before_app_request`).
 pub const ALL_APPS: &str = "*app*";
 
+/// Bound on parentheses around a decorator expression.
+const MAX_DECORATOR_PARENS: usize = 4;
+
+/// `lambda f: f` (also parenthesized): a decorator that leaves the function as it is.
+fn is_identity(node: Node<'_>, src: &str) -> bool {
+    let node = if node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) => inner,
+            None => return false,
+        }
+    } else {
+        node
+    };
+    if node.kind() != "lambda" {
+        return false;
+    }
+    let param = node
+        .child_by_field_name("parameters")
+        .filter(|p| p.named_child_count() == 1)
+        .and_then(|p| p.named_child(0))
+        .filter(|p| p.kind() == "identifier");
+    let body = node.child_by_field_name("body");
+    match (param, body) {
+        (Some(p), Some(b)) => b.kind() == "identifier" && text(p, src) == text(b, src),
+        _ => false,
+    }
+}
+
+/// The view a DRF `DefaultRouter` serves at its root (the API root listing its viewsets).
+pub const DRF_API_ROOT: &str = "rest_framework.routers.APIRootView";
+
 /// Extract the facts of one Python file.
 pub fn extract(
     file: &SourceFile,
@@ -514,15 +545,25 @@ impl<'a> Extractor<'a> {
                     return;
                 }
                 if last.starts_with(|c: char| c.is_ascii_uppercase()) && !is_security_scheme(last) {
-                    let prefix = args
-                        .keyword("url_prefix")
-                        .or_else(|| args.keyword("prefix"))
-                        .map(|n| self.path_arg(n));
+                    let prefix = if matches!(last, "NestedSimpleRouter" | "NestedDefaultRouter") {
+                        Some(self.nested_router_prefix(&args, value))
+                    } else {
+                        args.keyword("url_prefix")
+                            .or_else(|| args.keyword("prefix"))
+                            .map(|n| self.path_arg(n))
+                    };
                     let guards = args
                         .keyword("dependencies")
                         .map(|deps| self.dependency_list(deps))
                         .unwrap_or_default();
                     let allows_anonymous = allows_anonymous(&args, src);
+                    if last == "DefaultRouter"
+                        && args
+                            .keyword("include_root_view")
+                            .is_none_or(|v| text(v, src) != "False")
+                    {
+                        self.drf_api_root(&name_text, value);
+                    }
                     self.facts.instances.push(InstanceDef {
                         name: name_text,
                         class: callee,
@@ -813,23 +854,8 @@ impl<'a> Extractor<'a> {
 
     /// A decorator as a guard candidate; `None` for route decorators.
     fn decorator_guard(&self, dec: Node<'_>) -> Option<GuardRef> {
-        let src = self.src;
         let expr = dec.named_child(0)?;
-        let (callee, called, optional) = match expr.kind() {
-            "call" => {
-                let callee = symbol_path(expr.child_by_field_name("function")?, src)?;
-                let args = expr
-                    .child_by_field_name("arguments")
-                    .map(|a| Args::of(a, src));
-                let optional = args
-                    .as_ref()
-                    .and_then(|a| a.keyword("optional"))
-                    .is_some_and(|v| text(v, src) == "True");
-                (callee, true, optional)
-            }
-            "identifier" | "attribute" => (symbol_path(expr, src)?, false, false),
-            _ => return None,
-        };
+        let (callee, called, optional) = self.decorator_callee(expr, 0)?;
         let callee = self.qualify_decorator(callee);
         if callee.len() > 1
             && callee
@@ -845,6 +871,53 @@ impl<'a> Extractor<'a> {
             optional,
             span: self.span(dec),
         })
+    }
+
+    /// A decorator expression's callee, whether it is called, and whether it asks for
+    /// optional auth. `@login_required if settings.LOGIN_REQUIRED else (lambda f: f)`: the
+    /// guard applies only when configuration turns it on, so at most optional.
+    fn decorator_callee(
+        &self,
+        expr: Node<'_>,
+        depth: usize,
+    ) -> Option<(keyhole_core::facts::SymbolPath, bool, bool)> {
+        let src = self.src;
+        if expr.kind() == "conditional_expression" && depth < MAX_DECORATOR_PARENS {
+            let mut cursor = expr.walk();
+            let parts: Vec<Node<'_>> = expr.named_children(&mut cursor).collect();
+            let [when_true, _condition, when_false] = parts[..] else {
+                return None;
+            };
+            let guard = if is_identity(when_false, src) {
+                when_true
+            } else if is_identity(when_true, src) {
+                when_false
+            } else {
+                return None;
+            };
+            // No further conditionals or parentheses inside the guarded branch.
+            let (callee, called, _) = self.decorator_callee(guard, MAX_DECORATOR_PARENS)?;
+            return Some((callee, called, true));
+        }
+        if expr.kind() == "parenthesized_expression" && depth < MAX_DECORATOR_PARENS {
+            return self.decorator_callee(expr.named_child(0)?, depth + 1);
+        }
+        let (callee, called, optional) = match expr.kind() {
+            "call" => {
+                let callee = symbol_path(expr.child_by_field_name("function")?, src)?;
+                let args = expr
+                    .child_by_field_name("arguments")
+                    .map(|a| Args::of(a, src));
+                let optional = args
+                    .as_ref()
+                    .and_then(|a| a.keyword("optional"))
+                    .is_some_and(|v| text(v, src) == "True");
+                (callee, true, optional)
+            }
+            "identifier" | "attribute" => (symbol_path(expr, src)?, false, false),
+            _ => return None,
+        };
+        Some((callee, called, optional))
     }
 
     fn hook(&mut self, receiver: Node<'_>, kind: Node<'_>, function: Node<'_>) {

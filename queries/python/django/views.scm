@@ -19,6 +19,14 @@
   arguments: (argument_list) @view.args
   (#match? @view.method "^(register|add_url_rule|append|extend|add_[a-z_]*resource)$")) @view.call
 
+; A view put into a registry by a call applied to it, at module level:
+; `register_model_view(CircuitTermination, 'trace', kwargs={…})(PathTraceView)`.
+(module
+  (expression_statement
+    (call
+      function: (call)
+      arguments: (argument_list)) @view.registration))
+
 ; Class-based views (Django, DRF, Flask `View`/`MethodView`), their mixins and permission
 ; classes: any class; the link pass decides from the bases whether it is a view.
 (class_definition) @view.class

@@ -163,6 +163,10 @@ fn action_route(action: &str) -> Option<(Method, bool)> {
     })
 }
 
+/// `admin.site.urls` (`from django.contrib import admin`, an import from outside the
+/// repository): the default admin site, mounted whole.
+const DJANGO_ADMIN_SITE_URLS: &str = "admin.site.urls";
+
 /// Mixins and external views that require a login by themselves.
 fn guard_base(name: &str) -> bool {
     matches!(
@@ -374,6 +378,9 @@ impl Linker<'_> {
             .filter_map(|c| c.strip_prefix('#')?.split_once('='))
             .filter_map(|(m, a)| Some((Method::parse(m)?, a.to_string())))
             .collect();
+        if name.len() == 1 && name[0] == keyhole_python::DRF_API_ROOT {
+            return (ViewTarget::External(name[0].clone()), mapping);
+        }
         let target = match self.resolve(file, &name, 0) {
             Target::Function(f, i) => ViewTarget::Function(f, i),
             Target::Class(f, i) => ViewTarget::Class(f, i),
@@ -641,6 +648,10 @@ impl Linker<'_> {
                     actions.push(("list".to_string(), Method::Any, false, None));
                 }
             }
+            ViewTarget::External(name) if name == keyhole_python::DRF_API_ROOT => {
+                view_name = "APIRootView".to_string();
+                actions.push(("api_root".to_string(), Method::Get, false, None));
+            }
             ViewTarget::Function(..) | ViewTarget::External(_) | ViewTarget::Unresolved(_) => {
                 view_name = route.handler.clone().unwrap_or_default();
                 actions.push(("list".to_string(), Method::Any, false, None));
@@ -845,10 +856,28 @@ impl Linker<'_> {
             }
             ViewTarget::External(name) => {
                 let last = name.rsplit('.').next().unwrap_or(name);
-                if guard_base(last) {
+                if name == keyhole_python::DRF_API_ROOT {
+                    // An `APIView` without permission classes of its own; when those let
+                    // anyone in, it lists the API's URLs, as the API's documentation does.
+                    drf = true;
+                    self.views.note = Some(Note::None(
+                        NoAuthReason::PublicResource,
+                        evidence(
+                            guard.span,
+                            EvidenceKind::Purpose,
+                            "the API root of a DRF `DefaultRouter` (lists the API's URLs)",
+                        ),
+                    ));
+                } else if guard_base(last) {
                     required = Some((
                         format!("view `{written}` (Django's `{last}` requires a login)"),
                         last.to_string(),
+                    ));
+                } else if name == DJANGO_ADMIN_SITE_URLS {
+                    // Every admin page but the login page requires an active staff user.
+                    required = Some((
+                        "Django admin site (staff login)".to_string(),
+                        "admin.site".to_string(),
                     ));
                 } else if matches!(last, "TemplateView" | "RedirectView") {
                     page_view = true;
@@ -885,11 +914,24 @@ impl Linker<'_> {
             }
             let name = g.target.display();
             let last = name.rsplit('.').next().unwrap_or(&name).to_string();
+            if guard_decorator(&last) && g.optional {
+                optional.get_or_insert((
+                    format!("`@{name}` on view `{written}`, applied only when configuration turns it on"),
+                    last,
+                ));
+                continue;
+            }
             if guard_decorator(&last) {
                 required = Some((format!("`@{name}` on view `{written}`"), last));
                 continue;
             }
             match self.evaluate_target(*gfile, g, depth + 1) {
+                Verdict::Required(why, gname) if g.optional => {
+                    optional.get_or_insert((
+                        format!("{why} on view `{written}`, applied only when configuration turns it on"),
+                        gname,
+                    ));
+                }
                 Verdict::Required(why, gname) => {
                     required = Some((format!("{why} on view `{written}`"), gname));
                 }
