@@ -42,9 +42,74 @@ fn denial_signals() -> &'static Needles {
     static SIGNALS: OnceLock<Needles> = OnceLock::new();
     SIGNALS.get_or_init(|| {
         let mut words = vec!["401", "403", "redirect"];
+        words.extend(RAISING_VERIFIERS);
         words.extend(UNAUTHENTICATED_NAMES);
         words.extend(FORBIDDEN_NAMES);
         Needles::new(&words)
+    })
+}
+
+/// Functions that verify a credential sent with the request and raise when it does not
+/// hold: a webhook signature (`verify_signature(payload, header)`, Stripe's
+/// `Webhook.construct_event`), a token. Matched on the callee's last name, also with a
+/// prefix (`_verify_signature`, `verify_github_signature` is not matched).
+const RAISING_VERIFIERS: &[&str] = &[
+    "verify_signature",
+    "validate_signature",
+    "check_signature",
+    "verify_webhook",
+    "validate_webhook",
+    "verify_webhook_signature",
+    "construct_event",
+    "verify_token",
+    "validate_token",
+];
+
+/// Functions that compare a secret in constant time (`hmac.compare_digest(sent, secret)`):
+/// a credential check, whose result the handler acts on.
+const SECRET_COMPARISONS: &[&str] = &["compare_digest", "constant_time_compare"];
+
+/// The last name of a call's callee (`hmac.compare_digest` → `compare_digest`).
+fn callee_last_name<'s>(call: Node<'_>, src: &'s str) -> Option<&'s str> {
+    let callee = call.child_by_field_name("function")?;
+    let name = text(callee, src);
+    Some(name.rsplit('.').next().unwrap_or(name))
+}
+
+/// The call a statement makes: `f(…)`, `await f(…)`, `x = f(…)`, `x = await f(…)`.
+fn statement_call(statement: Node<'_>) -> Option<Node<'_>> {
+    let mut node = statement;
+    for _ in 0..4 {
+        node = match node.kind() {
+            "call" => return Some(node),
+            "expression_statement" | "await" => node.named_child(0)?,
+            "assignment" => node.child_by_field_name("right")?,
+            _ => return None,
+        };
+    }
+    None
+}
+
+/// A statement that verifies a credential: a raising verifier called by the statement, or
+/// by a statement of a `try:` block around it (Stripe's `construct_event` idiom, whose
+/// `except` clauses turn the request away).
+fn verifier_statement<'t>(statement: Node<'t>, src: &str) -> Option<Node<'t>> {
+    if statement.kind() == "try_statement" {
+        let body = statement.child_by_field_name("body")?;
+        let mut cursor = body.walk();
+        let found = body
+            .named_children(&mut cursor)
+            .find_map(|s| statement_call(s).filter(|c| is_raising_verifier(*c, src)));
+        return found;
+    }
+    statement_call(statement).filter(|c| is_raising_verifier(*c, src))
+}
+
+fn is_raising_verifier(call: Node<'_>, src: &str) -> bool {
+    callee_last_name(call, src).is_some_and(|n| {
+        RAISING_VERIFIERS
+            .iter()
+            .any(|v| n == *v || n.ends_with(&format!("_{v}")))
     })
 }
 
@@ -136,6 +201,12 @@ fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
 
 /// [`looks_at_caller`] for a node whose kind the caller has read already.
 fn looks_at_caller_as(node: Node<'_>, kind: &str, src: &str, vocabulary: &Vocabulary) -> bool {
+    if kind == "call" {
+        // `hmac.compare_digest(sent, settings.SECRET)`, `verify_signature(…)`: a credential
+        // sent with the request, checked.
+        return callee_last_name(node, src).is_some_and(|n| SECRET_COMPARISONS.contains(&n))
+            || is_raising_verifier(node, src);
+    }
     if !matches!(kind, "identifier" | "attribute") {
         return false;
     }
@@ -217,6 +288,10 @@ fn denies_as(node: Node<'_>, kind: &str, src: &str) -> Option<Denial> {
             }
         }
         "call" => {
+            // `verify_signature(payload, signature)`: raises when the credential is wrong.
+            if is_raising_verifier(node, src) {
+                return Some(Denial::Unauthenticated);
+            }
             // `redirect(url_for("auth.login"))`: the Flask way to turn away an anonymous user.
             let callee = node.child_by_field_name("function")?;
             let name = text(callee, src);
@@ -339,6 +414,11 @@ pub fn inline_check(
     let vocabulary = Vocabulary::shared();
     let mut cursor = body.walk();
     for statement in body.named_children(&mut cursor) {
+        // `verify_signature(payload, signature)` (awaited, or bound to a name) as a statement
+        // of the handler: every request passes it or is turned away.
+        if let Some(call) = verifier_statement(statement, src) {
+            return Some((file.span(call.start_byte(), call.end_byte()), true));
+        }
         if statement.kind() != "if_statement" {
             continue;
         }
