@@ -1690,6 +1690,36 @@ impl<'a> Linker<'a> {
                 }
             }
         }
+        // A NestJS guard class in the repository (`@UseGuards(X)`, `APP_GUARD`,
+        // `useGlobalGuards`) is judged by its `canActivate`: one that denies is a guard
+        // whatever its name; one that returns `true` whatever happens is none, however it is
+        // called. When `canActivate` cannot be read (it delegates to a service), the name
+        // decides as before.
+        if self.language(file) != Language::Python && guard.site == GuardSite::Decorator {
+            if let Target::Function(f, i) = self.resolve_guard_target(file, &guard.target) {
+                let function = &self.facts[f.index()].functions[i];
+                let always_true = function.summary.passes_through.is_some();
+                let class = function.name.clone();
+                match self.function_verdict(f, i, depth + 1) {
+                    Verdict::Required(why, g) => {
+                        let g = if g.is_empty() { class } else { g };
+                        return Verdict::Required(
+                            format!("guard `{written}`, whose `canActivate` {why},"),
+                            g,
+                        );
+                    }
+                    Verdict::Optional(why, g) => {
+                        let g = if g.is_empty() { class } else { g };
+                        return Verdict::Optional(
+                            format!("guard `{written}`, whose `canActivate` {why},"),
+                            g,
+                        );
+                    }
+                    Verdict::NotGuard if always_true => return Verdict::NotGuard,
+                    Verdict::NotGuard => {}
+                }
+            }
+        }
         if guard.site != GuardSite::Annotation {
             if let Some(m) = by_name(&written, self.vocabulary) {
                 return name_verdict(m, describe(guard.site, &written), written);

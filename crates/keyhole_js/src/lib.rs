@@ -166,6 +166,7 @@ pub fn extract(
     }
     for class in &found.classes {
         nestjs::controller(&mut x, *class);
+        nestjs::guard_class(&mut x, *class);
     }
     for c in &found.calls {
         x.call(c.0, c.1, c.2, c.3);

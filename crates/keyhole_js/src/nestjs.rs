@@ -11,8 +11,8 @@
 
 use keyhole_core::endpoint::{Framework, Method};
 use keyhole_core::facts::{
-    Exclusions, GuardRef, GuardSite, GuardTarget, RouteDef, RouteSpec, RouterDef, RouterKind,
-    UseDef, UseScope,
+    Exclusions, FunctionDef, FunctionSummary, GuardRef, GuardSite, GuardTarget, RouteDef,
+    RouteSpec, RouterDef, RouterKind, UseDef, UseScope,
 };
 use tree_sitter::Node;
 
@@ -461,5 +461,185 @@ pub(crate) fn for_routes(
             span: x.span(call),
             order: start(call),
         });
+    }
+}
+
+/// Properties whose reading inside `canActivate` looks at who is calling.
+const CALLER_READS: &[&str] = &[
+    "user",
+    "authorization",
+    "Authorization",
+    "verify",
+    "verifyAsync",
+    "jwtVerify",
+    "isAuthenticated",
+    "session",
+];
+
+/// Words in a `throw` that may be about who is calling (`InvalidTokenException`,
+/// `HttpException('…', 401)`).
+const CALLER_THROW_WORDS: &[&str] = &[
+    "auth",
+    "token",
+    "forbidden",
+    "permission",
+    "login",
+    "session",
+    "credential",
+    "denied",
+    "401",
+    "403",
+    "user",
+    "access",
+];
+
+/// A NestJS guard class (`implements CanActivate`, a `canActivate` method, or `extends
+/// AuthGuard('jwt')` from @nestjs/passport) becomes a [`FunctionDef`] named after the class,
+/// summarised by what its `canActivate` does, so that `@UseGuards(X)` is judged by the class
+/// and not by its name:
+///
+/// - a `throw new UnauthorizedException()` / `ForbiddenException` after looking at the caller,
+///   or a `return false` in a body that reads `request.user` / the `authorization` header /
+///   `jwtService.verify…`, denies (Nest answers `false` with 403);
+/// - `extends AuthGuard(…)` with no `canActivate` of its own, or one that ends in
+///   `super.canActivate(…)`, is passport's guard, which answers 401;
+/// - a `canActivate` whose every `return` is `true` and that throws nothing about the caller
+///   (a quota's 429 is not) lets everyone through ([`FunctionSummary::passes_through`]), whatever the class is called.
+///
+/// [`FunctionDef`]: keyhole_core::facts::FunctionDef
+/// [`FunctionSummary::passes_through`]: keyhole_core::facts::FunctionSummary
+pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
+    let Some(name) = class
+        .child_by_field_name("name")
+        .map(|n| x.text(n).to_string())
+    else {
+        return;
+    };
+    let mut passport_base = None;
+    let mut implements = false;
+    let mut cursor = class.walk();
+    for child in class.children(&mut cursor) {
+        if child.kind() != "class_heritage" {
+            continue;
+        }
+        let mut c = child.walk();
+        for clause in child.children(&mut c) {
+            match clause.kind() {
+                "extends_clause" => {
+                    let value = clause.child_by_field_name("value").map(unwrap);
+                    if let Some(v) = value.filter(|v| v.kind() == "call_expression") {
+                        let callee = v
+                            .child_by_field_name("function")
+                            .and_then(|f| symbol_path(f, x.src));
+                        if callee.is_some_and(|p| p.last().is_some_and(|l| l == "AuthGuard")) {
+                            passport_base = Some(v);
+                        }
+                    }
+                }
+                "implements_clause" => implements |= x.text(clause).contains("CanActivate"),
+                _ => {}
+            }
+        }
+    }
+    let body = class.child_by_field_name("body");
+    let can_activate = body.and_then(|b| {
+        let mut c = b.walk();
+        let found = b.named_children(&mut c).find(|m| {
+            m.kind() == "method_definition"
+                && m.child_by_field_name("name")
+                    .is_some_and(|n| x.text(n) == "canActivate")
+        });
+        found
+    });
+    if passport_base.is_none() && !implements && can_activate.is_none() {
+        return;
+    }
+    let mut summary = match can_activate {
+        Some(m) => crate::summary::summarise(m, x.file, x.src, &x.denial_hits),
+        None => FunctionSummary::default(),
+    };
+    // `passes_through` is about `next()`; a guard has none.
+    summary.passes_through = None;
+    let method_body = can_activate.and_then(|m| m.child_by_field_name("body"));
+    if summary.denies.is_none() {
+        if let Some(base) = passport_base {
+            let delegates = method_body.is_none_or(|b| x.text(b).contains("super.canActivate"));
+            if delegates {
+                summary.denies = Some(x.span(base));
+            }
+        }
+    }
+    if let (None, Some(body)) = (summary.denies, method_body) {
+        let mut reads_caller = None;
+        let mut returns_false = None;
+        let mut only_true = true;
+        let mut returns = 0usize;
+        visit(body, &mut |n| match n.kind() {
+            "member_expression" => {
+                if reads_caller.is_none()
+                    && n.child_by_field_name("property")
+                        .is_some_and(|p| CALLER_READS.contains(&x.text(p)))
+                {
+                    reads_caller = Some(n);
+                }
+            }
+            "return_statement" => {
+                returns += 1;
+                let value = n.named_child(0).map(unwrap);
+                match value.map(|v| x.text(v)) {
+                    Some("false") => {
+                        returns_false = returns_false.or(Some(n));
+                        only_true = false;
+                    }
+                    Some("true") => {}
+                    _ => only_true = false,
+                }
+            }
+            // A throw for another reason (`HttpException('Too Many Requests', 429)`) keeps
+            // the guard out of authentication; one that may be about the caller does not.
+            "throw_statement" => {
+                let thrown = x.text(n).to_ascii_lowercase();
+                if CALLER_THROW_WORDS.iter().any(|w| thrown.contains(w)) {
+                    only_true = false;
+                }
+            }
+            _ => {}
+        });
+        if let (Some(_), Some(ret)) = (reads_caller, returns_false) {
+            summary.denies = Some(x.span(ret));
+            summary.checks = reads_caller.map(|n| x.span(n));
+        } else if only_true && returns > 0 {
+            summary.passes_through = Some(x.span(body));
+        }
+    }
+    x.facts.functions.push(FunctionDef {
+        name,
+        span: x.span(class),
+        summary,
+        guards: Vec::new(),
+    });
+}
+
+/// Visit the named nodes under `root` (not inside nested functions), at most 20,000.
+fn visit<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
+    let mut stack = vec![root];
+    let mut seen = 0usize;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > 20_000 {
+            return;
+        }
+        if node.id() != root.id()
+            && matches!(
+                node.kind(),
+                "arrow_function" | "function_expression" | "function_declaration"
+            )
+        {
+            continue;
+        }
+        f(node);
+        let mut cursor = node.walk();
+        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
     }
 }
