@@ -28,6 +28,7 @@
 //!   the RealWorld app's idiom) gives one alias per member with a dotted name
 //!   (`auth.required`), resolvable the way synthetic router names are.
 
+mod fastify_schema;
 pub mod hono;
 pub mod nestjs;
 pub mod nextjs;
@@ -1694,6 +1695,11 @@ impl<'a> Extractor<'a> {
         } else {
             call.start_byte()
         };
+        // `fastify.get('/x', { schema: { response: { 200: S } } }, h)`.
+        if let Some(options) = middle.first() {
+            let route_span = self.file.span(from, call.end_byte());
+            fastify_schema::record(self, route_span, *options);
+        }
         for (path, _) in paths {
             self.facts.routes.push(RouteDef {
                 router: router.clone(),
@@ -2436,6 +2442,7 @@ impl<'a> Extractor<'a> {
         }
         let handler = handler_node.and_then(|h| self.handler_name(h));
         let router = self.bind_receiver(router, call);
+        fastify_schema::record(self, self.span(call), options);
         self.facts.routes.push(RouteDef {
             router: router.clone(),
             framework_hint: self.framework_hint(&router),
