@@ -1733,6 +1733,31 @@ impl<'a> Linker<'a> {
                         return name_verdict(m, describe(guard.site, &written), function_name);
                     }
                 }
+                // A NestJS decorator of the repository (`@Authenticated()` defined as
+                // `applyDecorators(UseGuards(AuthGuard), …)`) guards through the guards it
+                // applies; never by its name.
+                if guard.site == GuardSite::Annotation && self.language(f) != Language::Python {
+                    let applied = self.facts[f.index()].functions[i]
+                        .summary
+                        .dependencies
+                        .clone();
+                    let mut optional = None;
+                    for dep in &applied {
+                        let mut inner = dep_guard(dep);
+                        inner.site = GuardSite::Decorator;
+                        let what =
+                            |why: String| format!("decorator `@{written}`, which applies {why}");
+                        match self.evaluate_target(f, &inner, depth + 1) {
+                            Verdict::Required(why, g) => return Verdict::Required(what(why), g),
+                            Verdict::Optional(why, g) => {
+                                optional = optional.or(Some((what(why), g)))
+                            }
+                            Verdict::NotGuard => {}
+                        }
+                    }
+                    return optional
+                        .map_or(Verdict::NotGuard, |(why, g)| Verdict::Optional(why, g));
+                }
                 if guard.site == GuardSite::Annotation {
                     return Verdict::NotGuard;
                 }

@@ -1231,7 +1231,9 @@ impl<'a> Extractor<'a> {
                 .entry(name.clone())
                 .or_insert((function.start_byte(), function.end_byte()));
         }
-        let summary = summary::summarise(function, self.file, self.src, &self.denial_hits);
+        let mut summary = summary::summarise(function, self.file, self.src, &self.denial_hits);
+        // A NestJS decorator factory (`applyDecorators(UseGuards(AuthGuard), …)`).
+        nestjs::applied_guards(self, function, &mut summary.dependencies);
         self.facts.functions.push(FunctionDef {
             name,
             span: self.span(function),

@@ -11,8 +11,8 @@
 
 use keyhole_core::endpoint::{Framework, Method};
 use keyhole_core::facts::{
-    Exclusions, FunctionDef, FunctionSummary, GuardRef, GuardSite, GuardTarget, RouteDef,
-    RouteSpec, RouterDef, RouterKind, UseDef, UseScope,
+    DependencyRef, Exclusions, FunctionDef, FunctionSummary, GuardRef, GuardSite, GuardTarget,
+    RouteDef, RouteSpec, RouterDef, RouterKind, UseDef, UseScope,
 };
 use tree_sitter::Node;
 
@@ -117,6 +117,104 @@ fn public_marker(
     })
 }
 
+/// Nest's own decorators and Swagger's, which never apply guards.
+const BUILTIN_DECORATORS: &[&str] = &[
+    "Controller",
+    "HttpCode",
+    "Header",
+    "Redirect",
+    "Render",
+    "Version",
+    "UseInterceptors",
+    "UsePipes",
+    "UseFilters",
+    "Sse",
+    "Search",
+    "Injectable",
+    "Module",
+];
+
+/// Any other decorator (`@Authenticated()`, `@Auth(Role.Admin)`): a guard only when it
+/// resolves to a function of the repository that applies guards (`applyDecorators(
+/// UseGuards(AuthGuard), …)`, see [`applied_guards`]), never by its name —
+/// `@ApiBearerAuth()` only documents a scheme.
+fn custom_decorator(x: &Extractor<'_>, name: &str, decorator: Node<'_>) -> Option<GuardRef> {
+    if BUILTIN_DECORATORS.contains(&name) || name.starts_with("Api") {
+        return None;
+    }
+    let expr = unwrap(decorator.named_child(0)?);
+    let (callee, called) = match expr.kind() {
+        "call_expression" => (expr.child_by_field_name("function")?, true),
+        _ => (expr, false),
+    };
+    Some(GuardRef {
+        site: GuardSite::Annotation,
+        target: GuardTarget::Symbol(symbol_path(callee, x.src)?),
+        called,
+        optional: false,
+        span: x.span(decorator),
+    })
+}
+
+/// The guards a decorator factory applies: `UseGuards(A, B)` among the arguments of an
+/// `applyDecorators(…)` call in its body, as dependencies of its summary.
+pub(crate) fn applied_guards(x: &Extractor<'_>, function: Node<'_>, out: &mut Vec<DependencyRef>) {
+    let Some(body) = function.child_by_field_name("body") else {
+        return;
+    };
+    if !x.text(body).contains("applyDecorators") {
+        return;
+    }
+    visit(body, &mut |n| {
+        if n.kind() != "call_expression" {
+            return;
+        }
+        let callee = n
+            .child_by_field_name("function")
+            .and_then(|f| symbol_path(f, x.src));
+        if !callee.is_some_and(|p| p.last().is_some_and(|l| l == "applyDecorators")) {
+            return;
+        }
+        let args = n
+            .child_by_field_name("arguments")
+            .map(arguments)
+            .unwrap_or_default();
+        for arg in args {
+            let arg = unwrap(arg);
+            if arg.kind() != "call_expression" {
+                continue;
+            }
+            let Some((name, inner)) = decorator_call(x, arg) else {
+                continue;
+            };
+            if name != "UseGuards" {
+                continue;
+            }
+            let mut refs = Vec::new();
+            use_guards(x, &inner, &mut refs);
+            out.extend(refs.into_iter().filter_map(|r| match r.target {
+                GuardTarget::Symbol(target) => Some(DependencyRef {
+                    target,
+                    optional: false,
+                    via_alias: false,
+                    span: r.span,
+                }),
+                _ => None,
+            }));
+        }
+    });
+}
+
+/// `UseGuards(A, B)` → (`UseGuards`, [A, B]).
+fn decorator_call<'t>(x: &Extractor<'_>, call: Node<'t>) -> Option<(String, Vec<Node<'t>>)> {
+    let name = symbol_path(call.child_by_field_name("function")?, x.src)?;
+    let args = call
+        .child_by_field_name("arguments")
+        .map(arguments)
+        .unwrap_or_default();
+    Some((name.last()?.clone(), args))
+}
+
 /// `@UseGuards(A, new B(), AuthGuard('jwt'))`: one guard per argument.
 fn use_guards(x: &Extractor<'_>, args: &[Node<'_>], out: &mut Vec<GuardRef>) {
     for arg in args {
@@ -160,7 +258,10 @@ pub(crate) fn controller(x: &mut Extractor<'_>, class: Node<'_>) {
                 };
             }
             "UseGuards" => use_guards(x, &args, &mut guards),
-            _ => guards.extend(public_marker(x, &dname, &args, *d)),
+            _ => match public_marker(x, &dname, &args, *d) {
+                Some(p) => guards.push(p),
+                None => guards.extend(custom_decorator(x, &dname, *d)),
+            },
         }
     }
     if !is_controller {
@@ -213,7 +314,10 @@ fn method(x: &mut Extractor<'_>, class: &str, member: Node<'_>, decorators: &[No
         }
         match dname.as_str() {
             "UseGuards" => use_guards(x, &args, &mut guards),
-            _ => guards.extend(public_marker(x, &dname, &args, *d)),
+            _ => match public_marker(x, &dname, &args, *d) {
+                Some(p) => guards.push(p),
+                None => guards.extend(custom_decorator(x, &dname, *d)),
+            },
         }
     }
     let handler = member
