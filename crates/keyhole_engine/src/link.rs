@@ -1291,6 +1291,14 @@ impl<'a> Linker<'a> {
                 if !mw.only.is_empty() && !mw.only.iter().any(|spec| covers(spec, &rest, route)) {
                     continue;
                 }
+                // NestJS `exclude(…)` names routes below the global prefix, as `forRoutes` does.
+                if mw
+                    .unless
+                    .as_ref()
+                    .is_some_and(|u| u.routes.iter().any(|spec| covers(spec, &below(0), route)))
+                {
+                    continue;
+                }
                 let mut guard = mw.guard.clone();
                 match mw.unless.as_ref().map(|u| excluded(u, &full)) {
                     Some(Some(true)) => continue,

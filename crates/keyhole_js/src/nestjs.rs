@@ -447,8 +447,8 @@ pub(crate) fn app_guard_provider(x: &mut Extractor<'_>, object: Node<'_>) {
 
 /// `consumer.apply(AuthMiddleware).exclude(…).forRoutes(CatsController, 'dogs', { path:
 /// 'cats/:id', method: RequestMethod.GET })` in a module's `configure`: the middleware
-/// guards the routes named (a controller: all of its routes). `exclude(…)` makes the guard
-/// optional: which routes it skips is not followed.
+/// guards the routes named (a controller: all of its routes). `exclude(…)` entries written as
+/// strings or `{ path, method }` objects are skipped exactly; others make the guard optional.
 pub(crate) fn for_routes(
     x: &mut Extractor<'_>,
     call: Node<'_>,
@@ -457,6 +457,8 @@ pub(crate) fn for_routes(
 ) {
     let mut middleware: Vec<GuardRef> = Vec::new();
     let mut excludes = false;
+    let mut excluded_routes = Vec::new();
+    let mut unreadable_exclusion = false;
     let mut cur = unwrap(receiver);
     for _ in 0..16 {
         if cur.kind() != "call_expression" {
@@ -483,7 +485,15 @@ pub(crate) fn for_routes(
                     middleware.extend(refs);
                 }
             }
-            "exclude" => excludes = true,
+            "exclude" => {
+                excludes = true;
+                for arg in &inner {
+                    match route_spec(x, *arg) {
+                        Some(spec) => excluded_routes.push(spec),
+                        None => unreadable_exclusion = true,
+                    }
+                }
+            }
             _ => {}
         }
         match callee.child_by_field_name("object") {
@@ -494,8 +504,11 @@ pub(crate) fn for_routes(
     if middleware.is_empty() {
         return;
     }
+    // Exclusions written as literals are exact; any other (a constant, a spread) leaves the
+    // middleware optional, since which routes it skips is unknown.
     let unless = excludes.then(|| Exclusions {
-        unreadable: true,
+        unreadable: unreadable_exclusion,
+        routes: excluded_routes,
         span: Some(x.span(call)),
         ..Exclusions::default()
     });
@@ -745,5 +758,35 @@ fn visit<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
         let mut cursor = node.walk();
         let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
         stack.extend(children.into_iter().rev());
+    }
+}
+
+/// A route named by a string (`'cats/*'`) or `{ path: 'cats/:id', method: RequestMethod.GET }`
+/// in `exclude(…)`; `None` when it is not written as a literal.
+fn route_spec(x: &Extractor<'_>, arg: Node<'_>) -> Option<RouteSpec> {
+    let arg = unwrap(arg);
+    match arg.kind() {
+        "string" => Some(RouteSpec {
+            path: string_value(arg, x.src),
+            methods: Vec::new(),
+        }),
+        "object" => {
+            let path = x
+                .object_value(arg, "path")
+                .filter(|p| p.kind() == "string")
+                .map(|p| string_value(p, x.src))?;
+            let methods = match x.object_value(arg, "method") {
+                None => Vec::new(),
+                Some(m) => {
+                    let name = symbol_path(m, x.src)?;
+                    match name.last()?.as_str() {
+                        "ALL" => vec![Method::Any],
+                        other => vec![Method::parse(other)?],
+                    }
+                }
+            };
+            Some(RouteSpec { path, methods })
+        }
+        _ => None,
     }
 }
