@@ -617,7 +617,9 @@ const CALLER_THROW_WORDS: &[&str] = &[
 ///
 /// - a `throw new UnauthorizedException()` / `ForbiddenException` after looking at the caller,
 ///   or a `return false` in a body that reads `request.user` / the `authorization` header /
-///   `jwtService.verify…`, denies (Nest answers `false` with 403);
+///   `jwtService.verify…`, denies (Nest answers `false` with 403), as does a `return` of an
+///   expression over the caller (a roles guard's `roles.includes(request.user?.role)`, false
+///   for anonymous callers);
 /// - `extends AuthGuard(…)` with no `canActivate` of its own, or one that ends in
 ///   `super.canActivate(…)`, is passport's guard, which answers 401;
 /// - a `canActivate` whose every `return` is `true` and that throws nothing about the caller
@@ -709,6 +711,12 @@ pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
                         only_true = false;
                     }
                     Some("true") => {}
+                    // `return roles.includes(request.user?.role)`: false for anonymous callers
+                    // (a roles guard: it denies whoever is not signed in with a role).
+                    Some(_) if value.is_some_and(|v| reads_caller_in(x, v)) => {
+                        returns_false = returns_false.or(Some(n));
+                        only_true = false;
+                    }
                     _ => only_true = false,
                 }
             }
@@ -735,6 +743,17 @@ pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
         summary,
         guards: Vec::new(),
     });
+}
+
+/// Whether an expression reads the caller (`request.user?.role`, `headers.authorization`).
+fn reads_caller_in(x: &Extractor<'_>, value: Node<'_>) -> bool {
+    let mut found = false;
+    visit(value, &mut |n| {
+        found |= n.kind() == "member_expression"
+            && n.child_by_field_name("property")
+                .is_some_and(|p| CALLER_READS.contains(&x.text(p)));
+    });
+    found
 }
 
 /// Visit the named nodes under `root` (not inside nested functions), at most 20,000.
