@@ -172,7 +172,7 @@ pub(crate) fn applied_guards(x: &Extractor<'_>, function: Node<'_>, out: &mut Ve
         let callee = n
             .child_by_field_name("function")
             .and_then(|f| symbol_path(f, x.src));
-        if !callee.is_some_and(|p| p.last().is_some_and(|l| l == "applyDecorators")) {
+        if callee.is_none_or(|p| p.last().is_none_or(|l| l != "applyDecorators")) {
             return;
         }
         let args = n
@@ -694,13 +694,12 @@ pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
         let mut only_true = true;
         let mut returns = 0usize;
         visit(body, &mut |n| match n.kind() {
-            "member_expression" => {
+            "member_expression"
                 if reads_caller.is_none()
                     && n.child_by_field_name("property")
-                        .is_some_and(|p| CALLER_READS.contains(&x.text(p)))
-                {
-                    reads_caller = Some(n);
-                }
+                        .is_some_and(|p| CALLER_READS.contains(&x.text(p))) =>
+            {
+                reads_caller = Some(n);
             }
             "return_statement" => {
                 returns += 1;
