@@ -587,6 +587,29 @@ fn inventory_json_records_fastapi_response_types() {
 }
 
 #[test]
+fn inventory_json_records_fastify_response_schemas() {
+    let case = "javascript/fastify/response_schemas";
+    let routes = format!("tests/fixtures/{case}/src/routes/users.ts");
+    // A name as written, where it is written.
+    let me = fixture_endpoint(case, "GET", "/users/me");
+    assert_eq!(me["response"]["name"], "schemas.UserOut");
+    assert_eq!(me["response"]["file"], routes);
+    assert_eq!(me["response"]["line"], 18);
+    // A TypeBox builder in a module-level `schema` object named by the route.
+    let list = fixture_endpoint(case, "GET", "/users");
+    assert_eq!(list["response"]["name"], "Type.Array(…)");
+    assert_eq!(list["response"]["line"], 12);
+    // `'2xx'` on `fastify.route({ schema })`.
+    let profile = fixture_endpoint(case, "GET", "/users/{id}/profile");
+    assert_eq!(profile["response"]["name"], "PublicProfile");
+    // A literal: its location.
+    let ping = fixture_endpoint(case, "POST", "/users/{id}/ping");
+    assert_eq!(ping["response"]["name"], "inline JSON schema");
+    assert_eq!(ping["response"]["line"], 36);
+    assert!(fixture_endpoint(case, "DELETE", "/users/{id}")["response"].is_null());
+}
+
+#[test]
 fn inventory_json_locates_connexion_handlers() {
     let case = "python/connexion/global_security_with_bearer";
     let dir = format!("tests/fixtures/{case}/petstore");

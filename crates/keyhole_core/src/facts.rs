@@ -214,6 +214,9 @@ pub struct Exclusions {
     /// Something could not be read (a variable, a `custom` function, a method filter): which
     /// routes are skipped is unknown.
     pub unreadable: bool,
+    /// NestJS `consumer.apply(mw).exclude('health', { path: 'cats/:id', method:
+    /// RequestMethod.GET })`: routes named as in `forRoutes` (below the app's global prefix).
+    pub routes: Vec<RouteSpec>,
     pub span: Option<Span>,
 }
 

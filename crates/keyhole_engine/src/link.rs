@@ -1291,6 +1291,14 @@ impl<'a> Linker<'a> {
                 if !mw.only.is_empty() && !mw.only.iter().any(|spec| covers(spec, &rest, route)) {
                     continue;
                 }
+                // NestJS `exclude(…)` names routes below the global prefix, as `forRoutes` does.
+                if mw
+                    .unless
+                    .as_ref()
+                    .is_some_and(|u| u.routes.iter().any(|spec| covers(spec, &below(0), route)))
+                {
+                    continue;
+                }
                 let mut guard = mw.guard.clone();
                 match mw.unless.as_ref().map(|u| excluded(u, &full)) {
                     Some(Some(true)) => continue,
@@ -1690,6 +1698,36 @@ impl<'a> Linker<'a> {
                 }
             }
         }
+        // A NestJS guard class in the repository (`@UseGuards(X)`, `APP_GUARD`,
+        // `useGlobalGuards`) is judged by its `canActivate`: one that denies is a guard
+        // whatever its name; one that returns `true` whatever happens is none, however it is
+        // called. When `canActivate` cannot be read (it delegates to a service), the name
+        // decides as before.
+        if self.language(file) != Language::Python && guard.site == GuardSite::Decorator {
+            if let Target::Function(f, i) = self.resolve_guard_target(file, &guard.target) {
+                let function = &self.facts[f.index()].functions[i];
+                let always_true = function.summary.passes_through.is_some();
+                let class = function.name.clone();
+                match self.function_verdict(f, i, depth + 1) {
+                    Verdict::Required(why, g) => {
+                        let g = if g.is_empty() { class } else { g };
+                        return Verdict::Required(
+                            format!("guard `{written}`, whose `canActivate` {why},"),
+                            g,
+                        );
+                    }
+                    Verdict::Optional(why, g) => {
+                        let g = if g.is_empty() { class } else { g };
+                        return Verdict::Optional(
+                            format!("guard `{written}`, whose `canActivate` {why},"),
+                            g,
+                        );
+                    }
+                    Verdict::NotGuard if always_true => return Verdict::NotGuard,
+                    Verdict::NotGuard => {}
+                }
+            }
+        }
         if guard.site != GuardSite::Annotation {
             if let Some(m) = by_name(&written, self.vocabulary) {
                 return name_verdict(m, describe(guard.site, &written), written);
@@ -1702,6 +1740,31 @@ impl<'a> Linker<'a> {
                     if let Some(m) = by_name(&function_name, self.vocabulary) {
                         return name_verdict(m, describe(guard.site, &written), function_name);
                     }
+                }
+                // A NestJS decorator of the repository (`@Authenticated()` defined as
+                // `applyDecorators(UseGuards(AuthGuard), …)`) guards through the guards it
+                // applies; never by its name.
+                if guard.site == GuardSite::Annotation && self.language(f) != Language::Python {
+                    let applied = self.facts[f.index()].functions[i]
+                        .summary
+                        .dependencies
+                        .clone();
+                    let mut optional = None;
+                    for dep in &applied {
+                        let mut inner = dep_guard(dep);
+                        inner.site = GuardSite::Decorator;
+                        let what =
+                            |why: String| format!("decorator `@{written}`, which applies {why}");
+                        match self.evaluate_target(f, &inner, depth + 1) {
+                            Verdict::Required(why, g) => return Verdict::Required(what(why), g),
+                            Verdict::Optional(why, g) => {
+                                optional = optional.or(Some((what(why), g)))
+                            }
+                            Verdict::NotGuard => {}
+                        }
+                    }
+                    return optional
+                        .map_or(Verdict::NotGuard, |(why, g)| Verdict::Optional(why, g));
                 }
                 if guard.site == GuardSite::Annotation {
                     return Verdict::NotGuard;

@@ -28,6 +28,7 @@
 //!   the RealWorld app's idiom) gives one alias per member with a dotted name
 //!   (`auth.required`), resolvable the way synthetic router names are.
 
+mod fastify_schema;
 pub mod hono;
 pub mod nestjs;
 pub mod nextjs;
@@ -166,6 +167,7 @@ pub fn extract(
     }
     for class in &found.classes {
         nestjs::controller(&mut x, *class);
+        nestjs::guard_class(&mut x, *class);
     }
     for c in &found.calls {
         x.call(c.0, c.1, c.2, c.3);
@@ -1229,7 +1231,9 @@ impl<'a> Extractor<'a> {
                 .entry(name.clone())
                 .or_insert((function.start_byte(), function.end_byte()));
         }
-        let summary = summary::summarise(function, self.file, self.src, &self.denial_hits);
+        let mut summary = summary::summarise(function, self.file, self.src, &self.denial_hits);
+        // A NestJS decorator factory (`applyDecorators(UseGuards(AuthGuard), …)`).
+        nestjs::applied_guards(self, function, &mut summary.dependencies);
         self.facts.functions.push(FunctionDef {
             name,
             span: self.span(function),
@@ -1693,6 +1697,11 @@ impl<'a> Extractor<'a> {
         } else {
             call.start_byte()
         };
+        // `fastify.get('/x', { schema: { response: { 200: S } } }, h)`.
+        if let Some(options) = middle.first() {
+            let route_span = self.file.span(from, call.end_byte());
+            fastify_schema::record(self, route_span, *options);
+        }
         for (path, _) in paths {
             self.facts.routes.push(RouteDef {
                 router: router.clone(),
@@ -2435,6 +2444,7 @@ impl<'a> Extractor<'a> {
         }
         let handler = handler_node.and_then(|h| self.handler_name(h));
         let router = self.bind_receiver(router, call);
+        fastify_schema::record(self, self.span(call), options);
         self.facts.routes.push(RouteDef {
             router: router.clone(),
             framework_hint: self.framework_hint(&router),

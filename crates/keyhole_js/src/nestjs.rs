@@ -11,8 +11,8 @@
 
 use keyhole_core::endpoint::{Framework, Method};
 use keyhole_core::facts::{
-    Exclusions, GuardRef, GuardSite, GuardTarget, RouteDef, RouteSpec, RouterDef, RouterKind,
-    UseDef, UseScope,
+    DependencyRef, Exclusions, FunctionDef, FunctionSummary, GuardRef, GuardSite, GuardTarget,
+    RouteDef, RouteSpec, RouterDef, RouterKind, UseDef, UseScope,
 };
 use tree_sitter::Node;
 
@@ -117,6 +117,104 @@ fn public_marker(
     })
 }
 
+/// Nest's own decorators and Swagger's, which never apply guards.
+const BUILTIN_DECORATORS: &[&str] = &[
+    "Controller",
+    "HttpCode",
+    "Header",
+    "Redirect",
+    "Render",
+    "Version",
+    "UseInterceptors",
+    "UsePipes",
+    "UseFilters",
+    "Sse",
+    "Search",
+    "Injectable",
+    "Module",
+];
+
+/// Any other decorator (`@Authenticated()`, `@Auth(Role.Admin)`): a guard only when it
+/// resolves to a function of the repository that applies guards (`applyDecorators(
+/// UseGuards(AuthGuard), …)`, see [`applied_guards`]), never by its name —
+/// `@ApiBearerAuth()` only documents a scheme.
+fn custom_decorator(x: &Extractor<'_>, name: &str, decorator: Node<'_>) -> Option<GuardRef> {
+    if BUILTIN_DECORATORS.contains(&name) || name.starts_with("Api") {
+        return None;
+    }
+    let expr = unwrap(decorator.named_child(0)?);
+    let (callee, called) = match expr.kind() {
+        "call_expression" => (expr.child_by_field_name("function")?, true),
+        _ => (expr, false),
+    };
+    Some(GuardRef {
+        site: GuardSite::Annotation,
+        target: GuardTarget::Symbol(symbol_path(callee, x.src)?),
+        called,
+        optional: false,
+        span: x.span(decorator),
+    })
+}
+
+/// The guards a decorator factory applies: `UseGuards(A, B)` among the arguments of an
+/// `applyDecorators(…)` call in its body, as dependencies of its summary.
+pub(crate) fn applied_guards(x: &Extractor<'_>, function: Node<'_>, out: &mut Vec<DependencyRef>) {
+    let Some(body) = function.child_by_field_name("body") else {
+        return;
+    };
+    if !x.text(body).contains("applyDecorators") {
+        return;
+    }
+    visit(body, &mut |n| {
+        if n.kind() != "call_expression" {
+            return;
+        }
+        let callee = n
+            .child_by_field_name("function")
+            .and_then(|f| symbol_path(f, x.src));
+        if callee.is_none_or(|p| p.last().is_none_or(|l| l != "applyDecorators")) {
+            return;
+        }
+        let args = n
+            .child_by_field_name("arguments")
+            .map(arguments)
+            .unwrap_or_default();
+        for arg in args {
+            let arg = unwrap(arg);
+            if arg.kind() != "call_expression" {
+                continue;
+            }
+            let Some((name, inner)) = decorator_call(x, arg) else {
+                continue;
+            };
+            if name != "UseGuards" {
+                continue;
+            }
+            let mut refs = Vec::new();
+            use_guards(x, &inner, &mut refs);
+            out.extend(refs.into_iter().filter_map(|r| match r.target {
+                GuardTarget::Symbol(target) => Some(DependencyRef {
+                    target,
+                    optional: false,
+                    via_alias: false,
+                    span: r.span,
+                }),
+                _ => None,
+            }));
+        }
+    });
+}
+
+/// `UseGuards(A, B)` → (`UseGuards`, [A, B]).
+fn decorator_call<'t>(x: &Extractor<'_>, call: Node<'t>) -> Option<(String, Vec<Node<'t>>)> {
+    let name = symbol_path(call.child_by_field_name("function")?, x.src)?;
+    let args = call
+        .child_by_field_name("arguments")
+        .map(arguments)
+        .unwrap_or_default();
+    Some((name.last()?.clone(), args))
+}
+
 /// `@UseGuards(A, new B(), AuthGuard('jwt'))`: one guard per argument.
 fn use_guards(x: &Extractor<'_>, args: &[Node<'_>], out: &mut Vec<GuardRef>) {
     for arg in args {
@@ -160,7 +258,10 @@ pub(crate) fn controller(x: &mut Extractor<'_>, class: Node<'_>) {
                 };
             }
             "UseGuards" => use_guards(x, &args, &mut guards),
-            _ => guards.extend(public_marker(x, &dname, &args, *d)),
+            _ => match public_marker(x, &dname, &args, *d) {
+                Some(p) => guards.push(p),
+                None => guards.extend(custom_decorator(x, &dname, *d)),
+            },
         }
     }
     if !is_controller {
@@ -213,7 +314,10 @@ fn method(x: &mut Extractor<'_>, class: &str, member: Node<'_>, decorators: &[No
         }
         match dname.as_str() {
             "UseGuards" => use_guards(x, &args, &mut guards),
-            _ => guards.extend(public_marker(x, &dname, &args, *d)),
+            _ => match public_marker(x, &dname, &args, *d) {
+                Some(p) => guards.push(p),
+                None => guards.extend(custom_decorator(x, &dname, *d)),
+            },
         }
     }
     let handler = member
@@ -343,8 +447,8 @@ pub(crate) fn app_guard_provider(x: &mut Extractor<'_>, object: Node<'_>) {
 
 /// `consumer.apply(AuthMiddleware).exclude(…).forRoutes(CatsController, 'dogs', { path:
 /// 'cats/:id', method: RequestMethod.GET })` in a module's `configure`: the middleware
-/// guards the routes named (a controller: all of its routes). `exclude(…)` makes the guard
-/// optional: which routes it skips is not followed.
+/// guards the routes named (a controller: all of its routes). `exclude(…)` entries written as
+/// strings or `{ path, method }` objects are skipped exactly; others make the guard optional.
 pub(crate) fn for_routes(
     x: &mut Extractor<'_>,
     call: Node<'_>,
@@ -353,6 +457,8 @@ pub(crate) fn for_routes(
 ) {
     let mut middleware: Vec<GuardRef> = Vec::new();
     let mut excludes = false;
+    let mut excluded_routes = Vec::new();
+    let mut unreadable_exclusion = false;
     let mut cur = unwrap(receiver);
     for _ in 0..16 {
         if cur.kind() != "call_expression" {
@@ -379,7 +485,15 @@ pub(crate) fn for_routes(
                     middleware.extend(refs);
                 }
             }
-            "exclude" => excludes = true,
+            "exclude" => {
+                excludes = true;
+                for arg in &inner {
+                    match route_spec(x, *arg) {
+                        Some(spec) => excluded_routes.push(spec),
+                        None => unreadable_exclusion = true,
+                    }
+                }
+            }
             _ => {}
         }
         match callee.child_by_field_name("object") {
@@ -390,8 +504,11 @@ pub(crate) fn for_routes(
     if middleware.is_empty() {
         return;
     }
+    // Exclusions written as literals are exact; any other (a constant, a spread) leaves the
+    // middleware optional, since which routes it skips is unknown.
     let unless = excludes.then(|| Exclusions {
-        unreadable: true,
+        unreadable: unreadable_exclusion,
+        routes: excluded_routes,
         span: Some(x.span(call)),
         ..Exclusions::default()
     });
@@ -461,5 +578,233 @@ pub(crate) fn for_routes(
             span: x.span(call),
             order: start(call),
         });
+    }
+}
+
+/// Properties whose reading inside `canActivate` looks at who is calling.
+const CALLER_READS: &[&str] = &[
+    "user",
+    "authorization",
+    "Authorization",
+    "verify",
+    "verifyAsync",
+    "jwtVerify",
+    "isAuthenticated",
+    "session",
+];
+
+/// Words in a `throw` that may be about who is calling (`InvalidTokenException`,
+/// `HttpException('…', 401)`).
+const CALLER_THROW_WORDS: &[&str] = &[
+    "auth",
+    "token",
+    "forbidden",
+    "permission",
+    "login",
+    "session",
+    "credential",
+    "denied",
+    "401",
+    "403",
+    "user",
+    "access",
+];
+
+/// A NestJS guard class (`implements CanActivate`, a `canActivate` method, or `extends
+/// AuthGuard('jwt')` from @nestjs/passport) becomes a [`FunctionDef`] named after the class,
+/// summarised by what its `canActivate` does, so that `@UseGuards(X)` is judged by the class
+/// and not by its name:
+///
+/// - a `throw new UnauthorizedException()` / `ForbiddenException` after looking at the caller,
+///   or a `return false` in a body that reads `request.user` / the `authorization` header /
+///   `jwtService.verify…`, denies (Nest answers `false` with 403), as does a `return` of an
+///   expression over the caller (a roles guard's `roles.includes(request.user?.role)`, false
+///   for anonymous callers);
+/// - `extends AuthGuard(…)` with no `canActivate` of its own, or one that ends in
+///   `super.canActivate(…)`, is passport's guard, which answers 401;
+/// - a `canActivate` whose every `return` is `true` and that throws nothing about the caller
+///   (a quota's 429 is not) lets everyone through ([`FunctionSummary::passes_through`]), whatever the class is called.
+///
+/// [`FunctionDef`]: keyhole_core::facts::FunctionDef
+/// [`FunctionSummary::passes_through`]: keyhole_core::facts::FunctionSummary
+pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
+    let Some(name) = class
+        .child_by_field_name("name")
+        .map(|n| x.text(n).to_string())
+    else {
+        return;
+    };
+    let mut passport_base = None;
+    let mut implements = false;
+    let mut cursor = class.walk();
+    for child in class.children(&mut cursor) {
+        if child.kind() != "class_heritage" {
+            continue;
+        }
+        let mut c = child.walk();
+        for clause in child.children(&mut c) {
+            match clause.kind() {
+                "extends_clause" => {
+                    let value = clause.child_by_field_name("value").map(unwrap);
+                    if let Some(v) = value.filter(|v| v.kind() == "call_expression") {
+                        let callee = v
+                            .child_by_field_name("function")
+                            .and_then(|f| symbol_path(f, x.src));
+                        if callee.is_some_and(|p| p.last().is_some_and(|l| l == "AuthGuard")) {
+                            passport_base = Some(v);
+                        }
+                    }
+                }
+                "implements_clause" => implements |= x.text(clause).contains("CanActivate"),
+                _ => {}
+            }
+        }
+    }
+    let body = class.child_by_field_name("body");
+    let can_activate = body.and_then(|b| {
+        let mut c = b.walk();
+        let found = b.named_children(&mut c).find(|m| {
+            m.kind() == "method_definition"
+                && m.child_by_field_name("name")
+                    .is_some_and(|n| x.text(n) == "canActivate")
+        });
+        found
+    });
+    if passport_base.is_none() && !implements && can_activate.is_none() {
+        return;
+    }
+    let mut summary = match can_activate {
+        Some(m) => crate::summary::summarise(m, x.file, x.src, &x.denial_hits),
+        None => FunctionSummary::default(),
+    };
+    // `passes_through` is about `next()`; a guard has none.
+    summary.passes_through = None;
+    let method_body = can_activate.and_then(|m| m.child_by_field_name("body"));
+    if summary.denies.is_none() {
+        if let Some(base) = passport_base {
+            let delegates = method_body.is_none_or(|b| x.text(b).contains("super.canActivate"));
+            if delegates {
+                summary.denies = Some(x.span(base));
+            }
+        }
+    }
+    if let (None, Some(body)) = (summary.denies, method_body) {
+        let mut reads_caller = None;
+        let mut returns_false = None;
+        let mut only_true = true;
+        let mut returns = 0usize;
+        visit(body, &mut |n| match n.kind() {
+            "member_expression"
+                if reads_caller.is_none()
+                    && n.child_by_field_name("property")
+                        .is_some_and(|p| CALLER_READS.contains(&x.text(p))) =>
+            {
+                reads_caller = Some(n);
+            }
+            "return_statement" => {
+                returns += 1;
+                let value = n.named_child(0).map(unwrap);
+                match value.map(|v| x.text(v)) {
+                    Some("false") => {
+                        returns_false = returns_false.or(Some(n));
+                        only_true = false;
+                    }
+                    Some("true") => {}
+                    // `return roles.includes(request.user?.role)`: false for anonymous callers
+                    // (a roles guard: it denies whoever is not signed in with a role).
+                    Some(_) if value.is_some_and(|v| reads_caller_in(x, v)) => {
+                        returns_false = returns_false.or(Some(n));
+                        only_true = false;
+                    }
+                    _ => only_true = false,
+                }
+            }
+            // A throw for another reason (`HttpException('Too Many Requests', 429)`) keeps
+            // the guard out of authentication; one that may be about the caller does not.
+            "throw_statement" => {
+                let thrown = x.text(n).to_ascii_lowercase();
+                if CALLER_THROW_WORDS.iter().any(|w| thrown.contains(w)) {
+                    only_true = false;
+                }
+            }
+            _ => {}
+        });
+        if let (Some(_), Some(ret)) = (reads_caller, returns_false) {
+            summary.denies = Some(x.span(ret));
+            summary.checks = reads_caller.map(|n| x.span(n));
+        } else if only_true && returns > 0 {
+            summary.passes_through = Some(x.span(body));
+        }
+    }
+    x.facts.functions.push(FunctionDef {
+        name,
+        span: x.span(class),
+        summary,
+        guards: Vec::new(),
+    });
+}
+
+/// Whether an expression reads the caller (`request.user?.role`, `headers.authorization`).
+fn reads_caller_in(x: &Extractor<'_>, value: Node<'_>) -> bool {
+    let mut found = false;
+    visit(value, &mut |n| {
+        found |= n.kind() == "member_expression"
+            && n.child_by_field_name("property")
+                .is_some_and(|p| CALLER_READS.contains(&x.text(p)));
+    });
+    found
+}
+
+/// Visit the named nodes under `root` (not inside nested functions), at most 20,000.
+fn visit<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
+    let mut stack = vec![root];
+    let mut seen = 0usize;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > 20_000 {
+            return;
+        }
+        if node.id() != root.id()
+            && matches!(
+                node.kind(),
+                "arrow_function" | "function_expression" | "function_declaration"
+            )
+        {
+            continue;
+        }
+        f(node);
+        let mut cursor = node.walk();
+        let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+}
+
+/// A route named by a string (`'cats/*'`) or `{ path: 'cats/:id', method: RequestMethod.GET }`
+/// in `exclude(…)`; `None` when it is not written as a literal.
+fn route_spec(x: &Extractor<'_>, arg: Node<'_>) -> Option<RouteSpec> {
+    let arg = unwrap(arg);
+    match arg.kind() {
+        "string" => Some(RouteSpec {
+            path: string_value(arg, x.src),
+            methods: Vec::new(),
+        }),
+        "object" => {
+            let path = x
+                .object_value(arg, "path")
+                .filter(|p| p.kind() == "string")
+                .map(|p| string_value(p, x.src))?;
+            let methods = match x.object_value(arg, "method") {
+                None => Vec::new(),
+                Some(m) => {
+                    let name = symbol_path(m, x.src)?;
+                    match name.last()?.as_str() {
+                        "ALL" => vec![Method::Any],
+                        other => vec![Method::parse(other)?],
+                    }
+                }
+            };
+            Some(RouteSpec { path, methods })
+        }
+        _ => None,
     }
 }
