@@ -194,6 +194,30 @@ pub struct UseDef {
     pub order: u32,
 }
 
+impl UseDef {
+    /// A mount or `use` (`app.use('/api', router)`, `fastify.register(plugin, { prefix })`):
+    /// `args` apply to what `parent` registers after it, on every route, without exclusions.
+    pub fn after(
+        parent: SymbolPath,
+        prefix: Option<PathArg>,
+        args: Vec<GuardRef>,
+        span: Span,
+        order: u32,
+    ) -> UseDef {
+        UseDef {
+            parent,
+            prefix,
+            args,
+            guards: Vec::new(),
+            scope: UseScope::After,
+            unless: None,
+            only: Vec::new(),
+            span,
+            order,
+        }
+    }
+}
+
 /// A route a middleware is applied to: NestJS `forRoutes('cats')`,
 /// `forRoutes({ path: 'cats/:id', method: RequestMethod.GET })`. The path is relative to the
 /// app's global prefix; one ending in `*` covers everything below it.
@@ -240,6 +264,20 @@ pub struct GuardRef {
     /// Whether the code asks for optional auth (`jwt_required(optional=True)`, `auto_error=False`).
     pub optional: bool,
     pub span: Span,
+}
+
+impl GuardRef {
+    /// A router or middleware passed by reference (`app.use(router)`, `register(plugin)`):
+    /// not called, not optional.
+    pub fn middleware(target: GuardTarget, span: Span) -> GuardRef {
+        GuardRef {
+            site: GuardSite::Middleware,
+            target,
+            called: false,
+            optional: false,
+            span,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

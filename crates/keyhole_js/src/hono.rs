@@ -272,13 +272,7 @@ pub(crate) fn derived_app(
 }
 
 fn symbol_arg(x: &Extractor<'_>, path: SymbolPath, at: Node<'_>) -> GuardRef {
-    GuardRef {
-        site: GuardSite::Middleware,
-        target: GuardTarget::Symbol(path),
-        called: false,
-        optional: false,
-        span: x.span(at),
-    }
+    GuardRef::middleware(GuardTarget::Symbol(path), x.span(at))
 }
 
 /// Hono-only methods of an app: `route(path, sub)` and `on(methods, paths, …handlers)`.

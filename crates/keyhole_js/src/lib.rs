@@ -2240,23 +2240,14 @@ impl<'a> Extractor<'a> {
                 .and_then(|o| self.object_value(unwrap(*o), "options"))
                 .and_then(|o| self.object_value(o, "prefix"))
                 .and_then(|p| self.use_prefix(p));
-            self.facts.uses.push(UseDef {
+            let plugins = GuardTarget::Module(format!("{AUTOLOAD_PREFIX}{dir}"));
+            self.facts.uses.push(UseDef::after(
                 parent,
                 prefix,
-                args: vec![GuardRef {
-                    site: GuardSite::Middleware,
-                    target: GuardTarget::Module(format!("{AUTOLOAD_PREFIX}{dir}")),
-                    called: false,
-                    optional: false,
-                    span: self.span(plugin),
-                }],
-                guards: Vec::new(),
-                scope: UseScope::After,
-                unless: None,
-                only: Vec::new(),
-                span: self.span(call),
-                order: start(call),
-            });
+                vec![GuardRef::middleware(plugins, self.span(plugin))],
+                self.span(call),
+                start(call),
+            ));
             return;
         }
         let mut target: SymbolPath = if params::is_function(plugin) {
@@ -2293,23 +2284,16 @@ impl<'a> Extractor<'a> {
             .and_then(|o| self.object_value(unwrap(*o), "prefix"))
             .and_then(|p| self.use_prefix(p));
         let parent = self.bind_receiver(parent, call);
-        self.facts.uses.push(UseDef {
+        self.facts.uses.push(UseDef::after(
             parent,
             prefix,
-            args: vec![GuardRef {
-                site: GuardSite::Middleware,
-                target: GuardTarget::Symbol(target),
-                called: false,
-                optional: false,
-                span: self.span(plugin),
-            }],
-            guards: Vec::new(),
-            scope: UseScope::After,
-            unless: None,
-            only: Vec::new(),
-            span: self.span(call),
-            order: start(call),
-        });
+            vec![GuardRef::middleware(
+                GuardTarget::Symbol(target),
+                self.span(plugin),
+            )],
+            self.span(call),
+            start(call),
+        ));
     }
 
     /// `fp(name)` / `fastifyPlugin(name)`: the wrapped plugin's name.
@@ -2726,23 +2710,16 @@ impl<'a> Extractor<'a> {
         arg: Node<'_>,
         call: Node<'_>,
     ) {
-        self.facts.uses.push(UseDef {
-            parent: router,
-            prefix: None,
-            args: vec![GuardRef {
-                site: GuardSite::Middleware,
-                target: GuardTarget::Symbol(target),
-                called: false,
-                optional: false,
-                span: self.span(arg),
-            }],
-            guards: Vec::new(),
-            scope: UseScope::After,
-            unless: None,
-            only: Vec::new(),
-            span: self.span(call),
-            order: start(call),
-        });
+        self.facts.uses.push(UseDef::after(
+            router,
+            None,
+            vec![GuardRef::middleware(
+                GuardTarget::Symbol(target),
+                self.span(arg),
+            )],
+            self.span(call),
+            start(call),
+        ));
     }
 
     /// `reload({ router })`, `setup({ app: router, db })`: each router in an options object
