@@ -195,7 +195,7 @@ fn load_files(options: &Options, prepare_queries: bool) -> LoadedFiles {
 
 /// Run the whole pipeline.
 pub fn analyze(options: &Options) -> Analysis {
-    analyze_cached(options, &mut FactsCache::default())
+    run(options, None)
 }
 
 /// Facts kept from one run to the next (the language server): a file whose text is
@@ -208,25 +208,29 @@ pub struct FactsCache {
 
 /// Run the whole pipeline, reusing the facts of files unchanged since the last run.
 pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
+    run(options, Some(cache))
+}
+
+/// The pipeline; with a cache, facts of unchanged files are reused and the new facts kept
+/// (a one-shot run keeps nothing: copying every file's facts is serial work it never uses).
+fn run(options: &Options, mut cache: Option<&mut FactsCache>) -> Analysis {
     let started = std::time::Instant::now();
     let (files, mut notices, stats, spec_candidates, aliases) = load_files(options, true);
     let loaded = started.elapsed();
     // Specs load on one thread while the code is parsed on the others.
-    let previous = &cache.entries;
+    let previous = cache.as_deref().map(|c| &c.entries);
     let (hashed, specs): (Vec<(u64, FileFacts)>, _) = rayon::join(
         || {
-            files
-                .par_iter()
-                .map_init(Worker::default, |worker, file| {
-                    let hash = xxhash_rust::xxh3::xxh3_64(file.text.as_bytes());
-                    match previous.get(&file.path) {
-                        Some((h, id, facts)) if *h == hash && *id == file.id => {
-                            (hash, facts.clone())
-                        }
-                        _ => (hash, worker.extract(file)),
-                    }
-                })
-                .collect()
+            largest_first(&files, |worker, file| {
+                let Some(previous) = previous else {
+                    return (0, worker.extract(file));
+                };
+                let hash = xxhash_rust::xxh3::xxh3_64(file.text.as_bytes());
+                match previous.get(&file.path) {
+                    Some((h, id, facts)) if *h == hash && *id == file.id => (hash, facts.clone()),
+                    _ => (hash, worker.extract(file)),
+                }
+            })
         },
         || {
             specs::load(
@@ -238,11 +242,15 @@ pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
         },
     );
     let mut facts = Vec::with_capacity(hashed.len());
-    cache.entries.clear();
+    if let Some(cache) = cache.as_deref_mut() {
+        cache.entries.clear();
+    }
     for (file, (hash, f)) in files.iter().zip(hashed) {
-        cache
-            .entries
-            .insert(file.path.clone(), (hash, file.id, f.clone()));
+        if let Some(cache) = cache.as_deref_mut() {
+            cache
+                .entries
+                .insert(file.path.clone(), (hash, file.id, f.clone()));
+        }
         facts.push(f);
     }
     let extracted = started.elapsed();
@@ -304,11 +312,36 @@ pub fn analyze_cached(options: &Options, cache: &mut FactsCache) -> Analysis {
     };
     project.spec_links = join::join(&project, &specs.specs);
     let linked_at = started.elapsed();
-    let mut diagnostics = Vec::new();
-    for rule in keyhole_rules::all_rules() {
-        rule.check(&project, &mut diagnostics);
-    }
-    specs::check(&specs.specs, &options.vocabulary, &served, &mut diagnostics);
+    // Rules, and the spec rules per spec, run in parallel; collecting keeps their order.
+    let (by_rule, by_spec): (Vec<Vec<Diagnostic>>, Vec<Vec<Diagnostic>>) = rayon::join(
+        || {
+            keyhole_rules::all_rules()
+                .par_iter()
+                .map(|rule| {
+                    let mut found = Vec::new();
+                    rule.check(&project, &mut found);
+                    found
+                })
+                .collect()
+        },
+        || {
+            specs
+                .specs
+                .par_iter()
+                .map(|spec| {
+                    let mut found = Vec::new();
+                    specs::check(
+                        std::slice::from_ref(spec),
+                        &options.vocabulary,
+                        &served,
+                        &mut found,
+                    );
+                    found
+                })
+                .collect()
+        },
+    );
+    let mut diagnostics: Vec<Diagnostic> = by_rule.into_iter().chain(by_spec).flatten().collect();
     join::relate(&mut diagnostics, &project, &specs.specs);
     // Suppressions first, so that a suppressed finding of a rule the configuration turns
     // off still counts as used; then the configuration, which also governs
@@ -385,17 +418,36 @@ pub fn canonical(path: &Path) -> PathBuf {
     abs.canonicalize().unwrap_or(abs)
 }
 
+/// `work` on every file in parallel, each worker with its own [`Worker`], the largest files
+/// first so that no big file is left to run alone at the end; results in file order.
+fn largest_first<T: Send>(
+    files: &[Arc<SourceFile>],
+    work: impl Fn(&mut Worker, &Arc<SourceFile>) -> T + Sync,
+) -> Vec<T> {
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].text.len()));
+    thread_local! {
+        static WORKER: std::cell::RefCell<Worker> = std::cell::RefCell::new(Worker::default());
+    }
+    let mut done: Vec<(usize, T)> = order
+        .par_iter()
+        .with_max_len(1)
+        .map(|&i| WORKER.with_borrow_mut(|worker| (i, work(worker, &files[i]))))
+        .collect();
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, t)| t).collect()
+}
+
 /// Parse every file and do nothing else: the baseline the benchmark compares against.
 pub fn parse_only(options: &Options) -> (usize, usize) {
     let (files, _, _, _, _) = load_files(options, false);
-    let nodes: usize = files
-        .par_iter()
-        .map_init(Worker::default, |worker, file| {
-            worker
-                .parse(file)
-                .map_or(0, |tree| tree.root_node().descendant_count())
-        })
-        .sum();
+    let nodes: usize = largest_first(&files, |worker, file| {
+        worker
+            .parse(file)
+            .map_or(0, |tree| tree.root_node().descendant_count())
+    })
+    .into_iter()
+    .sum();
     (files.len(), nodes)
 }
 

@@ -2,6 +2,7 @@
 //! graph (routers, mounts, middleware), walk every route up to the apps that serve it, and
 //! decide each endpoint's auth state from the guards on that chain.
 
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 use keyhole_core::auth::EvidenceKind;
@@ -55,6 +56,7 @@ enum Target {
     Unresolved,
 }
 
+#[derive(Clone)]
 struct RouterNode {
     file: FileId,
     name: String,
@@ -66,6 +68,7 @@ struct RouterNode {
     span: Span,
 }
 
+#[derive(Clone)]
 struct Edge {
     parent: RouterId,
     child: RouterId,
@@ -117,6 +120,7 @@ pub struct Linked {
     pub served_specs: Vec<usize>,
 }
 
+#[derive(Clone)]
 struct Linker<'a> {
     files: &'a SourceMap,
     facts: &'a [FileFacts],
@@ -207,32 +211,44 @@ impl<'a> Linker<'a> {
         vocabulary: &'a Vocabulary,
         aliases: &[PathConfig],
     ) -> Self {
-        let modules = ModuleIndex::new(files.iter(), aliases);
-        let mut symbols = Vec::with_capacity(facts.len());
+        // The module index and each file's table of local names are built in parallel.
+        let (modules, mut symbols) = rayon::join(
+            || ModuleIndex::new(files.iter(), aliases),
+            || {
+                facts
+                    .par_iter()
+                    .map(|f| {
+                        let mut table: HashMap<&str, Local> = HashMap::new();
+                        for (j, import) in f.imports.iter().enumerate() {
+                            table.insert(import.local.as_str(), Local::Import(j));
+                        }
+                        for (j, alias) in f.aliases.iter().enumerate() {
+                            table.insert(alias.name.as_str(), Local::Alias(j));
+                        }
+                        for (j, instance) in f.instances.iter().enumerate() {
+                            table.insert(instance.name.as_str(), Local::Instance(j));
+                        }
+                        for (j, class) in f.classes.iter().enumerate() {
+                            table.insert(class.name.as_str(), Local::Class(j));
+                        }
+                        for (j, function) in f.functions.iter().enumerate() {
+                            // The first definition of a name wins over later methods of the
+                            // same name.
+                            table
+                                .entry(function.name.as_str())
+                                .or_insert(Local::Function(j));
+                        }
+                        table
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
         let mut router_ids = Vec::with_capacity(facts.len());
         let mut routers = Vec::new();
         let mut js_dotted_functions: HashMap<&str, Option<(FileId, usize)>> = HashMap::new();
         for (i, f) in facts.iter().enumerate() {
             let file = FileId(i as u32);
-            let mut table: HashMap<&str, Local> = HashMap::new();
-            for (j, import) in f.imports.iter().enumerate() {
-                table.insert(import.local.as_str(), Local::Import(j));
-            }
-            for (j, alias) in f.aliases.iter().enumerate() {
-                table.insert(alias.name.as_str(), Local::Alias(j));
-            }
-            for (j, instance) in f.instances.iter().enumerate() {
-                table.insert(instance.name.as_str(), Local::Instance(j));
-            }
-            for (j, class) in f.classes.iter().enumerate() {
-                table.insert(class.name.as_str(), Local::Class(j));
-            }
-            for (j, function) in f.functions.iter().enumerate() {
-                // The first definition of a name wins over later methods of the same name.
-                table
-                    .entry(function.name.as_str())
-                    .or_insert(Local::Function(j));
-            }
+            let table = &mut symbols[i];
             let mut ids = Vec::new();
             if files
                 .get(file)
@@ -266,7 +282,6 @@ impl<'a> Linker<'a> {
                     span: router.span,
                 });
             }
-            symbols.push(table);
             router_ids.push(ids);
         }
         Linker {
@@ -1013,9 +1028,33 @@ impl<'a> Linker<'a> {
     // ---- endpoints -------------------------------------------------------------------
 
     fn endpoints(&mut self) -> Vec<Endpoint> {
+        // Two halves of the files, by number of routes, on a copy of the linker each: the
+        // memoised verdicts are the only state linking writes.
+        let facts = self.facts;
+        let total: usize = facts.iter().map(|f| f.routes.len()).sum();
+        let mut seen = 0;
+        let split = facts
+            .iter()
+            .position(|f| {
+                seen += f.routes.len();
+                seen * 2 >= total
+            })
+            .map_or(facts.len(), |i| i + 1);
+        let mut other = self.clone();
+        let (mut endpoints, rest) = rayon::join(
+            || self.endpoints_of(0..split),
+            || other.endpoints_of(split..facts.len()),
+        );
+        endpoints.extend(rest);
+        sort_and_dedup(&mut endpoints);
+        endpoints
+    }
+
+    fn endpoints_of(&mut self, files: std::ops::Range<usize>) -> Vec<Endpoint> {
         let mut endpoints = Vec::new();
         let facts = self.facts;
-        for (i, f) in facts.iter().enumerate() {
+        for i in files {
+            let f = &facts[i];
             let file = FileId(i as u32);
             for route in &f.routes {
                 if self.view_endpoints(file, route, &mut endpoints) {
@@ -1041,7 +1080,6 @@ impl<'a> Linker<'a> {
                 }
             }
         }
-        sort_and_dedup(&mut endpoints);
         endpoints
     }
 

@@ -10,6 +10,7 @@ use keyhole_core::{FileId, Language, SourceFile};
 
 use crate::tsconfig::PathConfig;
 
+#[derive(Clone)]
 pub struct ModuleIndex {
     /// Every dotted suffix of every Python file's module name → files.
     python_by_suffix: HashMap<String, Vec<FileId>>,

@@ -5,6 +5,7 @@
 //! written, or, for a literal (`Type.Object({…})`, `{ type: 'object', … }`), where it stands.
 
 use keyhole_core::facts::ResponseRef;
+use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::syntax::{string_value, symbol_path, unwrap};
@@ -45,7 +46,7 @@ pub(crate) fn record(x: &mut Extractor<'_>, route: keyhole_core::Span, options: 
         // `Type.Object({…})`, `Type.Array(User)`, `S.object()…`: the builder as written.
         "call_expression" => {
             let callee = value
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|f| symbol_path(f, x.src))
                 .map_or_else(|| "schema".to_string(), |p| p.join("."));
             (format!("{callee}(…)"), None)
@@ -67,10 +68,7 @@ fn success_entry<'t>(x: &Extractor<'_>, response: Node<'t>) -> Option<Node<'t>> 
     let pairs: Vec<Node<'t>> = response.named_children(&mut cursor).collect();
     let mut best: Option<(u32, Node<'t>)> = None;
     for pair in pairs.into_iter().filter(|p| p.kind() == "pair") {
-        let (Some(key), Some(value)) = (
-            pair.child_by_field_name("key"),
-            pair.child_by_field_name("value"),
-        ) else {
+        let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else {
             continue;
         };
         let key = match key.kind() {
@@ -102,7 +100,7 @@ fn module_object<'t>(x: &Extractor<'_>, ident: Node<'t>) -> Option<Node<'t>> {
     let statements: Vec<Node<'t>> = root.named_children(&mut cursor).collect();
     for statement in statements {
         let declaration = if statement.kind() == "export_statement" {
-            match statement.child_by_field_name("declaration") {
+            match statement.field("declaration") {
                 Some(d) => d,
                 None => continue,
             }
@@ -118,12 +116,10 @@ fn module_object<'t>(x: &Extractor<'_>, ident: Node<'t>) -> Option<Node<'t>> {
         let mut c = declaration.walk();
         let declarators: Vec<Node<'t>> = declaration.named_children(&mut c).collect();
         for d in declarators {
-            let named = d
-                .child_by_field_name("name")
-                .is_some_and(|n| x.text(n) == name);
+            let named = d.field("name").is_some_and(|n| x.text(n) == name);
             if named {
                 return d
-                    .child_by_field_name("value")
+                    .field("value")
                     .map(unwrap)
                     .filter(|v| v.kind() == "object");
             }

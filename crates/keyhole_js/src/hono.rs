@@ -22,6 +22,7 @@ use keyhole_core::facts::{
     GuardRef, GuardSite, GuardTarget, PathArg, RouteSpec, RouterDef, RouterKind, SymbolPath,
     UseDef, UseScope,
 };
+use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::syntax::{string_value, symbol_path, text, unwrap, StrValue, DEPTH_CAP};
@@ -68,13 +69,13 @@ fn member_call<'t>(node: Node<'t>, src: &str) -> Option<(Node<'t>, &'static str)
     if node.kind() != "call_expression" {
         return None;
     }
-    let callee = unwrap(node.child_by_field_name("function")?);
+    let callee = unwrap(node.field("function")?);
     if callee.kind() != "member_expression" {
         return None;
     }
-    let method = text(callee.child_by_field_name("property")?, src);
+    let method = text(callee.field("property")?, src);
     let method = CHAIN_METHODS.iter().find(|m| **m == method)?;
-    Some((unwrap(callee.child_by_field_name("object")?), method))
+    Some((unwrap(callee.field("object")?), method))
 }
 
 /// The start of a chain of app methods (`new Hono().basePath('/api').get(…)` →
@@ -102,11 +103,11 @@ fn is_ctor(x: &Extractor<'_>, node: Node<'_>) -> bool {
     let node = unwrap(node);
     match node.kind() {
         "new_expression" => node
-            .child_by_field_name("constructor")
+            .field("constructor")
             .map(unwrap)
             .is_some_and(|c| c.kind() == "identifier" && x.hono_names.contains(x.text(c))),
         "call_expression" => node
-            .child_by_field_name("function")
+            .field("function")
             .map(unwrap)
             .is_some_and(|c| c.kind() == "identifier" && is_factory(x, c, node)),
         _ => false,
@@ -123,7 +124,7 @@ fn is_factory(x: &Extractor<'_>, callee: Node<'_>, at: Node<'_>) -> bool {
         root = p;
     }
     if let Some(function) = top_level_function(x, root, name) {
-        let Some(body) = function.child_by_field_name("body") else {
+        let Some(body) = function.field("body") else {
             return false;
         };
         let mut returns_app = false;
@@ -164,7 +165,7 @@ fn base_path_prefix(x: &Extractor<'_>, calls: &[Node<'_>]) -> Option<PathArg> {
     let mut span = None;
     for call in calls.iter().rev() {
         let arg = call
-            .child_by_field_name("arguments")
+            .field("arguments")
             .map(arguments)
             .and_then(|a| a.first().copied())?;
         span = Some(x.span(arg));
@@ -201,7 +202,7 @@ pub(crate) fn chain_router(x: &Extractor<'_>, receiver: Node<'_>) -> Option<Symb
             let parent = cur.parent()?;
             match parent.kind() {
                 "variable_declarator" => {
-                    let name = parent.child_by_field_name("name")?;
+                    let name = parent.field("name")?;
                     return (name.kind() == "identifier").then(|| vec![x.text(name).to_string()]);
                 }
                 "member_expression"
@@ -405,9 +406,9 @@ pub(crate) fn served_apps(x: &mut Extractor<'_>, root: Node<'_>) {
         match node.kind() {
             // `app.fetch`, `app.fire()`
             "member_expression" => {
-                let prop = node.child_by_field_name("property").map(|p| x.text(p));
+                let prop = node.field("property").map(|p| x.text(p));
                 if matches!(prop, Some("fetch" | "fire")) {
-                    let object = node.child_by_field_name("object").map(unwrap);
+                    let object = node.field("object").map(unwrap);
                     if let Some(path) = object
                         .filter(|o| o.kind() == "identifier")
                         .and_then(|o| symbol_path(o, x.src))
@@ -418,12 +419,12 @@ pub(crate) fn served_apps(x: &mut Extractor<'_>, root: Node<'_>) {
             }
             // `serve(app)`, `handle(app)` (Vercel, Next.js, AWS Lambda adapters)
             "call_expression" => {
-                let callee = node.child_by_field_name("function").map(unwrap);
+                let callee = node.field("function").map(unwrap);
                 let is_adapter = callee.is_some_and(|c| {
                     c.kind() == "identifier" && matches!(x.text(c), "serve" | "handle")
                 });
                 let first = node
-                    .child_by_field_name("arguments")
+                    .field("arguments")
                     .map(arguments)
                     .and_then(|a| a.first().copied())
                     .map(unwrap);
@@ -436,7 +437,7 @@ pub(crate) fn served_apps(x: &mut Extractor<'_>, root: Node<'_>) {
                 let is_default = (0..node.child_count())
                     .filter_map(|i| node.child(i))
                     .any(|c| c.kind() == "default");
-                let value = node.child_by_field_name("value").map(unwrap);
+                let value = node.field("value").map(unwrap);
                 if let Some(v) = value.filter(|v| is_default && v.kind() == "identifier") {
                     served.push((vec![x.text(v).to_string()], node));
                 }
@@ -502,14 +503,14 @@ fn entry_file(path: &str) -> bool {
 /// helper is the guard, judged like any other (by its name, or by what it does when it is
 /// defined in the repository); the early return is what makes it guard this route.
 pub(crate) fn helper_check(x: &Extractor<'_>, function: Node<'_>) -> Option<GuardRef> {
-    let body = function.child_by_field_name("body")?;
+    let body = function.field("body")?;
     if body.kind() != "statement_block" {
         return None;
     }
     let context = function
-        .child_by_field_name("parameters")
+        .field("parameters")
         .and_then(|p| p.named_child(0))
-        .or_else(|| function.child_by_field_name("parameter"))
+        .or_else(|| function.field("parameter"))
         .map(|p| {
             let t = x.text(p);
             t.split(':').next().unwrap_or(t).trim().to_string()
@@ -524,10 +525,9 @@ pub(crate) fn helper_check(x: &Extractor<'_>, function: Node<'_>) -> Option<Guar
         let Some(next) = statements.get(i + 1).filter(|s| s.kind() == "if_statement") else {
             continue;
         };
-        let (Some(condition), Some(consequence)) = (
-            next.child_by_field_name("condition"),
-            next.child_by_field_name("consequence"),
-        ) else {
+        let (Some(condition), Some(consequence)) =
+            (next.field("condition"), next.field("consequence"))
+        else {
             continue;
         };
         let mentions = x.text(condition).contains(name.as_str());
@@ -586,32 +586,32 @@ fn helper_binding(
         return None;
     }
     let decl = statement.named_child(0)?;
-    let name = decl.child_by_field_name("name")?;
+    let name = decl.field("name")?;
     if name.kind() != "identifier" {
         return None;
     }
-    let mut value = unwrap(decl.child_by_field_name("value")?);
+    let mut value = unwrap(decl.field("value")?);
     if value.kind() == "await_expression" {
         value = unwrap(value.named_child(0)?);
     }
     if value.kind() != "call_expression" {
         return None;
     }
-    let args = value.child_by_field_name("arguments")?;
+    let args = value.field("arguments")?;
     let passes_context = arguments(args).into_iter().any(|a| {
         x.text(unwrap(a)) == context || x.text(unwrap(a)).starts_with(&format!("{context}."))
     });
     if !passes_context {
         return None;
     }
-    let callee = symbol_path(value.child_by_field_name("function")?, x.src)?;
+    let callee = symbol_path(value.field("function")?, x.src)?;
     Some((x.text(name).to_string(), callee))
 }
 
 /// The callee a handler hands the request to when that is all it does:
 /// `(c) => handle(c)`, `async (c) => { return handle(c) }`.
 pub(crate) fn delegate<'t>(x: &Extractor<'_>, function: Node<'t>) -> Option<Node<'t>> {
-    let body = function.child_by_field_name("body")?;
+    let body = function.field("body")?;
     let expr = match body.kind() {
         "statement_block" => {
             let mut cursor = body.walk();
@@ -636,7 +636,7 @@ pub(crate) fn delegate<'t>(x: &Extractor<'_>, function: Node<'t>) -> Option<Node
     if expr.kind() != "call_expression" {
         return None;
     }
-    let callee = unwrap(expr.child_by_field_name("function")?);
+    let callee = unwrap(expr.field("function")?);
     (callee.kind() == "identifier" && !x.text(callee).is_empty()).then_some(callee)
 }
 
@@ -744,7 +744,7 @@ fn route_options<'t>(x: &Extractor<'_>, route: Node<'t>) -> Option<Node<'t>> {
         let mut found = None;
         for stmt in root.named_children(&mut cursor) {
             let decl = if stmt.kind() == "export_statement" {
-                stmt.child_by_field_name("declaration")
+                stmt.field("declaration")
             } else {
                 Some(stmt)
             };
@@ -755,8 +755,8 @@ fn route_options<'t>(x: &Extractor<'_>, route: Node<'t>) -> Option<Node<'t>> {
             };
             let mut c = decl.walk();
             for d in decl.named_children(&mut c) {
-                if d.child_by_field_name("name").map(|n| x.text(n)) == Some(name) {
-                    found = d.child_by_field_name("value");
+                if d.field("name").map(|n| x.text(n)) == Some(name) {
+                    found = d.field("value");
                 }
             }
         }
@@ -765,11 +765,11 @@ fn route_options<'t>(x: &Extractor<'_>, route: Node<'t>) -> Option<Node<'t>> {
     if node.kind() != "call_expression" {
         return None;
     }
-    let callee = node.child_by_field_name("function").map(|f| x.text(f))?;
+    let callee = node.field("function").map(|f| x.text(f))?;
     if callee != "createRoute" {
         return None;
     }
-    node.child_by_field_name("arguments")
+    node.field("arguments")
         .and_then(|a| a.named_child(0))
         .map(unwrap)
         .filter(|o| o.kind() == "object")
@@ -781,7 +781,7 @@ fn top_level_function<'t>(x: &Extractor<'_>, root: Node<'t>, name: &str) -> Opti
     let mut cursor = root.walk();
     for stmt in root.named_children(&mut cursor) {
         let decl = if stmt.kind() == "export_statement" {
-            match stmt.child_by_field_name("declaration") {
+            match stmt.field("declaration") {
                 Some(d) => d,
                 None => continue,
             }
@@ -789,17 +789,15 @@ fn top_level_function<'t>(x: &Extractor<'_>, root: Node<'t>, name: &str) -> Opti
             stmt
         };
         match decl.kind() {
-            "function_declaration"
-                if decl.child_by_field_name("name").map(|n| x.text(n)) == Some(name) =>
-            {
+            "function_declaration" if decl.field("name").map(|n| x.text(n)) == Some(name) => {
                 return Some(decl);
             }
             "lexical_declaration" | "variable_declaration" => {
                 let mut c = decl.walk();
                 for d in decl.named_children(&mut c) {
-                    if d.child_by_field_name("name").map(|n| x.text(n)) == Some(name) {
+                    if d.field("name").map(|n| x.text(n)) == Some(name) {
                         return d
-                            .child_by_field_name("value")
+                            .field("value")
                             .map(unwrap)
                             .filter(|v| crate::params::is_function(*v));
                     }
@@ -871,7 +869,7 @@ pub(crate) fn verb_middleware(
 fn named_as_middleware(x: &Extractor<'_>, node: Node<'_>) -> bool {
     let node = unwrap(node);
     let named = match node.kind() {
-        "call_expression" => node.child_by_field_name("function"),
+        "call_expression" => node.field("function"),
         "identifier" | "member_expression" => Some(node),
         _ => None,
     };

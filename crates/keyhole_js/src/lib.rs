@@ -39,6 +39,7 @@ mod templates;
 #[cfg(test)]
 mod tests;
 
+use keyhole_lang::NodeExt;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -477,14 +478,14 @@ impl<'a> Extractor<'a> {
         {
             // TypeScript `import x = require('m')`.
             let name = clause.named_child(0).filter(|n| n.kind() == "identifier");
-            let source = clause.child_by_field_name("source");
+            let source = clause.field("source");
             if let (Some(name), Some(source)) = (name, source) {
                 let module = string_value(source, self.src);
                 self.add_import(self.text(name), &module, ImportKind::Default, stmt);
             }
             return;
         }
-        let Some(source) = stmt.child_by_field_name("source") else {
+        let Some(source) = stmt.field("source") else {
             return;
         };
         let module = string_value(source, self.src);
@@ -519,12 +520,12 @@ impl<'a> Extractor<'a> {
                         if spec.children(&mut sc).any(|c| c.kind() == "type") {
                             continue;
                         }
-                        let Some(name) = spec.child_by_field_name("name") else {
+                        let Some(name) = spec.field("name") else {
                             continue;
                         };
                         let imported = self.name_text(name);
                         let local = spec
-                            .child_by_field_name("alias")
+                            .field("alias")
                             .map(|a| self.name_text(a))
                             .unwrap_or_else(|| imported.clone());
                         let kind = if imported == "default" {
@@ -565,10 +566,10 @@ impl<'a> Extractor<'a> {
                             self.add_import(name, &module, ImportKind::Named(name.into()), decl);
                         }
                         "pair_pattern" => {
-                            let key = prop.child_by_field_name("key");
-                            let value = prop.child_by_field_name("value").map(|v| {
+                            let key = prop.field("key");
+                            let value = prop.field("value").map(|v| {
                                 if v.kind() == "assignment_pattern" {
-                                    v.child_by_field_name("left").unwrap_or(v)
+                                    v.field("left").unwrap_or(v)
                                 } else {
                                     v
                                 }
@@ -583,7 +584,7 @@ impl<'a> Extractor<'a> {
                         }
                         "object_assignment_pattern" => {
                             // `{ a = 1 }`
-                            if let Some(left) = prop.child_by_field_name("left") {
+                            if let Some(left) = prop.field("left") {
                                 if left.kind() == "shorthand_property_identifier_pattern" {
                                     let name = self.text(left);
                                     self.add_import(
@@ -624,8 +625,8 @@ impl<'a> Extractor<'a> {
             return Some((kind, Framework::Express));
         }
         let (callee, is_new) = match value.kind() {
-            "call_expression" => (value.child_by_field_name("function")?, false),
-            "new_expression" => (value.child_by_field_name("constructor")?, true),
+            "call_expression" => (value.field("function")?, false),
+            "new_expression" => (value.field("constructor")?, true),
             _ => return None,
         };
         let callee = unwrap(callee);
@@ -654,7 +655,7 @@ impl<'a> Extractor<'a> {
     /// The `prefix` given to a Koa router's constructor: `new Router({ prefix: '/api' })`.
     fn ctor_prefix(&self, value: Node<'_>) -> Option<PathArg> {
         let value = unwrap(value);
-        let args = value.child_by_field_name("arguments")?;
+        let args = value.field("arguments")?;
         let first = unwrap(*arguments(args).first()?);
         let prefix = self.object_value(first, "prefix")?;
         self.use_prefix(prefix)
@@ -670,9 +671,9 @@ impl<'a> Extractor<'a> {
         for pair in pairs {
             match pair.kind() {
                 "pair" => {
-                    let k = pair.child_by_field_name("key").map(|k| self.name_text(k));
+                    let k = pair.field("key").map(|k| self.name_text(k));
                     if k.as_deref() == Some(key) {
-                        return pair.child_by_field_name("value").map(unwrap);
+                        return pair.field("value").map(unwrap);
                     }
                 }
                 "shorthand_property_identifier" if self.text(pair) == key => return Some(pair),
@@ -699,8 +700,8 @@ impl<'a> Extractor<'a> {
     fn router_ctor(&self, value: Node<'_>) -> Option<RouterKind> {
         let value = unwrap(value);
         let (callee, is_new) = match value.kind() {
-            "call_expression" => (value.child_by_field_name("function")?, false),
-            "new_expression" => (value.child_by_field_name("constructor")?, true),
+            "call_expression" => (value.field("function")?, false),
+            "new_expression" => (value.field("constructor")?, true),
             _ => return None,
         };
         let callee = unwrap(callee);
@@ -716,11 +717,11 @@ impl<'a> Extractor<'a> {
                 }
             }
             "member_expression" => {
-                let prop = callee.child_by_field_name("property")?;
+                let prop = callee.field("property")?;
                 if self.text(prop) != "Router" {
                     return None;
                 }
-                let object = unwrap(callee.child_by_field_name("object")?);
+                let object = unwrap(callee.field("object")?);
                 let from_express = match object.kind() {
                     "identifier" => self.express_names.contains(self.text(object)),
                     _ => require_source(object, self.src).is_some_and(|m| m == "express"),
@@ -747,7 +748,7 @@ impl<'a> Extractor<'a> {
             if value.kind() != "assignment_expression" {
                 break;
             }
-            match value.child_by_field_name("right") {
+            match value.field("right") {
                 Some(right) => value = unwrap(right),
                 None => break,
             }
@@ -785,17 +786,17 @@ impl<'a> Extractor<'a> {
         }
         match value.kind() {
             "member_expression" => {
-                let object = value.child_by_field_name("object").map(unwrap);
+                let object = value.field("object").map(unwrap);
                 if let Some(module) = object.and_then(|o| require_source(o, self.src)) {
                     // `const x = require('m').y`
-                    if let Some(prop) = value.child_by_field_name("property") {
+                    if let Some(prop) = value.field("property") {
                         let prop = self.text(prop).to_string();
                         self.add_import(name, &module, ImportKind::Named(prop), anchor);
                     }
                     return;
                 }
                 // `const Router = express.Router`
-                if let (Some(obj), Some(prop)) = (object, value.child_by_field_name("property")) {
+                if let (Some(obj), Some(prop)) = (object, value.field("property")) {
                     if obj.kind() == "identifier"
                         && self.express_names.contains(self.text(obj))
                         && self.text(prop) == "Router"
@@ -843,8 +844,8 @@ impl<'a> Extractor<'a> {
                     .filter(|p| p.kind() == "pair")
                     .collect();
                 for pair in pairs {
-                    let key = pair.child_by_field_name("key");
-                    let val = pair.child_by_field_name("value").map(unwrap);
+                    let key = pair.field("key");
+                    let val = pair.field("value").map(unwrap);
                     let (Some(key), Some(val)) = (key, val) else {
                         continue;
                     };
@@ -911,10 +912,7 @@ impl<'a> Extractor<'a> {
             span: self.span(anchor),
         });
         for call in calls.into_iter().rev() {
-            let args = call
-                .child_by_field_name("arguments")
-                .map(arguments)
-                .unwrap_or_default();
+            let args = call.field("arguments").map(arguments).unwrap_or_default();
             self.use_call_on(call, vec![name.to_string()], &args);
         }
         true
@@ -926,7 +924,7 @@ impl<'a> Extractor<'a> {
         if require_source(call, self.src).is_some() {
             return;
         }
-        let Some(callee) = call.child_by_field_name("function") else {
+        let Some(callee) = call.field("function") else {
             return;
         };
         if let Some(target) = symbol_path(callee, self.src) {
@@ -967,18 +965,16 @@ impl<'a> Extractor<'a> {
         let mut cursor = stmt.walk();
         let children: Vec<Node<'_>> = stmt.children(&mut cursor).collect();
         let is_default = children.iter().any(|c| matches!(c.kind(), "default" | "="));
-        let source = stmt
-            .child_by_field_name("source")
-            .map(|s| string_value(s, self.src));
+        let source = stmt.field("source").map(|s| string_value(s, self.src));
 
-        if let Some(decl) = stmt.child_by_field_name("declaration") {
+        if let Some(decl) = stmt.field("declaration") {
             match decl.kind() {
                 "lexical_declaration" | "variable_declaration" => {
                     let mut c = decl.walk();
                     let names: Vec<String> = decl
                         .named_children(&mut c)
                         .filter(|d| d.kind() == "variable_declarator")
-                        .filter_map(|d| d.child_by_field_name("name"))
+                        .filter_map(|d| d.field("name"))
                         .filter(|n| n.kind() == "identifier")
                         .map(|n| self.text(n).to_string())
                         .collect();
@@ -987,7 +983,7 @@ impl<'a> Extractor<'a> {
                     }
                 }
                 _ => {
-                    if let Some(name) = decl.child_by_field_name("name") {
+                    if let Some(name) = decl.field("name") {
                         let n = self.text(name).to_string();
                         let exported = if is_default { None } else { Some(n.clone()) };
                         self.export(exported, vec![n]);
@@ -1005,7 +1001,7 @@ impl<'a> Extractor<'a> {
                 .filter(|n| n.kind() == "export_specifier")
                 .collect();
             for spec in specs {
-                let Some(name) = spec.child_by_field_name("name") else {
+                let Some(name) = spec.field("name") else {
                     continue;
                 };
                 let local = self.name_text(name);
@@ -1037,7 +1033,7 @@ impl<'a> Extractor<'a> {
         }
         if is_default {
             // `export default router` / TS `export = router`
-            let value = stmt.child_by_field_name("value").or_else(|| {
+            let value = stmt.field("value").or_else(|| {
                 children
                     .iter()
                     .rev()
@@ -1064,7 +1060,7 @@ impl<'a> Extractor<'a> {
     /// The alias of an export specifier; `default` is a keyword, not an identifier, in
     /// `export { x as default }`, so read the token after `as`.
     fn export_alias(&self, spec: Node<'_>) -> Option<String> {
-        if let Some(alias) = spec.child_by_field_name("alias") {
+        if let Some(alias) = spec.field("alias") {
             return Some(self.name_text(alias));
         }
         let mut cursor = spec.walk();
@@ -1097,10 +1093,7 @@ impl<'a> Extractor<'a> {
             match p.kind() {
                 "parenthesized_expression" => {}
                 "assignment_expression" => {
-                    match p
-                        .child_by_field_name("left")
-                        .filter(|l| l.kind() == "identifier")
-                    {
+                    match p.field("left").filter(|l| l.kind() == "identifier") {
                         // `exports = module.exports = router`
                         Some(left) if self.text(left) == "exports" => {}
                         Some(left) => bound = Some(left),
@@ -1109,7 +1102,7 @@ impl<'a> Extractor<'a> {
                 }
                 "variable_declarator" => {
                     bound = p
-                        .child_by_field_name("name")
+                        .field("name")
                         .filter(|n| n.kind() == "identifier")
                         .or(bound);
                     break;
@@ -1128,12 +1121,12 @@ impl<'a> Extractor<'a> {
                 break;
             }
             // `module.exports = app = express()`: the identifier on the left is the local.
-            let left = value.child_by_field_name("left").map(unwrap);
+            let left = value.field("left").map(unwrap);
             if let Some(path) = left.and_then(|l| symbol_path(l, self.src)) {
                 self.export(name, path);
                 return;
             }
-            match value.child_by_field_name("right") {
+            match value.field("right") {
                 Some(right) => value = unwrap(right),
                 None => return,
             }
@@ -1154,8 +1147,8 @@ impl<'a> Extractor<'a> {
                             self.export(Some(n.clone()), vec![n]);
                         }
                         "pair" => {
-                            let key = prop.child_by_field_name("key");
-                            let val = prop.child_by_field_name("value");
+                            let key = prop.field("key");
+                            let val = prop.field("value");
                             if let (Some(key), Some(val)) = (key, val) {
                                 let key = match key.kind() {
                                     "property_identifier" => self.text(key).to_string(),
@@ -1173,7 +1166,7 @@ impl<'a> Extractor<'a> {
                             }
                         }
                         "method_definition" => {
-                            if let Some(key) = prop.child_by_field_name("name") {
+                            if let Some(key) = prop.field("name") {
                                 let key = self.name_text(key);
                                 let mut local = target_path.clone();
                                 local.push(key.clone());
@@ -1248,9 +1241,7 @@ impl<'a> Extractor<'a> {
     /// (`fastify.authenticate`).
     fn function_binding(&mut self, function: Node<'_>) -> Option<String> {
         if function.kind() == "function_declaration" {
-            return function
-                .child_by_field_name("name")
-                .map(|n| self.text(n).to_string());
+            return function.field("name").map(|n| self.text(n).to_string());
         }
         self.function_names.remove(&function.id())
     }
@@ -1262,10 +1253,7 @@ impl<'a> Extractor<'a> {
     fn function_site(&mut self, site: Node<'_>) {
         match site.kind() {
             "variable_declarator" => {
-                let (Some(name), Some(value)) = (
-                    site.child_by_field_name("name"),
-                    site.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) = (site.field("name"), site.field("value")) else {
                     return;
                 };
                 if name.kind() == "object_pattern" {
@@ -1282,10 +1270,7 @@ impl<'a> Extractor<'a> {
                 }
             }
             "assignment_expression" => {
-                let (Some(left), Some(right)) = (
-                    site.child_by_field_name("left"),
-                    site.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (site.field("left"), site.field("right")) else {
                     return;
                 };
                 let Some(name) = symbol_path(unwrap(left), self.src).map(|p| p.join(".")) else {
@@ -1298,20 +1283,17 @@ impl<'a> Extractor<'a> {
             }
             "call_expression" => {
                 // `fastify.decorate('authenticate', async (request, reply) => …)`
-                let Some(callee) = site.child_by_field_name("function").map(unwrap) else {
+                let Some(callee) = site.field("function").map(unwrap) else {
                     return;
                 };
                 if callee.kind() != "member_expression"
                     || callee
-                        .child_by_field_name("property")
+                        .field("property")
                         .is_none_or(|p| self.text(p) != "decorate")
                 {
                     return;
                 }
-                let Some(args) = site
-                    .child_by_field_name("arguments")
-                    .filter(|a| a.kind() == "arguments")
-                else {
+                let Some(args) = site.field("arguments").filter(|a| a.kind() == "arguments") else {
                     return;
                 };
                 let args = arguments(args);
@@ -1325,7 +1307,7 @@ impl<'a> Extractor<'a> {
                     return;
                 };
                 let Some(receiver) = callee
-                    .child_by_field_name("object")
+                    .field("object")
                     .and_then(|o| symbol_path(o, self.src))
                 else {
                     return;
@@ -1355,10 +1337,8 @@ impl<'a> Extractor<'a> {
                     (self.text(prop).to_string(), self.text(prop).to_string())
                 }
                 "pair_pattern" => {
-                    let key = prop.child_by_field_name("key").map(|k| self.name_text(k));
-                    let value = prop
-                        .child_by_field_name("value")
-                        .filter(|v| v.kind() == "identifier");
+                    let key = prop.field("key").map(|k| self.name_text(k));
+                    let value = prop.field("value").filter(|v| v.kind() == "identifier");
                     match (key, value) {
                         (Some(k), Some(v)) => (k, self.text(v).to_string()),
                         _ => continue,
@@ -1387,7 +1367,7 @@ impl<'a> Extractor<'a> {
         for member in object.named_children(&mut cursor) {
             match member.kind() {
                 "method_definition" => {
-                    let Some(key) = member.child_by_field_name("name") else {
+                    let Some(key) = member.field("name") else {
                         continue;
                     };
                     let key = self.name_text(key);
@@ -1396,10 +1376,8 @@ impl<'a> Extractor<'a> {
                         .or_insert_with(|| format!("{object_name}.{key}"));
                 }
                 "pair" => {
-                    let (Some(key), Some(value)) = (
-                        member.child_by_field_name("key"),
-                        member.child_by_field_name("value"),
-                    ) else {
+                    let (Some(key), Some(value)) = (member.field("key"), member.field("value"))
+                    else {
                         continue;
                     };
                     let key = match key.kind() {
@@ -1427,11 +1405,11 @@ impl<'a> Extractor<'a> {
                     node = inner;
                 }
                 "call_expression" => {
-                    let callee = unwrap(node.child_by_field_name("function")?);
+                    let callee = unwrap(node.field("function")?);
                     let method = match callee.kind() {
-                        "member_expression" => callee
-                            .child_by_field_name("property")
-                            .map_or("", |p| self.text(p)),
+                        "member_expression" => {
+                            callee.field("property").map_or("", |p| self.text(p))
+                        }
                         "identifier" => self.text(callee),
                         _ => return None,
                     };
@@ -1441,7 +1419,7 @@ impl<'a> Extractor<'a> {
                     {
                         return None;
                     }
-                    let args = node.child_by_field_name("arguments")?;
+                    let args = node.field("arguments")?;
                     if args.kind() != "arguments" {
                         return None;
                     }
@@ -1691,8 +1669,8 @@ impl<'a> Extractor<'a> {
             unwrap(receiver).kind(),
             "call_expression" | "new_expression"
         ) {
-            call.child_by_field_name("function")
-                .and_then(|f| f.child_by_field_name("property"))
+            call.field("function")
+                .and_then(|f| f.field("property"))
                 .map_or(call.start_byte(), |p| p.start_byte())
         } else {
             call.start_byte()
@@ -1738,9 +1716,9 @@ impl<'a> Extractor<'a> {
             let arg = unwrap(arg);
             match (&variable, arg.kind()) {
                 (LoopVariable::Whole(v), "member_expression") => {
-                    let object = unwrap(arg.child_by_field_name("object")?);
+                    let object = unwrap(arg.field("object")?);
                     (object.kind() == "identifier" && self.text(object) == v)
-                        .then(|| arg.child_by_field_name("property").map(|p| self.text(p)))
+                        .then(|| arg.field("property").map(|p| self.text(p)))
                         .flatten()
                         .map(str::to_string)
                 }
@@ -1778,14 +1756,12 @@ impl<'a> Extractor<'a> {
         for _ in 0..DEPTH_CAP * 4 {
             let node = cur?;
             if node.kind() == "for_in_statement" {
-                let of = node
-                    .child_by_field_name("operator")
-                    .is_some_and(|o| self.text(o) == "of");
-                let table = unwrap(node.child_by_field_name("right")?);
+                let of = node.field("operator").is_some_and(|o| self.text(o) == "of");
+                let table = unwrap(node.field("right")?);
                 if !of || !matches!(table.kind(), "identifier" | "array") {
                     return None;
                 }
-                let variable = self.loop_variable(node.child_by_field_name("left")?)?;
+                let variable = self.loop_variable(node.field("left")?)?;
                 return Some((variable, table));
             }
             if params::is_function(node) {
@@ -1798,16 +1774,14 @@ impl<'a> Extractor<'a> {
                 {
                     return None;
                 }
-                let param = node.child_by_field_name("parameter").or_else(|| {
-                    let list = node.child_by_field_name("parameters")?;
+                let param = node.field("parameter").or_else(|| {
+                    let list = node.field("parameters")?;
                     let mut c = list.walk();
                     let first = list.named_children(&mut c).find(|p| p.kind() != "comment");
                     first
                 })?;
                 let param = match param.kind() {
-                    "required_parameter" | "optional_parameter" => {
-                        param.child_by_field_name("pattern")?
-                    }
+                    "required_parameter" | "optional_parameter" => param.field("pattern")?,
                     _ => param,
                 };
                 return Some((self.loop_variable(param)?, object));
@@ -1830,10 +1804,8 @@ impl<'a> Extractor<'a> {
                             names.push((n.clone(), n));
                         }
                         "pair_pattern" => {
-                            let key = prop.child_by_field_name("key").map(|k| self.name_text(k));
-                            let value = prop
-                                .child_by_field_name("value")
-                                .filter(|v| v.kind() == "identifier");
+                            let key = prop.field("key").map(|k| self.name_text(k));
+                            let value = prop.field("value").filter(|v| v.kind() == "identifier");
                             if let (Some(k), Some(v)) = (key, value) {
                                 names.push((self.text(v).to_string(), k));
                             }
@@ -1949,16 +1921,14 @@ impl<'a> Extractor<'a> {
             if cur.kind() != "call_expression" {
                 return;
             }
-            let Some(callee) = cur.child_by_field_name("function").map(unwrap) else {
+            let Some(callee) = cur.field("function").map(unwrap) else {
                 return;
             };
             if callee.kind() != "member_expression" {
                 return;
             }
-            let (Some(prop), Some(object)) = (
-                callee.child_by_field_name("property"),
-                callee.child_by_field_name("object"),
-            ) else {
+            let (Some(prop), Some(object)) = (callee.field("property"), callee.field("object"))
+            else {
                 return;
             };
             let prop = self.text(prop);
@@ -1966,7 +1936,7 @@ impl<'a> Extractor<'a> {
                 let Some(router) = symbol_path(object, self.src) else {
                     return;
                 };
-                let route_args = cur.child_by_field_name("arguments").map(arguments);
+                let route_args = cur.field("arguments").map(arguments);
                 let Some(path) = route_args.and_then(|a| a.first().copied()) else {
                     return;
                 };
@@ -1992,7 +1962,7 @@ impl<'a> Extractor<'a> {
             .collect();
         let mut guards = Vec::new();
         for all in all_calls.iter().rev() {
-            if let Some(a) = all.child_by_field_name("arguments") {
+            if let Some(a) = all.field("arguments") {
                 for arg in arguments(a) {
                     self.guard_refs(arg, &mut guards);
                 }
@@ -2006,8 +1976,8 @@ impl<'a> Extractor<'a> {
         let router = self.bind_receiver(router, call);
         // The verb's own part of the chain: `get(h)` in `app.route('/x').get(h)`.
         let verb_start = call
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("property"))
+            .field("function")
+            .and_then(|f| f.field("property"))
             .map_or(call.start_byte(), |p| p.start_byte());
         for path in paths {
             self.facts.routes.push(RouteDef {
@@ -2122,12 +2092,12 @@ impl<'a> Extractor<'a> {
         if node.kind() != "call_expression" {
             return None;
         }
-        let callee = unwrap(node.child_by_field_name("function")?);
+        let callee = unwrap(node.field("function")?);
         if callee.kind() != "member_expression" {
             return None;
         }
-        let object = unwrap(callee.child_by_field_name("object")?);
-        let method = self.text(callee.child_by_field_name("property")?);
+        let object = unwrap(callee.field("object")?);
+        let method = self.text(callee.field("property")?);
         Some((object, method))
     }
 
@@ -2137,11 +2107,11 @@ impl<'a> Extractor<'a> {
         if node.kind() != "call_expression" || self.file_framework() != Framework::Koa {
             return None;
         }
-        let callee = unwrap(node.child_by_field_name("function")?);
+        let callee = unwrap(node.field("function")?);
         if callee.kind() != "identifier" || self.text(callee) != "mount" {
             return None;
         }
-        match arguments(node.child_by_field_name("arguments")?).as_slice() {
+        match arguments(node.field("arguments")?).as_slice() {
             [path, inner] => Some((*path, *inner)),
             _ => None,
         }
@@ -2154,10 +2124,7 @@ impl<'a> Extractor<'a> {
             span: Some(self.span(call)),
             ..Exclusions::default()
         };
-        let args = call
-            .child_by_field_name("arguments")
-            .map(arguments)
-            .unwrap_or_default();
+        let args = call.field("arguments").map(arguments).unwrap_or_default();
         let Some(options) = args.first().map(|a| unwrap(*a)) else {
             out.unreadable = true;
             return out;
@@ -2169,7 +2136,7 @@ impl<'a> Extractor<'a> {
         let mut cursor = options.walk();
         let pairs: Vec<Node<'_>> = options.named_children(&mut cursor).collect();
         for pair in pairs {
-            let key = pair.child_by_field_name("key").map(|k| self.name_text(k));
+            let key = pair.field("key").map(|k| self.name_text(k));
             match key.as_deref() {
                 Some("path") => {}
                 Some("useOriginalUrl") => continue,
@@ -2178,7 +2145,7 @@ impl<'a> Extractor<'a> {
                     continue;
                 }
             }
-            let Some(value) = pair.child_by_field_name("value").map(unwrap) else {
+            let Some(value) = pair.field("value").map(unwrap) else {
                 continue;
             };
             let items = if value.kind() == "array" {
@@ -2263,10 +2230,7 @@ impl<'a> Extractor<'a> {
             vec![local]
         } else if plugin.kind() == "call_expression" && params::binding_of_wrapped(plugin, self.src)
         {
-            let Some(inner) = plugin
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0))
-            else {
+            let Some(inner) = plugin.field("arguments").and_then(|a| a.named_child(0)) else {
                 return;
             };
             vec![format!("register@{}", unwrap(inner).start_byte())]
@@ -2301,14 +2265,14 @@ impl<'a> Extractor<'a> {
         if node.kind() != "call_expression" {
             return None;
         }
-        let callee = unwrap(node.child_by_field_name("function")?);
+        let callee = unwrap(node.field("function")?);
         let name = self.text(callee);
         if callee.kind() != "identifier"
             || !(self.fp_names.contains(name) || matches!(name, "fp" | "fastifyPlugin"))
         {
             return None;
         }
-        let [only] = arguments(node.child_by_field_name("arguments")?)[..] else {
+        let [only] = arguments(node.field("arguments")?)[..] else {
             return None;
         };
         symbol_path(unwrap(only), self.src)
@@ -2330,11 +2294,11 @@ impl<'a> Extractor<'a> {
         if dir.kind() != "call_expression" {
             return None;
         }
-        let callee = symbol_path(dir.child_by_field_name("function")?, self.src)?;
+        let callee = symbol_path(dir.field("function")?, self.src)?;
         if callee.last().map(String::as_str) != Some("join") {
             return None;
         }
-        let parts = arguments(dir.child_by_field_name("arguments")?);
+        let parts = arguments(dir.field("arguments")?);
         let (base, rest) = parts.split_first()?;
         let base = self.text(*base);
         if !matches!(base, "__dirname" | "import.meta.dirname") {
@@ -2463,10 +2427,10 @@ impl<'a> Extractor<'a> {
             // `relativePath || '/'`: the deployment default when the setting is unset.
             "binary_expression"
                 if node
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .is_some_and(|o| matches!(self.text(o), "||" | "??")) =>
             {
-                let right = node.child_by_field_name("right")?;
+                let right = node.field("right")?;
                 let value = match self.consts.resolve(right, self.src) {
                     StrValue::Known(s) => Some(s),
                     StrValue::NotString => return None,
@@ -2627,12 +2591,12 @@ impl<'a> Extractor<'a> {
     }
 
     fn bind_call(&mut self, call: Node<'_>) {
-        let Some(callee) = call.child_by_field_name("function").map(unwrap) else {
+        let Some(callee) = call.field("function").map(unwrap) else {
             return;
         };
         if callee.kind() == "member_expression" {
             let method = callee
-                .child_by_field_name("property")
+                .field("property")
                 .map(|p| self.text(p))
                 .unwrap_or_default();
             if method == "use" || method == "route" || VERBS.contains(&method) {
@@ -2653,7 +2617,7 @@ impl<'a> Extractor<'a> {
                 None => return,
             },
         };
-        let Some(args) = call.child_by_field_name("arguments") else {
+        let Some(args) = call.field("arguments") else {
             return;
         };
         let args = arguments(args);
@@ -2738,10 +2702,9 @@ impl<'a> Extractor<'a> {
             let (key, value) = match member.kind() {
                 "shorthand_property_identifier" => (self.text(member).to_string(), member),
                 "pair" => {
-                    let (Some(k), Some(v)) = (
-                        member.child_by_field_name("key"),
-                        member.child_by_field_name("value").map(unwrap),
-                    ) else {
+                    let (Some(k), Some(v)) =
+                        (member.field("key"), member.field("value").map(unwrap))
+                    else {
                         continue;
                     };
                     if k.kind() != "property_identifier" || v.kind() != "identifier" {
@@ -2832,7 +2795,7 @@ impl<'a> Extractor<'a> {
         let node = unwrap(node);
         node.kind() == "call_expression"
             && node
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|f| symbol_path(f, self.src))
                 .and_then(|p| p.last().cloned())
                 .is_some_and(|name| name == "cors")
@@ -2862,14 +2825,11 @@ impl<'a> Extractor<'a> {
             match parent.kind() {
                 "parenthesized_expression" | "arguments" => node = parent,
                 "call_expression" => {
-                    return parent
-                        .child_by_field_name("function")
-                        .map(unwrap)
-                        .is_some_and(|c| {
-                            c.kind() == "identifier"
-                                && (self.fp_names.contains(self.text(c))
-                                    || matches!(self.text(c), "fp" | "fastifyPlugin"))
-                        });
+                    return parent.field("function").map(unwrap).is_some_and(|c| {
+                        c.kind() == "identifier"
+                            && (self.fp_names.contains(self.text(c))
+                                || matches!(self.text(c), "fp" | "fastifyPlugin"))
+                    });
                 }
                 _ => return false,
             }
@@ -2906,8 +2866,8 @@ impl<'a> Extractor<'a> {
             "identifier" | "member_expression" => symbol_path(node, self.src).map(|p| p.join(".")),
             "call_expression" => {
                 // `ctrl.list.bind(ctrl)`, `asyncHandler(ctrl.list)`, `catchAsync(getUser)`
-                let callee = symbol_path(node.child_by_field_name("function")?, self.src)?;
-                let args = arguments(node.child_by_field_name("arguments")?);
+                let callee = symbol_path(node.field("function")?, self.src)?;
+                let args = arguments(node.field("arguments")?);
                 let last_word = callee.last()?;
                 if last_word == "bind" && callee.len() > 1 {
                     return Some(callee[..callee.len() - 1].join("."));
@@ -3013,14 +2973,11 @@ impl<'a> Extractor<'a> {
             }
             let mut c = stmt.walk();
             for decl in stmt.named_children(&mut c) {
-                let Some(n) = decl
-                    .child_by_field_name("name")
-                    .filter(|n| n.kind() == "identifier")
-                else {
+                let Some(n) = decl.field("name").filter(|n| n.kind() == "identifier") else {
                     continue;
                 };
                 let array = decl
-                    .child_by_field_name("value")
+                    .field("value")
                     .map(unwrap)
                     .filter(|v| v.kind() == "array")
                     .map(|v| (v.start_byte(), v.end_byte()));
@@ -3055,12 +3012,12 @@ impl<'a> Extractor<'a> {
                 let mut optional = self.optional_auth_call(node);
                 // `auth()()`, `require('./routes')(db)`: look through calls to the base callee;
                 // `jwt({…}).unless({ path })`: through a method called on a call's result.
-                let mut callee = unwrap(node.child_by_field_name("function")?);
+                let mut callee = unwrap(node.field("function")?);
                 for _ in 0..DEPTH_CAP {
                     let inner_call = match callee.kind() {
                         "call_expression" => callee,
                         "member_expression" => {
-                            let object = unwrap(callee.child_by_field_name("object")?);
+                            let object = unwrap(callee.field("object")?);
                             if object.kind() != "call_expression" {
                                 break;
                             }
@@ -3072,13 +3029,13 @@ impl<'a> Extractor<'a> {
                         return Some(guard(GuardTarget::Module(module), true, optional));
                     }
                     optional = optional || self.optional_auth_call(inner_call);
-                    callee = unwrap(inner_call.child_by_field_name("function")?);
+                    callee = unwrap(inner_call.field("function")?);
                 }
                 let path = symbol_path(callee, self.src)?;
                 Some(guard(GuardTarget::Symbol(path), true, optional))
             }
             "new_expression" => {
-                let ctor = node.child_by_field_name("constructor")?;
+                let ctor = node.field("constructor")?;
                 let path = symbol_path(ctor, self.src)?;
                 Some(guard(GuardTarget::Symbol(path), true, false))
             }
@@ -3090,7 +3047,7 @@ impl<'a> Extractor<'a> {
     /// `credentialsRequired: false`, express-openid-connect `authRequired: false`, passport's
     /// `'anonymous'` strategy.
     fn optional_auth_call(&self, call: Node<'_>) -> bool {
-        let Some(args) = call.child_by_field_name("arguments") else {
+        let Some(args) = call.field("arguments") else {
             return false;
         };
         for arg in arguments(args) {
@@ -3102,8 +3059,8 @@ impl<'a> Extractor<'a> {
                         if pair.kind() != "pair" {
                             continue;
                         }
-                        let key = pair.child_by_field_name("key").map(|k| self.name_text(k));
-                        let value = pair.child_by_field_name("value").map(|v| self.text(v));
+                        let key = pair.field("key").map(|k| self.name_text(k));
+                        let value = pair.field("value").map(|v| self.text(v));
                         if matches!(key.as_deref(), Some("credentialsRequired" | "authRequired"))
                             && value == Some("false")
                         {
@@ -3204,7 +3161,7 @@ fn is_chained_verb_receiver(call: Node<'_>, src: &str) -> bool {
     };
     outer.kind() == "call_expression"
         && member
-            .child_by_field_name("property")
+            .field("property")
             .is_some_and(|p| VERBS.contains(&text(p, src)))
 }
 

@@ -14,6 +14,7 @@ use keyhole_core::facts::{
     DependencyRef, Exclusions, FunctionDef, FunctionSummary, GuardRef, GuardSite, GuardTarget,
     RouteDef, RouteSpec, RouterDef, RouterKind, UseDef, UseScope,
 };
+use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::syntax::{string_value, symbol_path, unwrap};
@@ -44,7 +45,7 @@ pub(crate) fn is_factory_create(value: Node<'_>, src: &str) -> bool {
         return false;
     }
     value
-        .child_by_field_name("function")
+        .field("function")
         .and_then(|f| symbol_path(f, src))
         .is_some_and(|p| p.len() == 2 && p[0] == "NestFactory" && p[1] == "create")
 }
@@ -54,11 +55,8 @@ fn decorator_parts<'t>(decorator: Node<'t>, x: &Extractor<'_>) -> Option<(String
     let expr = unwrap(decorator.named_child(0)?);
     match expr.kind() {
         "call_expression" => {
-            let name = symbol_path(expr.child_by_field_name("function")?, x.src)?;
-            let args = expr
-                .child_by_field_name("arguments")
-                .map(arguments)
-                .unwrap_or_default();
+            let name = symbol_path(expr.field("function")?, x.src)?;
+            let args = expr.field("arguments").map(arguments).unwrap_or_default();
             Some((name.last()?.clone(), args))
         }
         "identifier" | "member_expression" => {
@@ -144,7 +142,7 @@ fn custom_decorator(x: &Extractor<'_>, name: &str, decorator: Node<'_>) -> Optio
     }
     let expr = unwrap(decorator.named_child(0)?);
     let (callee, called) = match expr.kind() {
-        "call_expression" => (expr.child_by_field_name("function")?, true),
+        "call_expression" => (expr.field("function")?, true),
         _ => (expr, false),
     };
     Some(GuardRef {
@@ -159,7 +157,7 @@ fn custom_decorator(x: &Extractor<'_>, name: &str, decorator: Node<'_>) -> Optio
 /// The guards a decorator factory applies: `UseGuards(A, B)` among the arguments of an
 /// `applyDecorators(…)` call in its body, as dependencies of its summary.
 pub(crate) fn applied_guards(x: &Extractor<'_>, function: Node<'_>, out: &mut Vec<DependencyRef>) {
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return;
     };
     if !x.text(body).contains("applyDecorators") {
@@ -169,16 +167,11 @@ pub(crate) fn applied_guards(x: &Extractor<'_>, function: Node<'_>, out: &mut Ve
         if n.kind() != "call_expression" {
             return;
         }
-        let callee = n
-            .child_by_field_name("function")
-            .and_then(|f| symbol_path(f, x.src));
+        let callee = n.field("function").and_then(|f| symbol_path(f, x.src));
         if callee.is_none_or(|p| p.last().is_none_or(|l| l != "applyDecorators")) {
             return;
         }
-        let args = n
-            .child_by_field_name("arguments")
-            .map(arguments)
-            .unwrap_or_default();
+        let args = n.field("arguments").map(arguments).unwrap_or_default();
         for arg in args {
             let arg = unwrap(arg);
             if arg.kind() != "call_expression" {
@@ -207,11 +200,8 @@ pub(crate) fn applied_guards(x: &Extractor<'_>, function: Node<'_>, out: &mut Ve
 
 /// `UseGuards(A, B)` → (`UseGuards`, [A, B]).
 fn decorator_call<'t>(x: &Extractor<'_>, call: Node<'t>) -> Option<(String, Vec<Node<'t>>)> {
-    let name = symbol_path(call.child_by_field_name("function")?, x.src)?;
-    let args = call
-        .child_by_field_name("arguments")
-        .map(arguments)
-        .unwrap_or_default();
+    let name = symbol_path(call.field("function")?, x.src)?;
+    let args = call.field("arguments").map(arguments).unwrap_or_default();
     Some((name.last()?.clone(), args))
 }
 
@@ -233,10 +223,7 @@ pub(crate) fn controller(x: &mut Extractor<'_>, class: Node<'_>) {
     if decorators.is_empty() {
         return;
     }
-    let Some(name) = class
-        .child_by_field_name("name")
-        .map(|n| x.text(n).to_string())
-    else {
+    let Some(name) = class.field("name").map(|n| x.text(n).to_string()) else {
         return;
     };
     let mut is_controller = false;
@@ -277,7 +264,7 @@ pub(crate) fn controller(x: &mut Extractor<'_>, class: Node<'_>) {
         shares_parent_scope: false,
         span: x.span(class),
     });
-    let Some(body) = class.child_by_field_name("body") else {
+    let Some(body) = class.field("body") else {
         return;
     };
     let mut cursor = body.walk();
@@ -321,7 +308,7 @@ fn method(x: &mut Extractor<'_>, class: &str, member: Node<'_>, decorators: &[No
         }
     }
     let handler = member
-        .child_by_field_name("name")
+        .field("name")
         .map(|n| format!("{class}.{}", x.text(n)));
     for (m, decorator, args) in routes {
         let paths: Vec<Node<'_>> = match args.first().map(|a| unwrap(*a)) {
@@ -464,19 +451,14 @@ pub(crate) fn for_routes(
         if cur.kind() != "call_expression" {
             break;
         }
-        let Some(callee) = cur.child_by_field_name("function").map(unwrap) else {
+        let Some(callee) = cur.field("function").map(unwrap) else {
             break;
         };
         if callee.kind() != "member_expression" {
             break;
         }
-        let method = callee
-            .child_by_field_name("property")
-            .map_or("", |p| x.text(p));
-        let inner = cur
-            .child_by_field_name("arguments")
-            .map(arguments)
-            .unwrap_or_default();
+        let method = callee.field("property").map_or("", |p| x.text(p));
+        let inner = cur.field("arguments").map(arguments).unwrap_or_default();
         match method {
             "apply" => {
                 for arg in &inner {
@@ -496,7 +478,7 @@ pub(crate) fn for_routes(
             }
             _ => {}
         }
-        match callee.child_by_field_name("object") {
+        match callee.field("object") {
             Some(o) => cur = unwrap(o),
             None => break,
         }
@@ -628,10 +610,7 @@ const CALLER_THROW_WORDS: &[&str] = &[
 /// [`FunctionDef`]: keyhole_core::facts::FunctionDef
 /// [`FunctionSummary::passes_through`]: keyhole_core::facts::FunctionSummary
 pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
-    let Some(name) = class
-        .child_by_field_name("name")
-        .map(|n| x.text(n).to_string())
-    else {
+    let Some(name) = class.field("name").map(|n| x.text(n).to_string()) else {
         return;
     };
     let mut passport_base = None;
@@ -645,11 +624,9 @@ pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
         for clause in child.children(&mut c) {
             match clause.kind() {
                 "extends_clause" => {
-                    let value = clause.child_by_field_name("value").map(unwrap);
+                    let value = clause.field("value").map(unwrap);
                     if let Some(v) = value.filter(|v| v.kind() == "call_expression") {
-                        let callee = v
-                            .child_by_field_name("function")
-                            .and_then(|f| symbol_path(f, x.src));
+                        let callee = v.field("function").and_then(|f| symbol_path(f, x.src));
                         if callee.is_some_and(|p| p.last().is_some_and(|l| l == "AuthGuard")) {
                             passport_base = Some(v);
                         }
@@ -660,13 +637,12 @@ pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
             }
         }
     }
-    let body = class.child_by_field_name("body");
+    let body = class.field("body");
     let can_activate = body.and_then(|b| {
         let mut c = b.walk();
         let found = b.named_children(&mut c).find(|m| {
             m.kind() == "method_definition"
-                && m.child_by_field_name("name")
-                    .is_some_and(|n| x.text(n) == "canActivate")
+                && m.field("name").is_some_and(|n| x.text(n) == "canActivate")
         });
         found
     });
@@ -679,7 +655,7 @@ pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
     };
     // `passes_through` is about `next()`; a guard has none.
     summary.passes_through = None;
-    let method_body = can_activate.and_then(|m| m.child_by_field_name("body"));
+    let method_body = can_activate.and_then(|m| m.field("body"));
     if summary.denies.is_none() {
         if let Some(base) = passport_base {
             let delegates = method_body.is_none_or(|b| x.text(b).contains("super.canActivate"));
@@ -696,7 +672,7 @@ pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
         visit(body, &mut |n| match n.kind() {
             "member_expression"
                 if reads_caller.is_none()
-                    && n.child_by_field_name("property")
+                    && n.field("property")
                         .is_some_and(|p| CALLER_READS.contains(&x.text(p))) =>
             {
                 reads_caller = Some(n);
@@ -749,7 +725,7 @@ fn reads_caller_in(x: &Extractor<'_>, value: Node<'_>) -> bool {
     let mut found = false;
     visit(value, &mut |n| {
         found |= n.kind() == "member_expression"
-            && n.child_by_field_name("property")
+            && n.field("property")
                 .is_some_and(|p| CALLER_READS.contains(&x.text(p)));
     });
     found

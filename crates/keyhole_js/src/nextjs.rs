@@ -15,6 +15,7 @@ use keyhole_core::facts::{
     FunctionSummary, GuardRef, GuardSite, GuardTarget, NextGuard, NextMiddleware, PathArg,
     RouteDef, RouterDef, RouterKind,
 };
+use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::syntax::{text, unwrap};
@@ -128,21 +129,21 @@ pub(crate) fn file_routes(x: &mut Extractor<'_>, root: Node<'_>) {
                 continue;
             }
             let value = export
-                .child_by_field_name("declaration")
-                .or_else(|| export.child_by_field_name("value"));
+                .field("declaration")
+                .or_else(|| export.field("value"));
             let Some(value) = value else { continue };
             let function = x.function_node(value);
             let name = function
-                .and_then(|f| f.child_by_field_name("name"))
+                .and_then(|f| f.field("name"))
                 .or_else(|| (unwrap(value).kind() == "identifier").then_some(unwrap(value)))
                 .map(|n| x.text(n).to_string());
             handlers.push((vec![Method::Any], value, name, function));
             continue;
         }
-        if let Some(decl) = export.child_by_field_name("declaration") {
+        if let Some(decl) = export.field("declaration") {
             match decl.kind() {
                 "function_declaration" | "generator_function_declaration" => {
-                    let Some(name) = decl.child_by_field_name("name") else {
+                    let Some(name) = decl.field("name") else {
                         continue;
                     };
                     if let Some(m) = verb(x.text(name)) {
@@ -152,10 +153,7 @@ pub(crate) fn file_routes(x: &mut Extractor<'_>, root: Node<'_>) {
                 "lexical_declaration" | "variable_declaration" => {
                     let mut c = decl.walk();
                     for d in decl.named_children(&mut c) {
-                        let (Some(name), value) = (
-                            d.child_by_field_name("name"),
-                            d.child_by_field_name("value"),
-                        ) else {
+                        let (Some(name), value) = (d.field("name"), d.field("value")) else {
                             continue;
                         };
                         // `export const { GET, POST } = handlers` (Auth.js)
@@ -244,13 +242,13 @@ pub(crate) fn file_routes(x: &mut Extractor<'_>, root: Node<'_>) {
 /// it wraps, for a handler written `wrapper(function …)`. `NextAuth(…)` is no wrapper.
 fn wrapped<'t>(x: &Extractor<'_>, at: Node<'t>) -> (Option<GuardRef>, Option<Node<'t>>) {
     let value = match at.kind() {
-        "variable_declarator" => at.child_by_field_name("value"),
+        "variable_declarator" => at.field("value"),
         _ => Some(at),
     };
     let Some(call) = value.map(unwrap).filter(|v| v.kind() == "call_expression") else {
         return (None, None);
     };
-    let Some(callee) = call.child_by_field_name("function").map(unwrap) else {
+    let Some(callee) = call.field("function").map(unwrap) else {
         return (None, None);
     };
     if matches!(x.text(callee), "NextAuth" | "Auth") {
@@ -260,7 +258,7 @@ fn wrapped<'t>(x: &Extractor<'_>, at: Node<'t>) -> (Option<GuardRef>, Option<Nod
         g.called = true;
         g
     });
-    let function = call.child_by_field_name("arguments").and_then(|args| {
+    let function = call.field("arguments").and_then(|args| {
         let mut c = args.walk();
         let found = args.named_children(&mut c).find_map(|a| x.function_node(a));
         found
@@ -279,7 +277,7 @@ fn verb(name: &str) -> Option<Method> {
 /// `const session = await getServerSession(…)` (or a destructuring of it) followed, at the top
 /// of the body, by `if (!session) return …401…` / `redirect('/login')`.
 fn session_check(x: &Extractor<'_>, function: Node<'_>) -> Option<GuardRef> {
-    let body = function.child_by_field_name("body")?;
+    let body = function.field("body")?;
     if body.kind() != "statement_block" {
         return None;
     }
@@ -293,10 +291,7 @@ fn session_check(x: &Extractor<'_>, function: Node<'_>) -> Option<GuardRef> {
             "lexical_declaration" | "variable_declaration" => {
                 let mut c = statement.walk();
                 for d in statement.named_children(&mut c) {
-                    let (Some(pattern), Some(value)) = (
-                        d.child_by_field_name("name"),
-                        d.child_by_field_name("value"),
-                    ) else {
+                    let (Some(pattern), Some(value)) = (d.field("name"), d.field("value")) else {
                         continue;
                     };
                     if reads_session(value, src) {
@@ -306,10 +301,9 @@ fn session_check(x: &Extractor<'_>, function: Node<'_>) -> Option<GuardRef> {
                 }
             }
             "if_statement" if !names.is_empty() => {
-                let (Some(condition), Some(consequence)) = (
-                    statement.child_by_field_name("condition"),
-                    statement.child_by_field_name("consequence"),
-                ) else {
+                let (Some(condition), Some(consequence)) =
+                    (statement.field("condition"), statement.field("consequence"))
+                else {
                     continue;
                 };
                 if !negates(condition, src, &names, 0) {
@@ -347,7 +341,7 @@ fn is_redirect(node: Node<'_>, src: &str) -> bool {
     if node.kind() != "call_expression" {
         return false;
     }
-    let Some(callee) = node.child_by_field_name("function") else {
+    let Some(callee) = node.field("function") else {
         return false;
     };
     let name = text(callee, src);
@@ -359,7 +353,7 @@ fn is_redirect(node: Node<'_>, src: &str) -> bool {
         return true;
     }
     let args = node
-        .child_by_field_name("arguments")
+        .field("arguments")
         .map(|a| text(a, src).to_ascii_lowercase())
         .unwrap_or_default();
     ["login", "signin", "sign-in", "/auth"]
@@ -379,14 +373,12 @@ fn reads_session(value: Node<'_>, src: &str) -> bool {
     if value.kind() != "call_expression" {
         return false;
     }
-    let Some(callee) = value.child_by_field_name("function").map(unwrap) else {
+    let Some(callee) = value.field("function").map(unwrap) else {
         return false;
     };
     let name = match callee.kind() {
         "identifier" => text(callee, src),
-        "member_expression" => callee
-            .child_by_field_name("property")
-            .map_or("", |p| text(p, src)),
+        "member_expression" => callee.field("property").map_or("", |p| text(p, src)),
         _ => "",
     };
     SESSION_CALLS.contains(&name)
@@ -414,11 +406,9 @@ fn negates(node: Node<'_>, src: &str, names: &[String], depth: usize) -> bool {
             .named_child(0)
             .is_some_and(|n| negates(n, src, names, depth + 1)),
         "binary_expression" => {
-            let op = node
-                .child_by_field_name("operator")
-                .map_or("", |o| text(o, src));
-            let l = node.child_by_field_name("left");
-            let r = node.child_by_field_name("right");
+            let op = node.field("operator").map_or("", |o| text(o, src));
+            let l = node.field("left");
+            let r = node.field("right");
             let side = |n: Option<Node<'_>>| n.is_some_and(|n| negates(n, src, names, depth + 1));
             match op {
                 "||" => side(l) || side(r),
@@ -427,11 +417,9 @@ fn negates(node: Node<'_>, src: &str, names: &[String], depth: usize) -> bool {
             }
         }
         "unary_expression" => {
-            let op = node
-                .child_by_field_name("operator")
-                .map_or("", |o| text(o, src));
+            let op = node.field("operator").map_or("", |o| text(o, src));
             op == "!"
-                && node.child_by_field_name("argument").is_some_and(|a| {
+                && node.field("argument").is_some_and(|a| {
                     let mut found = false;
                     walk(a, &mut |n| {
                         found |= n.kind() == "identifier" && names.iter().any(|s| s == text(n, src))
@@ -482,7 +470,7 @@ pub(crate) fn middleware(x: &mut Extractor<'_>, root: Node<'_>) {
         .collect();
     for export in exports {
         let source = export
-            .child_by_field_name("source")
+            .field("source")
             .map(|s| crate::syntax::string_value(s, x.src));
         let is_default = (0..export.child_count())
             .filter_map(|i| export.child(i))
@@ -495,10 +483,10 @@ pub(crate) fn middleware(x: &mut Extractor<'_>, root: Node<'_>) {
             ));
             continue;
         }
-        if let Some(decl) = export.child_by_field_name("declaration") {
+        if let Some(decl) = export.field("declaration") {
             match decl.kind() {
                 "function_declaration" => {
-                    let name = decl.child_by_field_name("name").map(|n| x.text(n));
+                    let name = decl.field("name").map(|n| x.text(n));
                     if is_default || matches!(name, Some("middleware" | "proxy")) {
                         guard = Some((classify(x, decl), decl));
                     }
@@ -506,8 +494,8 @@ pub(crate) fn middleware(x: &mut Extractor<'_>, root: Node<'_>) {
                 "lexical_declaration" | "variable_declaration" => {
                     let mut c = decl.walk();
                     for d in decl.named_children(&mut c) {
-                        let name = d.child_by_field_name("name").map(|n| x.text(n));
-                        let Some(value) = d.child_by_field_name("value") else {
+                        let name = d.field("name").map(|n| x.text(n));
+                        let Some(value) = d.field("value") else {
                             continue;
                         };
                         match name {
@@ -528,7 +516,7 @@ pub(crate) fn middleware(x: &mut Extractor<'_>, root: Node<'_>) {
             continue;
         }
         if is_default {
-            if let Some(value) = export.child_by_field_name("value") {
+            if let Some(value) = export.field("value") {
                 guard = Some((classify(x, value), export));
             }
             continue;
@@ -635,12 +623,12 @@ fn classify(x: &Extractor<'_>, value: Node<'_>) -> NextGuard {
             }
         }
         "call_expression" => {
-            let Some(callee) = value.child_by_field_name("function").map(unwrap) else {
+            let Some(callee) = value.field("function").map(unwrap) else {
                 return NextGuard::Unknown("unreadable middleware".to_string());
             };
             let name = x.text(callee);
             let function = value
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(|a| a.named_child(0))
                 .and_then(|a| x.function_node(a));
             let module = module_of(name);
@@ -676,7 +664,7 @@ fn classify(x: &Extractor<'_>, value: Node<'_>) -> NextGuard {
 /// top-level `if (pathname.startsWith('/x')) return …` statements before the denial exempt
 /// those paths; other path checks make which paths it guards unknown.
 fn classify_function(x: &Extractor<'_>, function: Node<'_>) -> NextGuard {
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return NextGuard::Unknown("unreadable middleware".to_string());
     };
     let mut cursor = body.walk();
@@ -688,18 +676,15 @@ fn classify_function(x: &Extractor<'_>, function: Node<'_>) -> NextGuard {
             denies |= summary::is_denial(n, x.src) || is_redirect(n, x.src);
         });
         if statement.kind() == "if_statement" {
-            let condition = statement.child_by_field_name("condition");
-            let consequence = statement.child_by_field_name("consequence");
+            let condition = statement.field("condition");
+            let consequence = statement.field("consequence");
             if let (Some(condition), Some(consequence)) = (condition, consequence) {
                 let on_path = x.text(condition).contains("pathname");
                 let mut consequence_denies = false;
                 walk(consequence, &mut |n| {
                     consequence_denies |= summary::is_denial(n, x.src) || is_redirect(n, x.src);
                 });
-                if on_path
-                    && !consequence_denies
-                    && statement.child_by_field_name("alternative").is_none()
-                {
+                if on_path && !consequence_denies && statement.field("alternative").is_none() {
                     match path_exemptions(x, condition) {
                         Some(paths) => {
                             exempt.extend(paths);
@@ -751,9 +736,9 @@ fn path_exemptions(x: &Extractor<'_>, condition: Node<'_>) -> Option<Vec<String>
     let node = unwrap(condition);
     match node.kind() {
         "binary_expression" => {
-            let op = node.child_by_field_name("operator").map(|o| x.text(o))?;
-            let left = node.child_by_field_name("left")?;
-            let right = node.child_by_field_name("right")?;
+            let op = node.field("operator").map(|o| x.text(o))?;
+            let left = node.field("left")?;
+            let right = node.field("right")?;
             match op {
                 "||" => {
                     let mut out = path_exemptions(x, left)?;
@@ -773,10 +758,10 @@ fn path_exemptions(x: &Extractor<'_>, condition: Node<'_>) -> Option<Vec<String>
             }
         }
         "call_expression" => {
-            let callee = node.child_by_field_name("function")?;
+            let callee = node.field("function")?;
             let t = x.text(callee);
             let arg = node
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(|a| a.named_child(0))
                 .map(unwrap)
                 .filter(|a| a.kind() == "string")?;
@@ -791,7 +776,7 @@ fn path_exemptions(x: &Extractor<'_>, condition: Node<'_>) -> Option<Vec<String>
 /// Clerk: `clerkMiddleware(async (auth, req) => { if (isProtected(req)) await auth.protect() })`
 /// with `const isProtected = createRouteMatcher([…])`.
 fn clerk(x: &Extractor<'_>, function: Node<'_>) -> NextGuard {
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return NextGuard::Unknown("unreadable Clerk middleware".to_string());
     };
     let mut cursor = body.walk();
@@ -808,7 +793,7 @@ fn clerk(x: &Extractor<'_>, function: Node<'_>) -> NextGuard {
         if statement.kind() != "if_statement" {
             break;
         }
-        let Some(condition) = statement.child_by_field_name("condition").map(unwrap) else {
+        let Some(condition) = statement.field("condition").map(unwrap) else {
             break;
         };
         let (negated, call) = match condition.kind() {
@@ -834,7 +819,7 @@ fn route_matcher_patterns(x: &Extractor<'_>, call: Node<'_>) -> Option<Vec<Strin
     if call.kind() != "call_expression" {
         return None;
     }
-    let callee = call.child_by_field_name("function").map(unwrap)?;
+    let callee = call.field("function").map(unwrap)?;
     if callee.kind() != "identifier" {
         return None;
     }
@@ -850,16 +835,16 @@ fn route_matcher_patterns(x: &Extractor<'_>, call: Node<'_>) -> Option<Vec<Strin
         }
         let mut c = stmt.walk();
         for d in stmt.named_children(&mut c) {
-            if d.child_by_field_name("name").map(|n| x.text(n)) != Some(name) {
+            if d.field("name").map(|n| x.text(n)) != Some(name) {
                 continue;
             }
-            let value = unwrap(d.child_by_field_name("value")?);
-            let ctor = value.child_by_field_name("function").map(|f| x.text(f));
+            let value = unwrap(d.field("value")?);
+            let ctor = value.field("function").map(|f| x.text(f));
             if ctor != Some("createRouteMatcher") {
                 return None;
             }
             let list = value
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(|a| a.named_child(0))
                 .map(unwrap)?;
             let items = if list.kind() == "array" {
@@ -890,8 +875,8 @@ fn export_specifiers(export: Node<'_>) -> Vec<(Node<'_>, Option<Node<'_>>, Optio
         }
         let mut c2 = clause.walk();
         for spec in clause.named_children(&mut c2) {
-            let local = spec.child_by_field_name("name");
-            let exported = spec.child_by_field_name("alias").or(local);
+            let local = spec.field("name");
+            let exported = spec.field("alias").or(local);
             out.push((spec, local, exported));
         }
     }

@@ -9,6 +9,7 @@
 //! it built (`function makeRouter() { const r = Router(); …; return r; }`) gets the alias
 //! `<binding>.()` pointing at that router.
 
+use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::syntax::{symbol_path, text, unwrap, DEPTH_CAP};
@@ -31,10 +32,8 @@ fn param_name<'a>(param: Node<'_>, src: &'a str) -> Option<&'a str> {
     for _ in 0..4 {
         match node.kind() {
             "identifier" => return Some(text(node, src)),
-            "assignment_pattern" => node = node.child_by_field_name("left")?,
-            "required_parameter" | "optional_parameter" => {
-                node = node.child_by_field_name("pattern")?
-            }
+            "assignment_pattern" => node = node.field("left")?,
+            "required_parameter" | "optional_parameter" => node = node.field("pattern")?,
             _ => return None,
         }
     }
@@ -43,10 +42,10 @@ fn param_name<'a>(param: Node<'_>, src: &'a str) -> Option<&'a str> {
 
 /// The parameter names of a function, in order (`None` for patterns and rest parameters).
 fn params<'a>(function: Node<'_>, src: &'a str) -> Vec<Option<&'a str>> {
-    if let Some(single) = function.child_by_field_name("parameter") {
+    if let Some(single) = function.field("parameter") {
         return vec![param_name(single, src)];
     }
-    let Some(list) = function.child_by_field_name("parameters") else {
+    let Some(list) = function.field("parameters") else {
         return Vec::new();
     };
     let mut cursor = list.walk();
@@ -75,7 +74,7 @@ pub fn enclosing_param<'t>(at: Node<'t>, name: &str, src: &str) -> Option<(Node<
 /// The name a function is bound to, as written: `function f`, `const f = …`, `x.y = …`,
 /// `module.exports = …`. `None` for anonymous callbacks.
 pub fn binding(function: Node<'_>, src: &str) -> Option<String> {
-    if let Some(name) = function.child_by_field_name("name") {
+    if let Some(name) = function.field("name") {
         if function.kind().ends_with("_declaration") {
             return Some(text(name, src).to_string());
         }
@@ -94,7 +93,7 @@ pub fn binding(function: Node<'_>, src: &str) -> Option<String> {
         }
         if parent.kind() == "arguments" {
             let call = parent.parent()?;
-            let callee = unwrap(call.child_by_field_name("function")?);
+            let callee = unwrap(call.field("function")?);
             // `fp(async function (fastify) {…})`: the plugin wrapper binds nothing of its own.
             if callee.kind() == "identifier" && matches!(text(callee, src), "fp" | "fastifyPlugin")
             {
@@ -106,7 +105,7 @@ pub fn binding(function: Node<'_>, src: &str) -> Option<String> {
             let first = parent.named_child(0).is_some_and(|f| f.id() == node.id());
             let register = callee.kind() == "member_expression"
                 && callee
-                    .child_by_field_name("property")
+                    .field("property")
                     .is_some_and(|p| text(p, src) == "register");
             if first && register {
                 return Some(format!("register@{}", function.start_byte()));
@@ -118,15 +117,15 @@ pub fn binding(function: Node<'_>, src: &str) -> Option<String> {
         // `export default async function (fastify) {…}`, `export default fp(…)`.
         "export_statement" => Some("module.exports".to_string()),
         "variable_declarator" => {
-            let name = parent.child_by_field_name("name")?;
+            let name = parent.field("name")?;
             (name.kind() == "identifier").then(|| text(name, src).to_string())
         }
         "assignment_expression" => {
-            let right = parent.child_by_field_name("right")?;
+            let right = parent.field("right")?;
             if right.id() != node.id() {
                 return None;
             }
-            let left = unwrap(parent.child_by_field_name("left")?);
+            let left = unwrap(parent.field("left")?);
             symbol_path(left, src).map(|p| p.join("."))
         }
         _ => None,
@@ -145,13 +144,13 @@ pub fn return_name(binding: &str) -> String {
 
 /// Whether a call wraps a function as a Fastify plugin: `fp(async (fastify) => {…})`.
 pub fn binding_of_wrapped(call: Node<'_>, src: &str) -> bool {
-    let Some(callee) = call.child_by_field_name("function").map(unwrap) else {
+    let Some(callee) = call.field("function").map(unwrap) else {
         return false;
     };
     if callee.kind() != "identifier" || !matches!(text(callee, src), "fp" | "fastifyPlugin") {
         return false;
     }
-    call.child_by_field_name("arguments")
+    call.field("arguments")
         .and_then(|a| a.named_child(0))
         .is_some_and(|f| is_function(unwrap(f)))
 }
@@ -163,15 +162,15 @@ pub fn first_param_is(function: Node<'_>, name: &str, src: &str) -> bool {
 
 /// The default value of parameter `index` (`app = express()`, TS `app: Koa = new Koa()`).
 pub fn param_default(function: Node<'_>, index: usize) -> Option<Node<'_>> {
-    let list = function.child_by_field_name("parameters")?;
+    let list = function.field("parameters")?;
     let mut cursor = list.walk();
     let param = list
         .named_children(&mut cursor)
         .filter(|p| p.kind() != "comment")
         .nth(index)?;
     match param.kind() {
-        "assignment_pattern" => param.child_by_field_name("right"),
-        "required_parameter" | "optional_parameter" => param.child_by_field_name("value"),
+        "assignment_pattern" => param.field("right"),
+        "required_parameter" | "optional_parameter" => param.field("value"),
         _ => None,
     }
 }
@@ -202,7 +201,7 @@ fn member_param<'t>(
     name: &str,
     src: &str,
 ) -> Option<(Node<'t>, usize, String)> {
-    let list = function.child_by_field_name("parameters")?;
+    let list = function.field("parameters")?;
     let mut cursor = list.walk();
     let items: Vec<Node<'t>> = list
         .named_children(&mut cursor)
@@ -211,7 +210,7 @@ fn member_param<'t>(
     let names = params(function, src);
     for (i, item) in items.iter().enumerate() {
         let pattern = match item.kind() {
-            "required_parameter" | "optional_parameter" => item.child_by_field_name("pattern"),
+            "required_parameter" | "optional_parameter" => item.field("pattern"),
             _ => Some(*item),
         };
         if let Some(key) = pattern.and_then(|p| pattern_key(p, name, src)) {
@@ -219,7 +218,7 @@ fn member_param<'t>(
         }
     }
     // `const { router } = params;` among the body's statements.
-    let body = function.child_by_field_name("body")?;
+    let body = function.field("body")?;
     let mut cursor = body.walk();
     for stmt in body.named_children(&mut cursor) {
         if !matches!(stmt.kind(), "lexical_declaration" | "variable_declaration") {
@@ -227,10 +226,9 @@ fn member_param<'t>(
         }
         let mut c = stmt.walk();
         for decl in stmt.named_children(&mut c) {
-            let (Some(pattern), Some(value)) = (
-                decl.child_by_field_name("name"),
-                decl.child_by_field_name("value").map(unwrap),
-            ) else {
+            let (Some(pattern), Some(value)) =
+                (decl.field("name"), decl.field("value").map(unwrap))
+            else {
                 continue;
             };
             if value.kind() != "identifier" {
@@ -260,8 +258,8 @@ fn pattern_key(pattern: Node<'_>, name: &str, src: &str) -> Option<String> {
                 return Some(name.to_string());
             }
             "pair_pattern" => {
-                let value = prop.child_by_field_name("value")?;
-                let key = prop.child_by_field_name("key")?;
+                let value = prop.field("value")?;
+                let key = prop.field("key")?;
                 if value.kind() == "identifier"
                     && text(value, src) == name
                     && key.kind() == "property_identifier"

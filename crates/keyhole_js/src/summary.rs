@@ -14,6 +14,7 @@
 use keyhole_core::facts::FunctionSummary;
 use keyhole_core::vocabulary::Vocabulary;
 use keyhole_core::{SourceFile, Span};
+use keyhole_lang::NodeExt;
 use keyhole_lang::{Hits, Needles};
 use std::sync::OnceLock;
 use tree_sitter::Node;
@@ -99,7 +100,7 @@ pub fn denial_hits(src: &str) -> Hits {
 /// `hits` are the file's [`denial_hits`].
 pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) -> FunctionSummary {
     let mut summary = FunctionSummary::default();
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return summary;
     };
     // No word of a denial in the body's text: nothing to find by walking it (and `checks`
@@ -151,10 +152,10 @@ fn signed_in_only(denial: Node<'_>, body: Node<'_>, src: &str) -> bool {
         }
         if node.kind() == "if_statement"
             && node
-                .child_by_field_name("consequence")
+                .field("consequence")
                 .is_some_and(|c| c.id() == child.id())
             && node
-                .child_by_field_name("condition")
+                .field("condition")
                 .is_some_and(|c| requires_caller(c, src))
         {
             return true;
@@ -172,18 +173,14 @@ fn requires_caller(condition: Node<'_>, src: &str) -> bool {
     match node.kind() {
         "parenthesized_expression" => node.named_child(0).is_some_and(|n| requires_caller(n, src)),
         "member_expression" => node
-            .child_by_field_name("property")
+            .field("property")
             .is_some_and(|p| CALLER_PROPERTIES.contains(&text(p, src))),
         "binary_expression" => {
-            node.child_by_field_name("operator")
-                .is_some_and(|o| text(o, src) == "&&")
-                && [
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ]
-                .into_iter()
-                .flatten()
-                .any(|side| requires_caller(side, src))
+            node.field("operator").is_some_and(|o| text(o, src) == "&&")
+                && [node.field("left"), node.field("right")]
+                    .into_iter()
+                    .flatten()
+                    .any(|side| requires_caller(side, src))
         }
         _ => false,
     }
@@ -199,10 +196,9 @@ fn turns_away_anonymous(body: Node<'_>, src: &str) -> bool {
         if statement.kind() != "if_statement" {
             return false;
         }
-        let (Some(condition), Some(consequence)) = (
-            statement.child_by_field_name("condition"),
-            statement.child_by_field_name("consequence"),
-        ) else {
+        let (Some(condition), Some(consequence)) =
+            (statement.field("condition"), statement.field("consequence"))
+        else {
             return false;
         };
         // `if (req.loggedIn) { … return; }` leaves early for signed-in callers only.
@@ -212,7 +208,7 @@ fn turns_away_anonymous(body: Node<'_>, src: &str) -> bool {
         let mut on_caller = false;
         walk(condition, |n| {
             on_caller |= n.kind() == "member_expression"
-                && n.child_by_field_name("property")
+                && n.field("property")
                     .is_some_and(|p| CALLER_PROPERTIES.contains(&text(p, src)));
         });
         let mut leaves = false;
@@ -272,9 +268,7 @@ fn status_number(node: Node<'_>, src: &str) -> Option<Denial> {
 fn last_name<'a>(callee: Node<'_>, src: &'a str) -> &'a str {
     let callee = unwrap(callee);
     match callee.kind() {
-        "member_expression" => callee
-            .child_by_field_name("property")
-            .map_or("", |p| text(p, src)),
+        "member_expression" => callee.field("property").map_or("", |p| text(p, src)),
         "identifier" => text(callee, src),
         _ => "",
     }
@@ -304,16 +298,16 @@ fn denies_as(node: Node<'_>, kind: &str, src: &str) -> Option<Denial> {
         }
         // `ctx.status = 401`, `res.statusCode = 403`
         "assignment_expression" => {
-            let left = node.child_by_field_name("left")?;
-            let right = node.child_by_field_name("right")?;
+            let left = node.field("left")?;
+            let right = node.field("right")?;
             matches!(last_name(left, src), "status" | "statusCode")
                 .then(|| status_number(right, src))
                 .flatten()
         }
         // `next({ status: 401 })`, `throw { statusCode: 401 }`
         "pair" => {
-            let key = node.child_by_field_name("key")?;
-            let value = node.child_by_field_name("value")?;
+            let key = node.field("key")?;
+            let value = node.field("value")?;
             matches!(text(key, src), "status" | "statusCode" | "code")
                 .then(|| status_number(value, src))
                 .flatten()
@@ -321,8 +315,8 @@ fn denies_as(node: Node<'_>, kind: &str, src: &str) -> Option<Denial> {
         // `new UnauthorizedError(…)`, `reply.unauthorized()`, `helpers.notAllowed(req, res)`.
         "new_expression" | "call_expression" => {
             let callee = node
-                .child_by_field_name("constructor")
-                .or_else(|| node.child_by_field_name("function"))?;
+                .field("constructor")
+                .or_else(|| node.field("function"))?;
             let name = last_name(callee, src);
             // `await request.jwtVerify()` (@fastify/jwt) rejects a request without a valid
             // token with 401.
@@ -334,7 +328,7 @@ fn denies_as(node: Node<'_>, kind: &str, src: &str) -> Option<Denial> {
             }
             // `res.redirect('/login')`, `ctx.redirect('/auth/signin?next=…')`
             if name == "redirect" {
-                let args = node.child_by_field_name("arguments")?;
+                let args = node.field("arguments")?;
                 let t = text(args, src).to_ascii_lowercase();
                 if t.contains("login") || t.contains("signin") || t.contains("sign-in") {
                     return Some(Denial::Unauthenticated);
@@ -357,7 +351,7 @@ fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
 fn looks_at_caller_as(node: Node<'_>, kind: &str, src: &str, vocabulary: &Vocabulary) -> bool {
     match kind {
         "member_expression" => {
-            let Some(prop) = node.child_by_field_name("property") else {
+            let Some(prop) = node.field("property") else {
                 return false;
             };
             let prop = text(prop, src);
@@ -365,7 +359,7 @@ fn looks_at_caller_as(node: Node<'_>, kind: &str, src: &str, vocabulary: &Vocabu
                 return true;
             }
             if prop == "verify" {
-                let object = node.child_by_field_name("object").map(|o| text(o, src));
+                let object = node.field("object").map(|o| text(o, src));
                 return object.is_some_and(|o| {
                     let o = o.to_ascii_lowercase();
                     o.contains("jwt") || o.contains("token")
@@ -383,7 +377,7 @@ fn looks_at_caller_as(node: Node<'_>, kind: &str, src: &str, vocabulary: &Vocabu
             v.eq_ignore_ascii_case("authorization")
         }
         "call_expression" => {
-            let Some(callee) = node.child_by_field_name("function").map(unwrap) else {
+            let Some(callee) = node.field("function").map(unwrap) else {
                 return false;
             };
             // `safeEqual(token, row.pixelToken)`, `crypto.timingSafeEqual(a, b)`: a secret
@@ -397,7 +391,7 @@ fn looks_at_caller_as(node: Node<'_>, kind: &str, src: &str, vocabulary: &Vocabu
             // Hono's context variables: `c.get('user')`, `c.get('jwtPayload')`.
             if name == "get" && callee.kind() == "member_expression" {
                 let first = node
-                    .child_by_field_name("arguments")
+                    .field("arguments")
                     .and_then(|a| a.named_child(0))
                     .filter(|a| a.kind() == "string");
                 return first
@@ -424,7 +418,7 @@ fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
 /// A statement of the body, at its top level, that calls `next()` (or `await next()`,
 /// `return next()`, `setImmediate(next)`) — for a function whose last parameter is `next`.
 fn unconditional_next<'t>(function: Node<'t>, body: Node<'t>, src: &str) -> Option<Node<'t>> {
-    let params = function.child_by_field_name("parameters")?;
+    let params = function.field("parameters")?;
     let mut cursor = params.walk();
     let last = params
         .named_children(&mut cursor)
@@ -454,8 +448,8 @@ fn unconditional_next<'t>(function: Node<'t>, body: Node<'t>, src: &str) -> Opti
         if expr.kind() != "call_expression" {
             return false;
         }
-        let callee = expr.child_by_field_name("function").map(|c| text(c, src));
-        let args = expr.child_by_field_name("arguments").map(|a| text(a, src));
+        let callee = expr.field("function").map(|c| text(c, src));
+        let args = expr.field("arguments").map(|a| text(a, src));
         matches!(callee, Some("next")) && matches!(args, Some("()"))
             || matches!(callee, Some("setImmediate" | "process.nextTick"))
                 && matches!(args, Some("(next)"))
@@ -474,7 +468,7 @@ pub fn inline_check(
     let summary = summarise(function, file, src, hits);
     summary.denies?;
     let checks = summary.checks?;
-    let body = function.child_by_field_name("body")?;
+    let body = function.field("body")?;
     if body.kind() != "statement_block" {
         return None;
     }
@@ -486,10 +480,10 @@ pub fn inline_check(
         if statement.kind() != "if_statement" {
             continue;
         }
-        let Some(condition) = statement.child_by_field_name("condition") else {
+        let Some(condition) = statement.field("condition") else {
             continue;
         };
-        let Some(consequence) = statement.child_by_field_name("consequence") else {
+        let Some(consequence) = statement.field("consequence") else {
             continue;
         };
         let mut denied = false;
@@ -519,9 +513,9 @@ fn condition_on_caller(
     match node.kind() {
         "binary_expression" => {
             let (Some(left), Some(right), Some(op)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-                node.child_by_field_name("operator"),
+                node.field("left"),
+                node.field("right"),
+                node.field("operator"),
             ) else {
                 return false;
             };
@@ -534,7 +528,7 @@ fn condition_on_caller(
             }
         }
         "unary_expression" | "parenthesized_expression" | "await_expression" => node
-            .child_by_field_name("argument")
+            .field("argument")
             .or_else(|| node.named_child(0))
             .is_some_and(|inner| {
                 condition_on_caller(inner, src, vocabulary, caller_names, depth + 1)
@@ -561,10 +555,7 @@ fn caller_bindings(statements: &[Node<'_>], src: &str, vocabulary: &Vocabulary) 
         }
         let mut cursor = statement.walk();
         for decl in statement.named_children(&mut cursor) {
-            let (Some(name), Some(value)) = (
-                decl.child_by_field_name("name"),
-                decl.child_by_field_name("value"),
-            ) else {
+            let (Some(name), Some(value)) = (decl.field("name"), decl.field("value")) else {
                 continue;
             };
             if name.kind() != "identifier" {

@@ -1,6 +1,7 @@
 //! Small, non-recursive (or depth-capped) helpers over tree-sitter nodes of the JavaScript,
 //! TypeScript and TSX grammars.
 
+use keyhole_lang::NodeExt;
 use std::collections::HashMap;
 
 use keyhole_core::facts::SymbolPath;
@@ -47,12 +48,12 @@ pub fn symbol_path(node: Node<'_>, src: &str) -> Option<SymbolPath> {
                 return Some(parts);
             }
             "member_expression" => {
-                let prop = cur.child_by_field_name("property")?;
+                let prop = cur.field("property")?;
                 if prop.kind() != "property_identifier" {
                     return None;
                 }
                 parts.push(text(prop, src).to_string());
-                cur = unwrap(cur.child_by_field_name("object")?);
+                cur = unwrap(cur.field("object")?);
             }
             _ => return None,
         }
@@ -66,11 +67,11 @@ pub fn require_source(node: Node<'_>, src: &str) -> Option<String> {
     if node.kind() != "call_expression" {
         return None;
     }
-    let callee = node.child_by_field_name("function")?;
+    let callee = node.field("function")?;
     if callee.kind() != "identifier" || text(callee, src) != "require" {
         return None;
     }
-    let args = node.child_by_field_name("arguments")?;
+    let args = node.field("arguments")?;
     let first = args.named_child(0)?;
     if first.kind() != "string" {
         return None;
@@ -147,10 +148,7 @@ impl Constants {
                     if pair.kind() != "pair" {
                         continue;
                     }
-                    let (Some(key), Some(val)) = (
-                        pair.child_by_field_name("key"),
-                        pair.child_by_field_name("value"),
-                    ) else {
+                    let (Some(key), Some(val)) = (pair.field("key"), pair.field("value")) else {
                         continue;
                     };
                     let key = match key.kind() {
@@ -220,14 +218,11 @@ impl Constants {
                 None => StrValue::Unknown,
             },
             "binary_expression" => {
-                let op = node.child_by_field_name("operator").map(|o| text(o, src));
+                let op = node.field("operator").map(|o| text(o, src));
                 if op != Some("+") {
                     return StrValue::Unknown;
                 }
-                let (Some(l), Some(r)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let (Some(l), Some(r)) = (node.field("left"), node.field("right")) else {
                     return StrValue::Unknown;
                 };
                 match self.resolve_depth(l, src, depth + 1) {
@@ -266,7 +261,7 @@ pub fn module_level_declarators(program: Node<'_>) -> std::collections::HashSet<
     let mut cursor = program.walk();
     for statement in program.named_children(&mut cursor) {
         let declaration = match statement.kind() {
-            "export_statement" => statement.child_by_field_name("declaration"),
+            "export_statement" => statement.field("declaration"),
             _ => Some(statement),
         };
         let Some(declaration) = declaration

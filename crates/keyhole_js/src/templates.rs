@@ -18,6 +18,7 @@
 //! declaration or assignment of it in the function that ends before the use.
 
 use keyhole_core::facts::{GuardRef, ParamIndex, PathPiece};
+use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::params;
@@ -52,8 +53,8 @@ impl<'t> Scope<'t> {
         let mut formal = Vec::new();
         let mut rest = None;
         let list = function
-            .child_by_field_name("parameters")
-            .or_else(|| function.child_by_field_name("parameter"));
+            .field("parameters")
+            .or_else(|| function.field("parameter"));
         let items: Vec<Node<'t>> = match list {
             Some(l) if l.kind() == "identifier" => vec![l],
             Some(l) => {
@@ -67,10 +68,10 @@ impl<'t> Scope<'t> {
         for (i, item) in items.into_iter().enumerate() {
             let mut node = item;
             if matches!(node.kind(), "required_parameter" | "optional_parameter") {
-                node = node.child_by_field_name("pattern").unwrap_or(node);
+                node = node.field("pattern").unwrap_or(node);
             }
             if node.kind() == "assignment_pattern" {
-                node = node.child_by_field_name("left").unwrap_or(node);
+                node = node.field("left").unwrap_or(node);
             }
             match node.kind() {
                 "identifier" => formal.push(Some(text(node, src).to_string())),
@@ -115,10 +116,9 @@ impl<'t> Scope<'t> {
                 }
             }
             "subscript_expression" => {
-                let (Some(object), Some(index)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("index").map(unwrap),
-                ) else {
+                let (Some(object), Some(index)) =
+                    (node.field("object"), node.field("index").map(unwrap))
+                else {
                     return Value::Other(node);
                 };
                 let Value::Rest(at) = self.value(x, object, depth + 1) else {
@@ -131,14 +131,13 @@ impl<'t> Scope<'t> {
                     },
                     // `args[args.length - 2]`
                     "binary_expression" => {
-                        let op = index.child_by_field_name("operator").map(|o| x.text(o));
-                        let left = index.child_by_field_name("left").map(unwrap);
-                        let right = index.child_by_field_name("right").map(unwrap);
+                        let op = index.field("operator").map(|o| x.text(o));
+                        let left = index.field("left").map(unwrap);
+                        let right = index.field("right").map(unwrap);
                         let length_of_args = left.is_some_and(|l| {
                             l.kind() == "member_expression"
-                                && l.child_by_field_name("property")
-                                    .is_some_and(|p| x.text(p) == "length")
-                                && l.child_by_field_name("object")
+                                && l.field("property").is_some_and(|p| x.text(p) == "length")
+                                && l.field("object")
                                     .is_some_and(|o| x.text(o) == x.text(object))
                         });
                         let back = right
@@ -162,7 +161,7 @@ impl<'t> Scope<'t> {
     /// assignment of the name that ends before it (`None` when there is none).
     fn local(&self, x: &Extractor<'_>, ident: Node<'t>, depth: usize) -> Option<Value<'t>> {
         let name = x.text(ident);
-        let body = self.function.child_by_field_name("body")?;
+        let body = self.function.field("body")?;
         // (start of the binding, its value, position in an array pattern)
         let mut best: Option<(usize, Node<'t>, Option<usize>)> = None;
         let mut stack = vec![body];
@@ -181,8 +180,8 @@ impl<'t> Scope<'t> {
             }
             let found = match node.kind() {
                 "variable_declarator" => {
-                    let pattern = node.child_by_field_name("name");
-                    let value = node.child_by_field_name("value");
+                    let pattern = node.field("name");
+                    let value = node.field("value");
                     match (pattern, value) {
                         (Some(p), Some(v)) if p.kind() == "identifier" && x.text(p) == name => {
                             Some((v, None))
@@ -194,8 +193,8 @@ impl<'t> Scope<'t> {
                     }
                 }
                 "assignment_expression" => {
-                    let left = node.child_by_field_name("left").map(unwrap);
-                    let right = node.child_by_field_name("right");
+                    let left = node.field("left").map(unwrap);
+                    let right = node.field("right");
                     match (left, right) {
                         (Some(l), Some(r)) if l.kind() == "identifier" && x.text(l) == name => {
                             Some((r, None))
@@ -255,11 +254,11 @@ impl<'t> Scope<'t> {
                 }
             }
             "binary_expression" => {
-                if node.child_by_field_name("operator").map(|o| x.text(o)) != Some("+") {
+                if node.field("operator").map(|o| x.text(o)) != Some("+") {
                     return None;
                 }
-                out.extend(self.path(x, node.child_by_field_name("left")?, depth + 1)?);
-                out.extend(self.path(x, node.child_by_field_name("right")?, depth + 1)?);
+                out.extend(self.path(x, node.field("left")?, depth + 1)?);
+                out.extend(self.path(x, node.field("right")?, depth + 1)?);
             }
             "identifier" | "subscript_expression" => match self.value(x, node, depth) {
                 Value::Param(p) => out.push(PathPiece::Param(p)),
@@ -348,7 +347,7 @@ impl<'t> Scope<'t> {
         if node.kind() != "call_expression" {
             return None;
         }
-        let args = node.child_by_field_name("arguments")?;
+        let args = node.field("arguments")?;
         let mut cursor = args.walk();
         let found = args
             .named_children(&mut cursor)
@@ -377,7 +376,7 @@ fn array_position(pattern: Node<'_>, name: &str, src: &str) -> Option<usize> {
         .collect();
     items.iter().position(|item| {
         let item = if item.kind() == "assignment_pattern" {
-            item.child_by_field_name("left").unwrap_or(*item)
+            item.field("left").unwrap_or(*item)
         } else {
             *item
         };

@@ -6,11 +6,13 @@
 //! at load, and their indices resolved, so extractors never look a capture up by name.
 
 mod captures;
+mod fields;
 mod needles;
 
 use std::sync::OnceLock;
 
 pub use captures::Capture;
+pub use fields::NodeExt;
 use keyhole_core::Language;
 pub use needles::{Hits, Needles};
 pub use streaming_iterator::StreamingIterator;

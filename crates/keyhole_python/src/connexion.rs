@@ -5,6 +5,7 @@
 //! resolves to handler functions.
 
 use keyhole_core::facts::{SpecApiDef, SpecAppDef, SpecResolver};
+use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::syntax::{string_value, symbol_path, walk_bounded, Args, Walk};
@@ -67,9 +68,9 @@ impl Extractor<'_> {
         if node.kind() != "call" {
             return symbol_path(node, self.src).map(|p| (p.join("."), None));
         }
-        let callee = symbol_path(node.child_by_field_name("function")?, self.src)?;
+        let callee = symbol_path(node.field("function")?, self.src)?;
         let first = node
-            .child_by_field_name("arguments")
+            .field("arguments")
             .and_then(|a| Args::of(a, self.src).positional.first().copied())
             .and_then(|a| string_value(a, self.src, &self.constants));
         Some((callee.last().cloned().unwrap_or_default(), first))

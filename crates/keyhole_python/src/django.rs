@@ -18,6 +18,7 @@ use keyhole_core::facts::{
     ViewHandler, ViewRegistration,
 };
 use keyhole_core::{Framework, Method};
+use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::syntax::{sequence_items, string_value, symbol_path, text, Args};
@@ -82,7 +83,7 @@ impl Extractor<'_> {
         sequence_items(value).into_iter().any(|item| {
             item.kind() == "call"
                 && item
-                    .child_by_field_name("function")
+                    .field("function")
                     .and_then(|f| symbol_path(f, self.src))
                     .and_then(|p| p.last().cloned())
                     .is_some_and(|l| matches!(l.as_str(), "path" | "re_path" | "url"))
@@ -131,9 +132,8 @@ impl Extractor<'_> {
         }
         let src = self.src;
         let (Some(callee), Some(args)) = (
-            item.child_by_field_name("function")
-                .and_then(|f| symbol_path(f, src)),
-            item.child_by_field_name("arguments"),
+            item.field("function").and_then(|f| symbol_path(f, src)),
+            item.field("arguments"),
         ) else {
             return;
         };
@@ -300,22 +300,21 @@ impl Extractor<'_> {
                     return (wrappers, view);
                 }
                 "call" => {
-                    let Some(function) = node.child_by_field_name("function") else {
+                    let Some(function) = node.field("function") else {
                         break;
                     };
-                    let Some(args) = node.child_by_field_name("arguments") else {
+                    let Some(args) = node.field("arguments") else {
                         break;
                     };
                     let args = Args::of(args, src);
                     // `View.as_view(…)`: the class, with a DRF action map if given.
                     if function.kind() == "attribute"
                         && function
-                            .child_by_field_name("attribute")
+                            .field("attribute")
                             .is_some_and(|a| text(a, src) == "as_view")
                     {
-                        let Some(mut path) = function
-                            .child_by_field_name("object")
-                            .and_then(|o| symbol_path(o, src))
+                        let Some(mut path) =
+                            function.field("object").and_then(|o| symbol_path(o, src))
                         else {
                             break;
                         };
@@ -493,8 +492,7 @@ impl Extractor<'_> {
             .filter_map(|item| {
                 let (callee, called) = match item.kind() {
                     "call" => (
-                        item.child_by_field_name("function")
-                            .and_then(|f| symbol_path(f, src))?,
+                        item.field("function").and_then(|f| symbol_path(f, src))?,
                         true,
                     ),
                     _ => (symbol_path(item, src)?, false),
@@ -529,10 +527,10 @@ impl Extractor<'_> {
         {
             return;
         }
-        let Some(function) = decorated.child_by_field_name("definition") else {
+        let Some(function) = decorated.field("definition") else {
             return;
         };
-        let Some(name) = function.child_by_field_name("name") else {
+        let Some(name) = function.field("name") else {
             return;
         };
         let mut view = ViewDef {
@@ -567,10 +565,8 @@ impl Extractor<'_> {
         };
         let (callee, args) = match expr.kind() {
             "call" => (
-                expr.child_by_field_name("function")
-                    .and_then(|f| symbol_path(f, src)),
-                expr.child_by_field_name("arguments")
-                    .map(|a| Args::of(a, src)),
+                expr.field("function").and_then(|f| symbol_path(f, src)),
+                expr.field("arguments").map(|a| Args::of(a, src)),
             ),
             _ => (symbol_path(expr, src), None),
         };
@@ -669,7 +665,7 @@ impl Extractor<'_> {
             .filter_map(|item| {
                 let (callee, called) = match item.kind() {
                     "call" => (
-                        item.child_by_field_name("function")
+                        item.field("function")
                             .and_then(|f| symbol_path(f, self.src))?,
                         true,
                     ),
@@ -689,11 +685,11 @@ impl Extractor<'_> {
     /// A class: a candidate class-based view, viewset, mixin or permission class.
     pub(crate) fn view_class(&mut self, node: Node<'_>) {
         let src = self.src;
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
         let bases: Vec<SymbolPath> = node
-            .child_by_field_name("superclasses")
+            .field("superclasses")
             .map(|list| {
                 Args::of(list, src)
                     .positional
@@ -729,7 +725,7 @@ impl Extractor<'_> {
                 }
             }
         }
-        let Some(body) = node.child_by_field_name("body") else {
+        let Some(body) = node.field("body") else {
             self.facts.views.push(view);
             return;
         };
@@ -746,7 +742,7 @@ impl Extractor<'_> {
                 "function_definition" => self.handler(stmt, None, &mut view),
                 "decorated_definition" => {
                     if let Some(function) = stmt
-                        .child_by_field_name("definition")
+                        .field("definition")
                         .filter(|d| d.kind() == "function_definition")
                     {
                         self.handler(function, Some(stmt), &mut view);
@@ -760,10 +756,7 @@ impl Extractor<'_> {
 
     fn class_attribute(&self, assign: Node<'_>, view: &mut ViewDef) {
         let src = self.src;
-        let (Some(left), Some(right)) = (
-            assign.child_by_field_name("left"),
-            assign.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (assign.field("left"), assign.field("right")) else {
             return;
         };
         match text(left, src) {
@@ -775,10 +768,8 @@ impl Extractor<'_> {
                 if right.kind() == "dictionary" {
                     let mut cursor = right.walk();
                     for pair in right.named_children(&mut cursor) {
-                        let (Some(key), Some(value)) = (
-                            pair.child_by_field_name("key"),
-                            pair.child_by_field_name("value"),
-                        ) else {
+                        let (Some(key), Some(value)) = (pair.field("key"), pair.field("value"))
+                        else {
                             continue;
                         };
                         let Some(method) = string_value(key, src, &self.constants) else {
@@ -822,7 +813,7 @@ impl Extractor<'_> {
     /// A method of a view class, with its decorators.
     fn handler(&self, function: Node<'_>, decorated: Option<Node<'_>>, view: &mut ViewDef) {
         let src = self.src;
-        let Some(name) = function.child_by_field_name("name") else {
+        let Some(name) = function.field("name") else {
             return;
         };
         let name = text(name, src).to_string();
@@ -844,10 +835,8 @@ impl Extractor<'_> {
                 };
                 let (callee, args) = match expr.kind() {
                     "call" => (
-                        expr.child_by_field_name("function")
-                            .and_then(|f| symbol_path(f, src)),
-                        expr.child_by_field_name("arguments")
-                            .map(|a| Args::of(a, src)),
+                        expr.field("function").and_then(|f| symbol_path(f, src)),
+                        expr.field("arguments").map(|a| Args::of(a, src)),
                     ),
                     _ => (symbol_path(expr, src), None),
                 };
@@ -953,13 +942,10 @@ impl Extractor<'_> {
         match node.kind() {
             "binary_operator" => {
                 let op = node
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .map(|o| text(o, self.src))
                     .unwrap_or_default();
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                     return;
                 };
                 match op {
@@ -985,7 +971,7 @@ impl Extractor<'_> {
                 }
             }
             "call" => match node
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|f| symbol_path(f, self.src))
             {
                 Some(path) => out.push(vec![PermissionRef {
@@ -1048,10 +1034,7 @@ impl Extractor<'_> {
                     if pair.kind() != "pair" {
                         continue;
                     }
-                    let (Some(key), Some(list)) = (
-                        pair.child_by_field_name("key"),
-                        pair.child_by_field_name("value"),
-                    ) else {
+                    let (Some(key), Some(list)) = (pair.field("key"), pair.field("value")) else {
                         continue;
                     };
                     if string_value(key, src, &self.constants).as_deref()
@@ -1143,9 +1126,8 @@ impl Extractor<'_> {
     ) {
         let src = self.src;
         let (Some(callee), Some(args)) = (
-            call.child_by_field_name("function")
-                .and_then(|f| symbol_path(f, src)),
-            call.child_by_field_name("arguments"),
+            call.field("function").and_then(|f| symbol_path(f, src)),
+            call.field("arguments"),
         ) else {
             return;
         };
@@ -1177,10 +1159,7 @@ impl Extractor<'_> {
     /// `register_model_view(Model, 'trace', kwargs={…})(PathTraceView)` at module level.
     fn view_registration_call(&mut self, outer: Node<'_>) {
         let src = self.src;
-        let (Some(call), Some(args)) = (
-            outer.child_by_field_name("function"),
-            outer.child_by_field_name("arguments"),
-        ) else {
+        let (Some(call), Some(args)) = (outer.field("function"), outer.field("arguments")) else {
             return;
         };
         let Some(view) = Args::of(args, src).positional.first().copied() else {
@@ -1199,9 +1178,8 @@ impl Extractor<'_> {
     fn view_registration(&mut self, call: Node<'_>, view: GuardRef, at: Node<'_>) {
         let src = self.src;
         let (Some(callee), Some(args)) = (
-            call.child_by_field_name("function")
-                .and_then(|f| symbol_path(f, src)),
-            call.child_by_field_name("arguments"),
+            call.field("function").and_then(|f| symbol_path(f, src)),
+            call.field("arguments"),
         ) else {
             return;
         };
@@ -1292,8 +1270,8 @@ fn include_call<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
     if node.kind() != "call" {
         return None;
     }
-    let callee = symbol_path(node.child_by_field_name("function")?, src)?;
-    (callee.last()? == "include").then(|| node.child_by_field_name("arguments"))?
+    let callee = symbol_path(node.field("function")?, src)?;
+    (callee.last()? == "include").then(|| node.field("arguments"))?
 }
 
 /// `{'get': 'list', 'post': 'create'}` → `#get=list`, `#post=create`.
@@ -1309,9 +1287,9 @@ fn action_map(
             continue;
         }
         let (Some(k), Some(v)) = (
-            pair.child_by_field_name("key")
+            pair.field("key")
                 .and_then(|k| string_value(k, src, constants)),
-            pair.child_by_field_name("value")
+            pair.field("value")
                 .and_then(|v| string_value(v, src, constants)),
         ) else {
             continue;

@@ -13,6 +13,7 @@ mod starlette;
 mod summary;
 mod syntax;
 
+use keyhole_lang::NodeExt;
 use std::collections::HashMap;
 
 use keyhole_core::facts::{
@@ -47,11 +48,11 @@ fn is_identity(node: Node<'_>, src: &str) -> bool {
         return false;
     }
     let param = node
-        .child_by_field_name("parameters")
+        .field("parameters")
         .filter(|p| p.named_child_count() == 1)
         .and_then(|p| p.named_child(0))
         .filter(|p| p.kind() == "identifier");
-    let body = node.child_by_field_name("body");
+    let body = node.field("body");
     match (param, body) {
         (Some(p), Some(b)) => b.kind() == "identifier" && text(p, src) == text(b, src),
         _ => false,
@@ -195,10 +196,7 @@ impl<'a> Extractor<'a> {
             let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
                 continue;
             };
-            let (Some(left), Some(right)) = (
-                assign.child_by_field_name("left"),
-                assign.child_by_field_name("right"),
-            ) else {
+            let (Some(left), Some(right)) = (assign.field("left"), assign.field("right")) else {
                 continue;
             };
             if left.kind() == "identifier" {
@@ -220,7 +218,7 @@ impl<'a> Extractor<'a> {
         // `org_scoped_rule("/invite/<token>")`: a helper that decorates a literal path; the
         // literal is the route as most deployments serve it.
         let literal = if node.kind() == "call" {
-            node.child_by_field_name("arguments")
+            node.field("arguments")
                 .and_then(|a| Args::of(a, self.src).positional.first().copied())
                 .filter(|a| matches!(a.kind(), "string" | "concatenated_string"))
         } else {
@@ -271,7 +269,7 @@ impl<'a> Extractor<'a> {
                 }
             }
             "import_from_statement" => {
-                let Some(module) = node.child_by_field_name("module_name") else {
+                let Some(module) = node.field("module_name") else {
                     return;
                 };
                 let module = text(module, src).to_string();
@@ -322,7 +320,7 @@ impl<'a> Extractor<'a> {
     }
 
     fn function(&mut self, node: Node<'_>) {
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
         let summary = self.summary_of(node);
@@ -447,11 +445,11 @@ impl<'a> Extractor<'a> {
     }
 
     fn class(&mut self, node: Node<'_>) {
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.field("name") else {
             return;
         };
         let bases = node
-            .child_by_field_name("superclasses")
+            .field("superclasses")
             .map(|list| {
                 Args::of(list, self.src)
                     .positional
@@ -461,7 +459,7 @@ impl<'a> Extractor<'a> {
             })
             .unwrap_or_default();
         let class_name = text(name, self.src).to_string();
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             let mut cursor = body.walk();
             for stmt in body.named_children(&mut cursor) {
                 let Some(assign) = stmt
@@ -470,10 +468,8 @@ impl<'a> Extractor<'a> {
                 else {
                     continue;
                 };
-                let (Some(left), Some(right)) = (
-                    assign.child_by_field_name("left"),
-                    assign.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (assign.field("left"), assign.field("right"))
+                else {
                     continue;
                 };
                 if left.kind() != "identifier" {
@@ -499,13 +495,10 @@ impl<'a> Extractor<'a> {
         let name_text = text(name, src).to_string();
         match value.kind() {
             "call" => {
-                let Some(callee) = value
-                    .child_by_field_name("function")
-                    .and_then(|f| symbol_path(f, src))
-                else {
+                let Some(callee) = value.field("function").and_then(|f| symbol_path(f, src)) else {
                     return;
                 };
-                let Some(args) = value.child_by_field_name("arguments") else {
+                let Some(args) = value.field("arguments") else {
                     return;
                 };
                 let args = Args::of(args, src);
@@ -781,15 +774,11 @@ impl<'a> Extractor<'a> {
                 span,
             });
         }
-        let handler = function
-            .child_by_field_name("name")
-            .map(|n| text(n, src).to_string());
+        let handler = function.field("name").map(|n| text(n, src).to_string());
         // FastAPI: `response_model=` wins over the handler's return annotation.
         let response = match args_list.keyword("response_model") {
             Some(model) => Some(model),
-            None if self.file_framework() == Framework::FastApi => {
-                function.child_by_field_name("return_type")
-            }
+            None if self.file_framework() == Framework::FastApi => function.field("return_type"),
             None => None,
         };
         if let Some(node) = response {
@@ -904,10 +893,8 @@ impl<'a> Extractor<'a> {
         }
         let (callee, called, optional) = match expr.kind() {
             "call" => {
-                let callee = symbol_path(expr.child_by_field_name("function")?, src)?;
-                let args = expr
-                    .child_by_field_name("arguments")
-                    .map(|a| Args::of(a, src));
+                let callee = symbol_path(expr.field("function")?, src)?;
+                let args = expr.field("arguments").map(|a| Args::of(a, src));
                 let optional = args
                     .as_ref()
                     .and_then(|a| a.keyword("optional"))
@@ -931,7 +918,7 @@ impl<'a> Extractor<'a> {
         };
         // The hook function is summarised with every other function; refer to it by name so
         // the evidence can name it. Unnamed (impossible in valid code) falls back to inline.
-        let target = match function.child_by_field_name("name") {
+        let target = match function.field("name") {
             Some(name) => GuardTarget::Symbol(vec![text(name, self.src).to_string()]),
             None => GuardTarget::Inline(Box::new(self.summary_of(function))),
         };
@@ -1155,20 +1142,18 @@ fn enclosing_parameter(node: Node<'_>, name: &str, src: &str) -> Option<(String,
             return None;
         }
         if n.kind() == "function_definition" {
-            let inside_body = n.child_by_field_name("body").is_some_and(|b| {
+            let inside_body = n.field("body").is_some_and(|b| {
                 b.start_byte() <= node.start_byte() && node.end_byte() <= b.end_byte()
             });
             if inside_body {
-                let function = text(n.child_by_field_name("name")?, src).to_string();
-                let params = n.child_by_field_name("parameters")?;
+                let function = text(n.field("name")?, src).to_string();
+                let params = n.field("parameters")?;
                 let mut cursor = params.walk();
                 for (index, param) in params.named_children(&mut cursor).enumerate() {
                     let param_name = match param.kind() {
                         "identifier" => Some(param),
                         "typed_parameter" => param.named_child(0),
-                        "default_parameter" | "typed_default_parameter" => {
-                            param.child_by_field_name("name")
-                        }
+                        "default_parameter" | "typed_default_parameter" => param.field("name"),
                         _ => None,
                     };
                     if param_name.is_some_and(|p| text(p, src) == name) {
@@ -1185,7 +1170,7 @@ fn enclosing_parameter(node: Node<'_>, name: &str, src: &str) -> Option<(String,
 
 /// `name as alias` in an import: (name, alias).
 fn aliased_import(node: Node<'_>, src: &str) -> Option<(String, String)> {
-    let name = node.child_by_field_name("name")?;
-    let alias = node.child_by_field_name("alias")?;
+    let name = node.field("name")?;
+    let alias = node.field("alias")?;
     Some((text(name, src).to_string(), text(alias, src).to_string()))
 }

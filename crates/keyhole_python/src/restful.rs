@@ -20,6 +20,7 @@ use keyhole_core::facts::{
     GuardRef, GuardSite, GuardTarget, PathArg, RouteDef, RouterDef, RouterKind,
 };
 use keyhole_core::Framework;
+use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::syntax::{sequence_items, symbol_path, text, Args};
@@ -156,7 +157,7 @@ impl Extractor<'_> {
         let Some(router) = self.receiver_path(receiver) else {
             return;
         };
-        let Some(name) = class.child_by_field_name("name") else {
+        let Some(name) = class.field("name") else {
             return;
         };
         let name = text(name, self.src).to_string();
@@ -212,7 +213,7 @@ impl Extractor<'_> {
             .filter_map(|item| {
                 let (callee, called) = match item.kind() {
                     "call" => (
-                        item.child_by_field_name("function")
+                        item.field("function")
                             .and_then(|f| symbol_path(f, self.src))?,
                         true,
                     ),

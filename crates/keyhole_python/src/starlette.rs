@@ -20,6 +20,7 @@ use keyhole_core::facts::{
     UseScope,
 };
 use keyhole_core::{Framework, Method};
+use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::syntax::{sequence_items, symbol_path, Args};
@@ -244,7 +245,7 @@ impl Extractor<'_> {
             for item in sequence_items(middleware) {
                 // `Middleware(AuthenticationMiddleware, backend=…)`
                 let Some(class) = item
-                    .child_by_field_name("arguments")
+                    .field("arguments")
                     .filter(|_| item.kind() == "call")
                     .and_then(|a| Args::of(a, self.src).positional.first().copied())
                 else {
@@ -300,7 +301,7 @@ impl Extractor<'_> {
         if item.kind() != "call" {
             return None;
         }
-        symbol_path(item.child_by_field_name("function")?, self.src)?.pop()
+        symbol_path(item.field("function")?, self.src)?.pop()
     }
 
     fn route_list(&mut self, parent: &str, list: Node<'_>, depth: usize) {
@@ -311,7 +312,7 @@ impl Extractor<'_> {
             let Some(kind) = self.callee_last(item) else {
                 continue;
             };
-            let Some(args) = item.child_by_field_name("arguments") else {
+            let Some(args) = item.field("arguments") else {
                 continue;
             };
             let args = Args::of(args, self.src);

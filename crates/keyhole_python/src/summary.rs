@@ -4,6 +4,7 @@
 use keyhole_core::facts::{DependencyRef, FunctionSummary};
 use keyhole_core::vocabulary::Vocabulary;
 use keyhole_core::SourceFile;
+use keyhole_lang::NodeExt;
 use keyhole_lang::{Hits, Needles};
 use std::sync::OnceLock;
 use tree_sitter::Node;
@@ -71,7 +72,7 @@ const SECRET_COMPARISONS: &[&str] = &["compare_digest", "constant_time_compare"]
 
 /// The last name of a call's callee (`hmac.compare_digest` → `compare_digest`).
 fn callee_last_name<'s>(call: Node<'_>, src: &'s str) -> Option<&'s str> {
-    let callee = call.child_by_field_name("function")?;
+    let callee = call.field("function")?;
     let name = text(callee, src);
     Some(name.rsplit('.').next().unwrap_or(name))
 }
@@ -83,7 +84,7 @@ fn statement_call(statement: Node<'_>) -> Option<Node<'_>> {
         node = match node.kind() {
             "call" => return Some(node),
             "expression_statement" | "await" => node.named_child(0)?,
-            "assignment" => node.child_by_field_name("right")?,
+            "assignment" => node.field("right")?,
             _ => return None,
         };
     }
@@ -95,7 +96,7 @@ fn statement_call(statement: Node<'_>) -> Option<Node<'_>> {
 /// `except` clauses turn the request away).
 fn verifier_statement<'t>(statement: Node<'t>, src: &str) -> Option<Node<'t>> {
     if statement.kind() == "try_statement" {
-        let body = statement.child_by_field_name("body")?;
+        let body = statement.field("body")?;
         let mut cursor = body.walk();
         let found = body
             .named_children(&mut cursor)
@@ -130,7 +131,7 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
         dependencies: dependencies_of(function, file, src),
         ..FunctionSummary::default()
     };
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return summary;
     };
     // A dependency factory (`def Authorizer(scopes): async def dependency(user = Depends(…))
@@ -139,7 +140,7 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
     for statement in body.named_children(&mut cursor) {
         let inner = match statement.kind() {
             "function_definition" => Some(statement),
-            "decorated_definition" => statement.child_by_field_name("definition"),
+            "decorated_definition" => statement.field("definition"),
             _ => None,
         };
         if let Some(inner) = inner.filter(|n| n.kind() == "function_definition") {
@@ -293,11 +294,11 @@ fn denies_as(node: Node<'_>, kind: &str, src: &str) -> Option<Denial> {
                 return Some(Denial::Unauthenticated);
             }
             // `redirect(url_for("auth.login"))`: the Flask way to turn away an anonymous user.
-            let callee = node.child_by_field_name("function")?;
+            let callee = node.field("function")?;
             let name = text(callee, src);
             let to_login = (name == "redirect" || name.ends_with(".redirect"))
                 && node
-                    .child_by_field_name("arguments")
+                    .field("arguments")
                     .is_some_and(|a| text(a, src).contains("login"));
             to_login.then_some(Denial::Unauthenticated)
         }
@@ -308,12 +309,12 @@ fn denies_as(node: Node<'_>, kind: &str, src: &str) -> Option<Denial> {
 /// The dependencies declared in a function's parameters.
 pub fn dependencies_of(function: Node<'_>, file: &SourceFile, src: &str) -> Vec<DependencyRef> {
     let mut deps = Vec::new();
-    let Some(params) = function.child_by_field_name("parameters") else {
+    let Some(params) = function.field("parameters") else {
         return deps;
     };
     let mut cursor = params.walk();
     for param in params.named_children(&mut cursor) {
-        if let Some(ty) = param.child_by_field_name("type") {
+        if let Some(ty) = param.field("type") {
             let expr = if ty.kind() == "type" {
                 ty.named_child(0)
             } else {
@@ -338,7 +339,7 @@ pub fn dependencies_of(function: Node<'_>, file: &SourceFile, src: &str) -> Vec<
                 }
             }
         }
-        if let Some(value) = param.child_by_field_name("value") {
+        if let Some(value) = param.field("value") {
             if let Some(dep) = dependency_call(value, file, src) {
                 deps.push(dep);
             }
@@ -352,20 +353,20 @@ pub fn dependency_call(node: Node<'_>, file: &SourceFile, src: &str) -> Option<D
     if node.kind() != "call" {
         return None;
     }
-    let callee = symbol_path(node.child_by_field_name("function")?, src)?;
+    let callee = symbol_path(node.field("function")?, src)?;
     if !matches!(callee.last()?.as_str(), "Depends" | "Security") {
         return None;
     }
-    let args = Args::of(node.child_by_field_name("arguments")?, src);
+    let args = Args::of(node.field("arguments")?, src);
     let target = args.arg(0, "dependency")?;
     // `Depends(get_user())`-style factories: the callee is the dependency's origin; one
     // built to let anonymous callers through (`Authenticator(allowed_subjects={User,
     // Anonymous})`) makes the dependency optional.
     let (target, optional) = if target.kind() == "call" {
         let optional = target
-            .child_by_field_name("arguments")
+            .field("arguments")
             .is_some_and(|a| crate::allows_anonymous(&Args::of(a, src), src));
-        (target.child_by_field_name("function")?, optional)
+        (target.field("function")?, optional)
     } else {
         (target, false)
     };
@@ -410,7 +411,7 @@ pub fn inline_check(
 ) -> Option<(keyhole_core::Span, bool)> {
     summary.denies?;
     let checks = summary.checks?;
-    let body = function.child_by_field_name("body")?;
+    let body = function.field("body")?;
     let vocabulary = Vocabulary::shared();
     let mut cursor = body.walk();
     for statement in body.named_children(&mut cursor) {
@@ -422,11 +423,11 @@ pub fn inline_check(
         if statement.kind() != "if_statement" {
             continue;
         }
-        let Some(condition) = statement.child_by_field_name("condition") else {
+        let Some(condition) = statement.field("condition") else {
             continue;
         };
         let on_caller = condition_on_caller(condition, src, vocabulary, 0);
-        let Some(consequence) = statement.child_by_field_name("consequence") else {
+        let Some(consequence) = statement.field("consequence") else {
             continue;
         };
         let mut denied = false;
@@ -454,9 +455,9 @@ fn condition_on_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary, depth
     match node.kind() {
         "boolean_operator" => {
             let (Some(left), Some(right), Some(op)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-                node.child_by_field_name("operator"),
+                node.field("left"),
+                node.field("right"),
+                node.field("operator"),
             ) else {
                 return false;
             };
@@ -469,7 +470,7 @@ fn condition_on_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary, depth
             }
         }
         "not_operator" | "parenthesized_expression" => node
-            .child_by_field_name("argument")
+            .field("argument")
             .or_else(|| node.named_child(0))
             .is_some_and(|inner| condition_on_caller(inner, src, vocabulary, depth + 1)),
         _ => {

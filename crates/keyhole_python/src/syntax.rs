@@ -1,5 +1,6 @@
 //! Small readers over Python syntax nodes: strings, dotted names, calls, walks.
 
+use keyhole_lang::NodeExt;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -21,9 +22,9 @@ pub fn symbol_path(node: Node<'_>, src: &str) -> Option<Vec<String>> {
                 break;
             }
             "attribute" => {
-                let attr = current.child_by_field_name("attribute")?;
+                let attr = current.field("attribute")?;
                 parts.push(text(attr, src).to_string());
-                current = current.child_by_field_name("object")?;
+                current = current.field("object")?;
             }
             "parenthesized_expression" => {
                 current = current.named_child(0)?;
@@ -69,7 +70,7 @@ fn string_value_within(
                 match child.kind() {
                     "string_content" | "escape_sequence" => out.push_str(text(child, src)),
                     "interpolation" => {
-                        let expr = child.child_by_field_name("expression")?;
+                        let expr = child.field("expression")?;
                         let name = text(expr, src);
                         out.push_str(constants.get(name)?);
                     }
@@ -88,12 +89,12 @@ fn string_value_within(
         }
         "identifier" => constants.get(text(node, src)).cloned(),
         "binary_operator" => {
-            let op = node.child_by_field_name("operator")?;
+            let op = node.field("operator")?;
             if text(op, src) != "+" {
                 return None;
             }
-            let left = recurse(node.child_by_field_name("left")?)?;
-            let right = recurse(node.child_by_field_name("right")?)?;
+            let left = recurse(node.field("left")?)?;
+            let right = recurse(node.field("right")?)?;
             Some(left + &right)
         }
         "parenthesized_expression" => recurse(node.named_child(0)?),
@@ -115,10 +116,7 @@ impl<'t> Args<'t> {
         for child in args.named_children(&mut cursor) {
             match child.kind() {
                 "keyword_argument" => {
-                    if let (Some(name), Some(value)) = (
-                        child.child_by_field_name("name"),
-                        child.child_by_field_name("value"),
-                    ) {
+                    if let (Some(name), Some(value)) = (child.field("name"), child.field("value")) {
                         keywords.push((text(name, src).to_string(), value));
                     }
                 }

@@ -36,7 +36,7 @@ const MAX_BASE_DEPTH: usize = 8;
 const URLPATTERNS: &str = "urlpatterns";
 
 /// Linker state for views.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct ViewState {
     /// The method and action being linked, and the span of the route's view guard.
     focus: Option<Focus>,
