@@ -456,7 +456,7 @@ impl<'a> Extractor<'a> {
                 Args::of(list, self.src)
                     .positional
                     .into_iter()
-                    .filter_map(|b| symbol_path(b, self.src))
+                    .filter_map(|b| syntax::base_class_path(b, self.src))
                     .collect()
             })
             .unwrap_or_default();

@@ -229,3 +229,12 @@ pub fn enclosing_class<'t>(function: Node<'t>) -> Option<Node<'t>> {
     }
     node.parent().filter(|c| c.kind() == "class_definition")
 }
+
+/// A base class as written in a class header: `ModelViewSet`, `views.APIView`, and the
+/// generic `ModelViewSet[Tag]` / `Generic[T]` by the class it subscripts.
+pub fn base_class_path(node: Node<'_>, src: &str) -> Option<Vec<String>> {
+    match node.kind() {
+        "subscript" => symbol_path(node.child_by_field_name("value")?, src),
+        _ => symbol_path(node, src),
+    }
+}
