@@ -22,6 +22,8 @@ const UNAUTHENTICATED_NAMES: &[&str] = &[
     "Unauthenticated",
     "unauthorized",
     "NoAuthorizationError",
+    // Django: `return redirect_to_login(request.get_full_path())`.
+    "redirect_to_login",
 ];
 
 /// Names that refuse a request, for whatever reason (not necessarily authentication).
@@ -30,6 +32,8 @@ const FORBIDDEN_NAMES: &[&str] = &[
     "PermissionDenied",
     "HTTPForbidden",
     "forbidden",
+    // Django: `return HttpResponseForbidden()`.
+    "HttpResponseForbidden",
 ];
 
 /// Where the words of a denial occur in a file: read once per file, asked per function.
