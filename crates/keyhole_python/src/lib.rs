@@ -818,8 +818,8 @@ impl<'a> Extractor<'a> {
             guards.push(dependency_guard(dep));
         }
         // A route method of a class-based view: the class's attribute dependencies.
-        if let Some(class_name) = syntax::enclosing_class(function)
-            .and_then(|class| class.child_by_field_name("name"))
+        if let Some(class_name) =
+            syntax::enclosing_class(function).and_then(|class| class.child_by_field_name("name"))
         {
             guards.push(GuardRef {
                 site: GuardSite::ClassView,
