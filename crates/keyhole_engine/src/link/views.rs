@@ -721,8 +721,16 @@ impl Linker<'_> {
                         ));
                     }
                 }
-                if let Verdict::Required(why, g) = self.function_verdict(*f, *i, depth + 1) {
-                    required = Some((format!("view `{written}`, which {why}"), g));
+                match self.function_verdict(*f, *i, depth + 1) {
+                    Verdict::Required(why, g) => {
+                        required = Some((format!("view `{written}`, which {why}"), g));
+                    }
+                    // `user = Depends(try_get_current_user)`: signed-in callers are known,
+                    // anonymous ones served.
+                    Verdict::Optional(why, g) => {
+                        optional = Some((format!("view `{written}`, which {why}"), g));
+                    }
+                    Verdict::NotGuard => {}
                 }
             }
             ViewTarget::Class(f, c) => {
