@@ -323,6 +323,11 @@ pub enum GuardSite {
     /// names the view; components starting with `#` that follow the name carry a DRF
     /// `as_view({'get': 'list'})` mapping as `#get=list`.
     View,
+    /// The class a FastAPI route method is defined in (a class-based view: `@cbv(router)`,
+    /// fastapi-utils / fastapi-restful and look-alikes): the dependencies its class attributes
+    /// declare, its own or inherited, run for every route of the class. The target names
+    /// the class; a class that declares none guards nothing.
+    ClassView,
 }
 
 /// A function or callable summarised for guard resolution.
@@ -340,6 +345,10 @@ pub struct FunctionSummary {
     /// anything: it may authenticate a caller who sends credentials, but lets everyone else
     /// through (optional auth at most).
     pub passes_through: Option<Span>,
+    /// Python: the functions a view hands every request to — each `return` in its body is
+    /// `f(request, …)`, passing on its own first parameter (`if request.method == "POST":
+    /// return create(request)` … `return list_all(request)`). Empty unless every return is one.
+    pub delegates: Vec<SymbolPath>,
 }
 
 /// A dependency reference inside a function signature.
@@ -460,6 +469,14 @@ pub struct ClassDef {
     pub name: String,
     /// Base classes as written (`Flask`, `flask.Blueprint`).
     pub bases: Vec<SymbolPath>,
+    /// FastAPI dependencies its body declares as class attributes, by attribute name
+    /// (`user: User = Depends(get_current_user)`): a class-based view (`@cbv(router)`) runs
+    /// them for every route method; a subclass's attribute replaces its base's of that name.
+    pub attribute_dependencies: Vec<(String, DependencyRef)>,
+    /// `dependencies=[…]` its `__init__` hands to the base constructor
+    /// (`super().__init__(dependencies=[Depends(auth)])`): an `APIRouter` subclass whose
+    /// every instance is guarded.
+    pub constructor_guards: Vec<GuardRef>,
     pub span: Span,
 }
 

@@ -126,7 +126,7 @@ impl Default for Vocabulary {
                 ("api".into(), "key".into()),
                 ("is".into(), "owner".into()),
             ],
-            optional_words: s(&["optional", "maybe"]),
+            optional_words: s(&["optional", "maybe", "try"]),
             not_guards: s(&[
                 "authorize_url",
                 "authorization_url",

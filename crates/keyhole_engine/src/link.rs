@@ -3,7 +3,7 @@
 //! decide each endpoint's auth state from the guards on that chain.
 
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use keyhole_core::auth::EvidenceKind;
 use keyhole_core::endpoint::{MountStep, ResponseType};
@@ -64,6 +64,9 @@ struct RouterNode {
     framework: Framework,
     prefix: Option<PathArg>,
     guards: Vec<GuardRef>,
+    /// Guards its class builds every instance with (`class AdminRouter(APIRouter)` whose
+    /// `__init__` passes `dependencies=[…]`), with the file each is written in.
+    class_guards: Vec<(FileId, GuardRef)>,
     shares_parent_scope: bool,
     span: Span,
 }
@@ -278,6 +281,7 @@ impl<'a> Linker<'a> {
                     framework: router.framework,
                     prefix: router.prefix.clone(),
                     guards: router.guards.clone(),
+                    class_guards: Vec::new(),
                     shares_parent_scope: router.shares_parent_scope,
                     span: router.span,
                 });
@@ -617,6 +621,7 @@ impl<'a> Linker<'a> {
                     framework,
                     prefix: instance.prefix.clone(),
                     guards: instance.guards.clone(),
+                    class_guards: self.constructor_guards(file, &instance.class),
                     shares_parent_scope: false,
                     span: instance.span,
                 });
@@ -625,6 +630,25 @@ impl<'a> Linker<'a> {
                 self.symbols[i].insert(instance.name.as_str(), Local::Router(local));
             }
         }
+    }
+
+    /// The guards a class's `__init__` (or a base's) passes to its base constructor.
+    fn constructor_guards(&self, file: FileId, class: &[String]) -> Vec<(FileId, GuardRef)> {
+        let mut guards = Vec::new();
+        let mut pending = vec![(file, class.to_vec())];
+        let mut visited = 0;
+        while let Some((f, path)) = pending.pop() {
+            visited += 1;
+            if visited > 16 {
+                break;
+            }
+            if let Target::Class(cf, ci) = self.resolve(f, &path, 0) {
+                let class = &self.facts[cf.index()].classes[ci];
+                guards.extend(class.constructor_guards.iter().map(|g| (cf, g.clone())));
+                pending.extend(class.bases.iter().map(|b| (cf, b.clone())));
+            }
+        }
+        guards
     }
 
     /// Whether a class (or one of its bases) is named as a guard (`Authenticator`,
@@ -1280,8 +1304,17 @@ impl<'a> Linker<'a> {
                 Vec::new()
             };
             let rfile = self.routers[r.0 as usize].file;
-            for guard in &own_guards {
-                let v = self.evaluate(rfile, guard, Position::Router(&name));
+            let class_guards = if level >= isolated_from {
+                self.routers[r.0 as usize].class_guards.clone()
+            } else {
+                Vec::new()
+            };
+            let own_guards = own_guards
+                .iter()
+                .map(|g| (rfile, g))
+                .chain(class_guards.iter().map(|(f, g)| (*f, g)));
+            for (gfile, guard) in own_guards {
+                let v = self.evaluate(gfile, guard, Position::Router(&name));
                 rate_limits.extend(self.rate_limit(guard, &v));
                 found.push((v, guard.span, kind_of(guard.site)));
             }
@@ -1669,6 +1702,9 @@ impl<'a> Linker<'a> {
         if guard.site == GuardSite::ClassMiddleware {
             return self.middleware_class_verdict(file, guard, depth);
         }
+        if guard.site == GuardSite::ClassView {
+            return self.class_view_verdict(file, guard, depth);
+        }
         let written = guard.target.display();
         let by_name = |name: &str, vocabulary: &Vocabulary| vocabulary.guard_by_name(name);
         let describe = |site: GuardSite, name: &str| match site {
@@ -1680,6 +1716,7 @@ impl<'a> Linker<'a> {
             GuardSite::InlineCheck => "a check in the handler".to_string(),
             GuardSite::ClassMiddleware => format!("middleware `{name}`"),
             GuardSite::View => format!("view `{name}`"),
+            GuardSite::ClassView => format!("class-based view `{name}`"),
         };
         if let GuardTarget::Inline(summary) = &guard.target {
             let summary = (**summary).clone();
@@ -1890,6 +1927,53 @@ impl<'a> Linker<'a> {
         }
     }
 
+    /// A class-based view's route methods run the dependencies its class attributes declare,
+    /// its own first, then its bases' in method-resolution order (an attribute a subclass
+    /// redeclares replaces its base's).
+    fn class_view_verdict(&mut self, file: FileId, guard: &GuardRef, depth: usize) -> Verdict {
+        let GuardTarget::Symbol(path) = &guard.target else {
+            return Verdict::NotGuard;
+        };
+        let view = path.join(".");
+        let mut declared: HashSet<String> = HashSet::new();
+        let mut optional = None;
+        // Depth first, first base first: Python's order for single and simple inheritance.
+        let mut pending = vec![(file, path.clone())];
+        let mut visited = 0;
+        while let Some((f, class_path)) = pending.pop() {
+            visited += 1;
+            if visited > 16 {
+                break;
+            }
+            let Target::Class(cf, ci) = self.resolve(f, &class_path, 0) else {
+                continue;
+            };
+            let class = self.facts[cf.index()].classes[ci].clone();
+            for (attribute, dep) in &class.attribute_dependencies {
+                if !declared.insert(attribute.clone()) {
+                    continue;
+                }
+                let what = |why: String| {
+                    format!(
+                        "{why} (attribute `{}.{attribute}` of class-based view `{view}`)",
+                        class.name
+                    )
+                };
+                match self.evaluate_target(cf, &dep_guard(dep), depth + 1) {
+                    Verdict::Required(why, g) if !dep.optional => {
+                        return Verdict::Required(what(why), g)
+                    }
+                    Verdict::Required(why, g) | Verdict::Optional(why, g) => {
+                        optional = optional.or(Some((what(why), g)))
+                    }
+                    Verdict::NotGuard => {}
+                }
+            }
+            pending.extend(class.bases.iter().rev().map(|b| (cf, b.clone())));
+        }
+        optional.map_or(Verdict::NotGuard, |(why, g)| Verdict::Optional(why, g))
+    }
+
     /// A middleware class guards when, defined in the repository, its `__call__` or
     /// `dispatch` rejects requests with 401/403; its name proves nothing.
     fn middleware_class_verdict(
@@ -2082,6 +2166,7 @@ fn kind_of(site: GuardSite) -> EvidenceKind {
         GuardSite::InlineCheck => EvidenceKind::InlineCheck,
         GuardSite::ClassMiddleware => EvidenceKind::Middleware,
         GuardSite::View => EvidenceKind::View,
+        GuardSite::ClassView => EvidenceKind::Dependency,
     }
 }
 

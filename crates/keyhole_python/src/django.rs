@@ -109,6 +109,12 @@ impl Extractor<'_> {
                 }
             }
             "call" => self.pattern(parent, value, depth + 1),
+            // `[path(…), *router.urls]`
+            "list_splat" => {
+                if let Some(inner) = value.named_child(0) {
+                    self.patterns(parent, inner, depth + 1);
+                }
+            }
             // `+ router.urls`, `+ api_patterns`
             "identifier" | "attribute" => {
                 if let Some(path) = symbol_path(value, self.src) {
@@ -694,7 +700,7 @@ impl Extractor<'_> {
                 Args::of(list, src)
                     .positional
                     .into_iter()
-                    .filter_map(|b| symbol_path(b, src))
+                    .filter_map(|b| crate::syntax::base_class_path(b, src))
                     .collect()
             })
             .unwrap_or_default();

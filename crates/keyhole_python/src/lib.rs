@@ -454,27 +454,40 @@ impl<'a> Extractor<'a> {
                 Args::of(list, self.src)
                     .positional
                     .into_iter()
-                    .filter_map(|b| symbol_path(b, self.src))
+                    .filter_map(|b| syntax::base_class_path(b, self.src))
                     .collect()
             })
             .unwrap_or_default();
         let class_name = text(name, self.src).to_string();
+        let mut attribute_dependencies = Vec::new();
+        let mut constructor_guards = Vec::new();
         if let Some(body) = node.field("body") {
             let mut cursor = body.walk();
             for stmt in body.named_children(&mut cursor) {
+                if let Some(init) = syntax::function_named(stmt, "__init__", self.src) {
+                    constructor_guards.extend(self.guards_passed_to_base_constructor(init));
+                    continue;
+                }
                 let Some(assign) = stmt
                     .named_child(0)
                     .filter(|n| stmt.kind() == "expression_statement" && n.kind() == "assignment")
                 else {
                     continue;
                 };
-                let (Some(left), Some(right)) = (assign.field("left"), assign.field("right"))
-                else {
+                let Some(left) = assign.field("left").filter(|l| l.kind() == "identifier") else {
                     continue;
                 };
-                if left.kind() != "identifier" {
+                let attribute = text(left, self.src).to_string();
+                let annotation = assign.field("type");
+                let right = assign.field("right");
+                attribute_dependencies.extend(
+                    class_attribute_dependencies(annotation, right, self.file, self.src)
+                        .into_iter()
+                        .map(|dep| (attribute.clone(), dep)),
+                );
+                let Some(right) = right else {
                     continue;
-                }
+                };
                 if let Some(value) = string_value(right, self.src, &self.constants) {
                     self.facts.constants.push(ConstantDef {
                         name: format!("{class_name}.{}", text(left, self.src)),
@@ -486,8 +499,43 @@ impl<'a> Extractor<'a> {
         self.facts.classes.push(ClassDef {
             name: text(name, self.src).to_string(),
             bases,
+            attribute_dependencies,
+            constructor_guards,
             span: self.span(node),
         });
+    }
+
+    /// `super().__init__(…, dependencies=[Depends(auth)])` (or `Base.__init__(self, …)`) at the
+    /// top level of an `__init__`: the guards every instance of the class is built with.
+    fn guards_passed_to_base_constructor(&self, init: Node<'_>) -> Vec<GuardRef> {
+        let Some(body) = init.field("body") else {
+            return Vec::new();
+        };
+        let mut guards = Vec::new();
+        let mut cursor = body.walk();
+        for stmt in body.named_children(&mut cursor) {
+            let Some(call) = stmt
+                .named_child(0)
+                .filter(|n| stmt.kind() == "expression_statement" && n.kind() == "call")
+            else {
+                continue;
+            };
+            let calls_base_init = call
+                .field("function")
+                .filter(|f| f.kind() == "attribute")
+                .and_then(|f| f.field("attribute"))
+                .is_some_and(|a| text(a, self.src) == "__init__");
+            if !calls_base_init {
+                continue;
+            }
+            if let Some(deps) = call
+                .field("arguments")
+                .and_then(|a| Args::of(a, self.src).keyword("dependencies"))
+            {
+                guards.extend(self.dependency_list(deps));
+            }
+        }
+        guards
     }
 
     fn assignment(&mut self, name: Node<'_>, value: Node<'_>) {
@@ -760,6 +808,18 @@ impl<'a> Extractor<'a> {
         }
         for dep in dependencies_of(function, self.file, src) {
             guards.push(dependency_guard(dep));
+        }
+        // A route method of a class-based view: the class's attribute dependencies.
+        if let Some(class_name) =
+            syntax::enclosing_class(function).and_then(|class| class.field("name"))
+        {
+            guards.push(GuardRef {
+                site: GuardSite::ClassView,
+                target: GuardTarget::Symbol(vec![text(class_name, src).to_string()]),
+                called: false,
+                optional: false,
+                span: self.span(class_name),
+            });
         }
         // `if not current_user.is_authenticated: abort(401)` in the handler itself.
         let handler_summary = self.summary_of(function);
@@ -1120,6 +1180,43 @@ pub fn is_security_scheme(name: &str) -> bool {
             | "APIKeyQuery"
             | "OpenIdConnect"
     )
+}
+
+/// A class attribute's dependencies: `user: User = Depends(get_user)`,
+/// `user: Annotated[User, Depends(get_user)]`, or `user: CurrentUser` naming such an alias
+/// (a guard only if the name resolves to one).
+fn class_attribute_dependencies(
+    annotation: Option<Node<'_>>,
+    value: Option<Node<'_>>,
+    file: &SourceFile,
+    src: &str,
+) -> Vec<DependencyRef> {
+    if let Some(dep) = value.and_then(|v| summary::dependency_call(v, file, src)) {
+        return vec![dep];
+    }
+    let Some(annotation) = annotation.map(|t| {
+        if t.kind() == "type" {
+            t.named_child(0).unwrap_or(t)
+        } else {
+            t
+        }
+    }) else {
+        return Vec::new();
+    };
+    match annotation.kind() {
+        "subscript" | "generic_type" => summary::annotated_dependencies(annotation, file, src),
+        // Only without a value: `user: User = None` declares a plain attribute.
+        "identifier" | "attribute" if value.is_none() => symbol_path(annotation, src)
+            .map(|target| DependencyRef {
+                target,
+                optional: false,
+                via_alias: true,
+                span: file.span(annotation.start_byte(), annotation.end_byte()),
+            })
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// `Annotated[User, Depends(get_current_user)]` → the `Depends` inside.

@@ -1,7 +1,7 @@
 //! Function summaries: the dependencies a function declares and whether it denies a request
 //! (401/403), so that a guard can be followed from the route to what actually checks.
 
-use keyhole_core::facts::{DependencyRef, FunctionSummary};
+use keyhole_core::facts::{DependencyRef, FunctionSummary, SymbolPath};
 use keyhole_core::vocabulary::Vocabulary;
 use keyhole_core::SourceFile;
 use keyhole_lang::NodeExt;
@@ -23,6 +23,8 @@ const UNAUTHENTICATED_NAMES: &[&str] = &[
     "Unauthenticated",
     "unauthorized",
     "NoAuthorizationError",
+    // Django: `return redirect_to_login(request.get_full_path())`.
+    "redirect_to_login",
 ];
 
 /// Names that refuse a request, for whatever reason (not necessarily authentication).
@@ -31,6 +33,8 @@ const FORBIDDEN_NAMES: &[&str] = &[
     "PermissionDenied",
     "HTTPForbidden",
     "forbidden",
+    // Django: `return HttpResponseForbidden()`.
+    "HttpResponseForbidden",
 ];
 
 /// Where the words of a denial occur in a file: read once per file, asked per function.
@@ -134,6 +138,7 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
     let Some(body) = function.field("body") else {
         return summary;
     };
+    summary.delegates = delegates(function, body, src);
     // A dependency factory (`def Authorizer(scopes): async def dependency(user = Depends(…))
     // …; return dependency`) depends on what the function it returns depends on.
     let mut cursor = body.walk();
@@ -192,6 +197,54 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
         _ => None,
     };
     summary
+}
+
+/// The functions every `return` of a dispatching view calls with its first parameter
+/// (`return get_checks(request)`); empty when any `return` does something else.
+fn delegates(function: Node<'_>, body: Node<'_>, src: &str) -> Vec<SymbolPath> {
+    let first_param = function
+        .field("parameters")
+        .and_then(|p| p.named_child(0))
+        .and_then(|p| match p.kind() {
+            "identifier" => Some(p),
+            "typed_parameter" => p.named_child(0).filter(|n| n.kind() == "identifier"),
+            _ => None,
+        })
+        .map(|p| text(p, src));
+    let Some(first_param) = first_param else {
+        return Vec::new();
+    };
+    let mut delegates: Vec<SymbolPath> = Vec::new();
+    let mut every_return_delegates = true;
+    walk_bounded(body, BODY_NODE_LIMIT, |node| match node.kind() {
+        // Nested definitions return for themselves.
+        "function_definition" | "class_definition" | "lambda" => Walk::SkipChildren,
+        "return_statement" => {
+            let callee = node
+                .named_child(0)
+                .filter(|call| call.kind() == "call")
+                .filter(|call| {
+                    call.field("arguments")
+                        .and_then(|a| a.named_child(0))
+                        .is_some_and(|a| a.kind() == "identifier" && text(a, src) == first_param)
+                })
+                .and_then(|call| call.field("function"))
+                .filter(|f| matches!(f.kind(), "identifier" | "attribute"))
+                .and_then(|f| symbol_path(f, src));
+            match callee {
+                Some(callee) if !delegates.contains(&callee) => delegates.push(callee),
+                Some(_) => {}
+                None => every_return_delegates = false,
+            }
+            Walk::SkipChildren
+        }
+        _ => Walk::Continue,
+    });
+    if every_return_delegates {
+        delegates
+    } else {
+        Vec::new()
+    }
 }
 
 /// Whether a name in the body looks at who is calling: `current_user`, `is_admin()`,

@@ -201,3 +201,36 @@ pub enum Walk {
     Continue,
     SkipChildren,
 }
+
+/// The `def name(…)` a statement of a class body defines, decorated or not.
+pub fn function_named<'t>(stmt: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
+    let function = match stmt.kind() {
+        "function_definition" => stmt,
+        "decorated_definition" => stmt.field("definition")?,
+        _ => return None,
+    };
+    (function.kind() == "function_definition"
+        && function.field("name").is_some_and(|n| text(n, src) == name))
+    .then_some(function)
+}
+
+/// The class whose body defines `function` directly (a method), if any.
+pub fn enclosing_class<'t>(function: Node<'t>) -> Option<Node<'t>> {
+    let mut node = function.parent()?;
+    if node.kind() == "decorated_definition" {
+        node = node.parent()?;
+    }
+    if node.kind() != "block" {
+        return None;
+    }
+    node.parent().filter(|c| c.kind() == "class_definition")
+}
+
+/// A base class as written in a class header: `ModelViewSet`, `views.APIView`, and the
+/// generic `ModelViewSet[Tag]` / `Generic[T]` by the class it subscripts.
+pub fn base_class_path(node: Node<'_>, src: &str) -> Option<Vec<String>> {
+    match node.kind() {
+        "subscript" => symbol_path(node.field("value")?, src),
+        _ => symbol_path(node, src),
+    }
+}

@@ -721,8 +721,16 @@ impl Linker<'_> {
                         ));
                     }
                 }
-                if let Verdict::Required(why, g) = self.function_verdict(*f, *i, depth + 1) {
-                    required = Some((format!("view `{written}`, which {why}"), g));
+                match self.function_verdict(*f, *i, depth + 1) {
+                    Verdict::Required(why, g) => {
+                        required = Some((format!("view `{written}`, which {why}"), g));
+                    }
+                    // `user = Depends(try_get_current_user)`: signed-in callers are known,
+                    // anonymous ones served.
+                    Verdict::Optional(why, g) => {
+                        optional = Some((format!("view `{written}`, which {why}"), g));
+                    }
+                    Verdict::NotGuard => {}
                 }
             }
             ViewTarget::Class(f, c) => {
@@ -941,6 +949,22 @@ impl Linker<'_> {
                 Verdict::NotGuard => {}
             }
         }
+        // A view that hands every request to other views (`if request.method == "POST":
+        // return create_check(request)` … `return get_checks(request)`) is as guarded as the
+        // least guarded of them.
+        if required.is_none() && optional.is_none() {
+            if let ViewTarget::Function(f, i) = &view {
+                match self.delegated_verdict(*f, *i, depth + 1) {
+                    Verdict::Required(why, g) => {
+                        required = Some((format!("view `{written}`, which {why}"), g));
+                    }
+                    Verdict::Optional(why, g) => {
+                        optional = Some((format!("view `{written}`, which {why}"), g));
+                    }
+                    Verdict::NotGuard => {}
+                }
+            }
+        }
         // DRF permission classes.
         if required.is_none() && drf {
             let (perm_file, set, from_settings) = match (permissions, &settings.default_permissions)
@@ -1031,6 +1055,79 @@ impl Linker<'_> {
             }
         }
         Verdict::NotGuard
+    }
+
+    /// A dispatching function view's verdict: that of the least guarded view it hands
+    /// requests to; no guard when one of them cannot be read.
+    fn delegated_verdict(&mut self, file: FileId, function: usize, depth: usize) -> Verdict {
+        const MAX_DELEGATION_DEPTH: usize = 6;
+        if depth > MAX_DELEGATION_DEPTH {
+            return Verdict::NotGuard;
+        }
+        let delegates = self.facts[file.index()].functions[function]
+            .summary
+            .delegates
+            .clone();
+        if delegates.is_empty() {
+            return Verdict::NotGuard;
+        }
+        let mut weakest: Option<(bool, String, String)> = None;
+        let mut names = Vec::new();
+        for path in &delegates {
+            let Target::Function(df, di) = self.resolve(file, path, 0) else {
+                return Verdict::NotGuard;
+            };
+            let (required, why, g) = match self.function_view_verdict(df, di, depth + 1) {
+                Verdict::Required(why, g) => (true, why, g),
+                Verdict::Optional(why, g) => (false, why, g),
+                Verdict::NotGuard => return Verdict::NotGuard,
+            };
+            names.push(format!("`{}` ({why})", path.join(".")));
+            if weakest.as_ref().is_none_or(|(r, _, _)| *r && !required) {
+                weakest = Some((required, why, g));
+            }
+        }
+        let Some((required, _, g)) = weakest else {
+            return Verdict::NotGuard;
+        };
+        let why = format!("hands every request to {}", names.join(", "));
+        if required {
+            Verdict::Required(why, g)
+        } else {
+            Verdict::Optional(why, g)
+        }
+    }
+
+    /// The guards of a function view reached by delegation: its decorators, a check in its
+    /// body, or the views it delegates to in turn.
+    fn function_view_verdict(&mut self, file: FileId, function: usize, depth: usize) -> Verdict {
+        let mut optional = None;
+        if let Some(v) = self.view_def_of_function(file, function) {
+            let guards = self.view(file, v).guards.clone();
+            for g in &guards {
+                let name = g.target.display();
+                let last = name.rsplit('.').next().unwrap_or(&name).to_string();
+                if guard_decorator(&last) && !g.optional {
+                    return Verdict::Required(format!("`@{name}`"), last);
+                }
+                match self.evaluate_target(file, g, depth + 1) {
+                    Verdict::Required(why, n) if !g.optional => return Verdict::Required(why, n),
+                    Verdict::Required(why, n) | Verdict::Optional(why, n) => {
+                        optional = optional.or(Some((why, n)));
+                    }
+                    Verdict::NotGuard => {}
+                }
+            }
+        }
+        match self.function_verdict(file, function, depth + 1) {
+            Verdict::Required(why, n) => return Verdict::Required(why, n),
+            Verdict::Optional(why, n) => optional = optional.or(Some((why, n))),
+            Verdict::NotGuard => {}
+        }
+        if let Some((why, n)) = optional {
+            return Verdict::Optional(why, n);
+        }
+        self.delegated_verdict(file, function, depth + 1)
     }
 
     /// The weakest alternative of each group, the strongest group.
