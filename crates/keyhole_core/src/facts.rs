@@ -349,6 +349,43 @@ pub struct FunctionSummary {
     /// `f(request, …)`, passing on its own first parameter (`if request.method == "POST":
     /// return create(request)` … `return list_all(request)`). Empty unless every return is one.
     pub delegates: Vec<SymbolPath>,
+    /// Python: a secret sent with the request (`token`, `body.license_key`) is looked up and
+    /// the request turned away when nothing matches — the secret is the credential.
+    pub secret_gate: Option<SecretGate>,
+    /// Python: calls made by the function's own statements that pass request values on; a
+    /// gate when the callee is one ([`SecretGate`] on the parameter they are passed to).
+    pub gate_calls: Vec<GateCall>,
+}
+
+/// A lookup of a secret sent with the request, whose failure turns the request away:
+/// `lk = get_or_raise_by_key(key=body.key)`, `seat = repo.by_token(token)` followed by
+/// `if not seat: raise NotFound()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretGate {
+    /// The parameter the secret comes through; `None` when it is read off the request itself
+    /// (`request.args["token"]`).
+    pub param: Option<String>,
+    /// That parameter's position in a call (`self`/`cls` not counted); `None` for a
+    /// keyword-only one.
+    pub position: Option<usize>,
+    /// Whether that parameter is a request value (not `self`, not a `Depends(…)`): the
+    /// function gates by itself when it is a handler or a dependency.
+    pub request_value: bool,
+    /// The secret as written (`body.token`).
+    pub secret: String,
+    pub span: Span,
+}
+
+/// A call passing request values on (`svc.verify(session, body.token)`): a gate when the
+/// callee gates on a parameter one of them is passed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateCall {
+    pub callee: SymbolPath,
+    /// Positions of the positional arguments that are request values.
+    pub positional: Vec<usize>,
+    /// Keyword arguments that are request values.
+    pub keywords: Vec<String>,
+    pub span: Span,
 }
 
 /// A dependency reference inside a function signature.

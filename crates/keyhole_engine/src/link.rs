@@ -2041,6 +2041,9 @@ impl<'a> Linker<'a> {
                 String::new(),
             );
         }
+        if let Some(why) = self.secret_gate_verdict(file, summary) {
+            return Verdict::Required(why, String::new());
+        }
         let mut optional = None;
         for dep in &summary.dependencies {
             let inner = dep_guard(dep);
@@ -2056,6 +2059,86 @@ impl<'a> Linker<'a> {
             Some((why, g)) => Verdict::Optional(format!("depends on {why}"), g),
             None => Verdict::NotGuard,
         }
+    }
+}
+
+impl Linker<'_> {
+    /// A secret sent with the request looked up by the function itself, or by a function it
+    /// passes request values to (`svc.verify(session, body.token)` whose `verify` looks
+    /// `token` up and raises when nothing matches): why the request is turned away without it.
+    fn secret_gate_verdict(&self, file: FileId, summary: &FunctionSummary) -> Option<String> {
+        let line = |f: FileId, span: Span| {
+            self.files
+                .get(f)
+                .map_or(0, |sf| sf.line_col(span.start as usize).line)
+        };
+        if let Some(gate) = summary.secret_gate.as_ref().filter(|g| g.request_value) {
+            return Some(format!(
+                "looks up the secret sent with the request (`{}`) and turns the request away when nothing matches (line {})",
+                gate.secret,
+                line(file, gate.span)
+            ));
+        }
+        for call in &summary.gate_calls {
+            let Some((f, i)) = self.callable(file, &call.callee) else {
+                continue;
+            };
+            let Some(gate) = self.facts[f.index()].functions[i]
+                .summary
+                .secret_gate
+                .as_ref()
+            else {
+                continue;
+            };
+            let passed = gate.position.is_some_and(|p| call.positional.contains(&p))
+                || gate
+                    .param
+                    .as_ref()
+                    .is_some_and(|p| call.keywords.contains(p));
+            if !passed {
+                continue;
+            }
+            let place = self.files.get(f).map_or_else(String::new, |sf| {
+                format!("{}:{}", sf.path, line(f, gate.span))
+            });
+            return Some(format!(
+                "passes a request value to `{}`, which looks up the secret (`{}`) and turns the request away when nothing matches ({place})",
+                call.callee.join("."),
+                gate.secret
+            ));
+        }
+        None
+    }
+
+    /// The function a call names: a function, or a method of the class of an instance
+    /// (`license_key_service.get_by_key` with `license_key_service = LicenseKeyService()`) or
+    /// of a class (`Service.get_by_key`).
+    fn callable(&self, file: FileId, callee: &[String]) -> Option<(FileId, usize)> {
+        if let Target::Function(f, i) = self.resolve(file, callee, 0) {
+            return Some((f, i));
+        }
+        let (method, owner) = callee.split_last()?;
+        if owner.is_empty() {
+            return None;
+        }
+        let (f, c) = match self.resolve(file, owner, 0) {
+            Target::Class(f, c) => (f, c),
+            Target::Instance(f, k) => {
+                let class = self.facts[f.index()].instances.get(k)?.class.clone();
+                match self.resolve(f, &class, 0) {
+                    Target::Class(f, c) => (f, c),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        let class_span = self.facts[f.index()].classes.get(c)?.span;
+        let index = self.facts[f.index()].functions.iter().position(|func| {
+            func.name == *method
+                && class_span.start <= func.span.start
+                && func.span.end <= class_span.end
+        })?;
+        Some((f, index))
     }
 }
 

@@ -9,6 +9,7 @@
 mod connexion;
 mod django;
 mod restful;
+mod secrets;
 mod starlette;
 mod summary;
 mod syntax;
@@ -344,6 +345,7 @@ impl<'a> Extractor<'a> {
                 span,
             });
         }
+        guards.extend(summary::secret_check(&summary));
         self.facts.functions.push(keyhole_core::facts::FunctionDef {
             name: text(name, self.src).to_string(),
             span: self.span(node),
@@ -823,6 +825,7 @@ impl<'a> Extractor<'a> {
         }
         // `if not current_user.is_authenticated: abort(401)` in the handler itself.
         let handler_summary = self.summary_of(function);
+        guards.extend(summary::secret_check(&handler_summary));
         if let Some((span, unconditional)) =
             summary::inline_check(function, &handler_summary, self.file, src)
         {

@@ -1,7 +1,9 @@
 //! Function summaries: the dependencies a function declares and whether it denies a request
 //! (401/403), so that a guard can be followed from the route to what actually checks.
 
-use keyhole_core::facts::{DependencyRef, FunctionSummary, SymbolPath};
+use keyhole_core::facts::{
+    DependencyRef, FunctionSummary, GuardRef, GuardSite, GuardTarget, SymbolPath,
+};
 use keyhole_core::vocabulary::Vocabulary;
 use keyhole_core::SourceFile;
 use keyhole_lang::NodeExt;
@@ -135,6 +137,7 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
         dependencies: dependencies_of(function, file, src),
         ..FunctionSummary::default()
     };
+    (summary.secret_gate, summary.gate_calls) = crate::secrets::read(function, file, src);
     let Some(body) = function.field("body") else {
         return summary;
     };
@@ -450,6 +453,39 @@ pub fn annotated_dependencies(node: Node<'_>, file: &SourceFile, src: &str) -> V
         return Vec::new();
     }
     deps
+}
+
+/// A secret sent with the request that the handler looks up, itself or through a function
+/// it passes request values to, turning the request away when nothing matches: a guard of
+/// its own, apart from [`inline_check`]. The guard carries the gate alone, so that the
+/// handler's other denials are not judged twice.
+pub fn secret_check(summary: &FunctionSummary) -> Vec<GuardRef> {
+    let guard = |span, gate_summary| GuardRef {
+        site: GuardSite::InlineCheck,
+        target: GuardTarget::Inline(Box::new(gate_summary)),
+        called: false,
+        optional: false,
+        span,
+    };
+    if let Some(gate) = summary.secret_gate.as_ref().filter(|g| g.request_value) {
+        let only = FunctionSummary {
+            secret_gate: Some(gate.clone()),
+            ..FunctionSummary::default()
+        };
+        return vec![guard(gate.span, only)];
+    }
+    // One guard per call, so that the evidence points at the call that gates.
+    summary
+        .gate_calls
+        .iter()
+        .map(|call| {
+            let only = FunctionSummary {
+                gate_calls: vec![call.clone()],
+                ..FunctionSummary::default()
+            };
+            guard(call.span, only)
+        })
+        .collect()
 }
 
 /// A check in a handler's own body that turns away anonymous callers. `Some((span, true))`
