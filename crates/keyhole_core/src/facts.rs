@@ -569,6 +569,8 @@ pub struct ViewDef {
     pub methods: Vec<Method>,
     /// `permission_classes` set on the view (class attribute or `@permission_classes`).
     pub permissions: Option<PermissionSet>,
+    /// DRF `get_permissions()` defined on the class, as read.
+    pub get_permissions: Option<GetPermissions>,
     /// `@login_not_required` (or `method_decorator(login_not_required, …)`): public on purpose.
     pub public: Option<Span>,
     /// `@api_view`: a DRF function view.
@@ -576,6 +578,29 @@ pub struct ViewDef {
     /// DRF `lookup_url_kwarg` / `lookup_field`, naming the detail route's parameter.
     pub lookup: Option<String>,
     pub span: Span,
+}
+
+/// A DRF `get_permissions()` that picks permissions by `self.action` or
+/// `self.request.method`: its branches in order, or `None` when it does something else.
+#[derive(Debug, Clone)]
+pub struct GetPermissions {
+    pub branches: Option<Vec<PermissionBranch>>,
+    pub span: Span,
+}
+
+/// One branch of a `get_permissions()`: the requests it applies to and what it returns.
+#[derive(Debug, Clone)]
+pub struct PermissionBranch {
+    /// `self.action in ('list', 'retrieve')` (lowercase names); empty with `methods` empty:
+    /// every request.
+    pub actions: Vec<String>,
+    /// `self.request.method in SAFE_METHODS`, `== 'POST'`.
+    pub methods: Vec<Method>,
+    /// `not in` / `!=`: every request but those.
+    pub negated: bool,
+    /// What the branch returns; `None`: the class's `permission_classes`
+    /// (`super().get_permissions()`).
+    pub permissions: Option<PermissionSet>,
 }
 
 /// One `decorators` / `method_decorators` class attribute (or one method's entry of a

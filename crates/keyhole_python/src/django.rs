@@ -13,9 +13,9 @@
 //! - Settings: `ROOT_URLCONF`, `MIDDLEWARE`, `REST_FRAMEWORK['DEFAULT_PERMISSION_CLASSES']`.
 
 use keyhole_core::facts::{
-    DecoratorAttr, GuardRef, GuardSite, GuardTarget, PermissionRef, PermissionSet, RegistryRead,
-    RouteDef, RouterDef, RouterKind, SettingDef, SymbolPath, UseDef, UseScope, ViewAction, ViewDef,
-    ViewHandler, ViewRegistration,
+    DecoratorAttr, GetPermissions, GuardRef, GuardSite, GuardTarget, PermissionBranch,
+    PermissionRef, PermissionSet, RegistryRead, RouteDef, RouterDef, RouterKind, SettingDef,
+    SymbolPath, UseDef, UseScope, ViewAction, ViewDef, ViewHandler, ViewRegistration,
 };
 use keyhole_core::{Framework, Method};
 use keyhole_lang::NodeExt;
@@ -515,6 +515,226 @@ impl Extractor<'_> {
         (guards, extends_base)
     }
 
+    /// The branches of a `get_permissions()` body: `if self.action in (…): return [AllowAny()]`
+    /// (or `self.permission_classes = […]`), `elif`/`else`, a final `return […]` or
+    /// `return super().get_permissions()`. `None` when a statement is anything else.
+    fn permission_branches(
+        &self,
+        block: Node<'_>,
+        pending: Option<Option<PermissionSet>>,
+        depth: usize,
+    ) -> Option<Vec<PermissionBranch>> {
+        if depth > 8 {
+            return None;
+        }
+        let src = self.src;
+        let mut branches = Vec::new();
+        // What an assignment to `permission_classes` chose, returned by a later `return`.
+        let mut chosen: Option<Option<PermissionSet>> = pending;
+        let mut cursor = block.walk();
+        for statement in block.named_children(&mut cursor) {
+            match statement.kind() {
+                "comment" | "pass_statement" => {}
+                "expression_statement" => {
+                    let assign = statement
+                        .named_child(0)
+                        .filter(|n| n.kind() == "assignment")?;
+                    let left = text(assign.child_by_field_name("left")?, src);
+                    if !matches!(left, "self.permission_classes" | "permission_classes") {
+                        return None;
+                    }
+                    chosen = Some(Some(
+                        self.permission_set(assign.child_by_field_name("right")?),
+                    ));
+                }
+                "return_statement" => {
+                    let value = statement.named_child(0)?;
+                    let t = text(value, src);
+                    let permissions = if t.starts_with("super()") {
+                        chosen.clone().unwrap_or(None)
+                    } else if value.kind() == "list_comprehension"
+                        && t.contains("permission_classes")
+                    {
+                        // `[p() for p in self.permission_classes]`
+                        chosen.clone().unwrap_or(None)
+                    } else if matches!(value.kind(), "list" | "tuple") {
+                        Some(self.permission_set(value))
+                    } else {
+                        return None;
+                    };
+                    branches.push(PermissionBranch {
+                        actions: Vec::new(),
+                        methods: Vec::new(),
+                        negated: false,
+                        permissions,
+                    });
+                    return Some(branches);
+                }
+                "if_statement" => {
+                    let condition = statement.child_by_field_name("condition")?;
+                    let (actions, methods, negated) = self.permission_condition(condition)?;
+                    let consequence = statement.child_by_field_name("consequence")?;
+                    let mut alternatives = Vec::new();
+                    let mut inner = statement.walk();
+                    for alt in statement.children_by_field_name("alternative", &mut inner) {
+                        alternatives.push(alt);
+                    }
+                    // A branch that returns by itself, or one that sets `permission_classes`
+                    // for the final `return` (read with the statements after the `if`).
+                    let rest_start = statement.end_byte();
+                    let rest: Vec<Node<'_>> = {
+                        let mut c = block.walk();
+                        block
+                            .named_children(&mut c)
+                            .filter(|n| n.start_byte() >= rest_start)
+                            .collect()
+                    };
+                    let read_branch = |body: Node<'_>| -> Option<Option<PermissionSet>> {
+                        let found = self.permission_branches(body, chosen.clone(), depth + 1);
+                        if let Some(found) = found {
+                            if found.len() == 1
+                                && found[0].actions.is_empty()
+                                && found[0].methods.is_empty()
+                            {
+                                return Some(found[0].permissions.clone());
+                            }
+                            return None;
+                        }
+                        // No return in the branch: an assignment, then the statements after.
+                        let set = self.assigned_permissions(body)?;
+                        let after = self.permission_tail(&rest, Some(Some(set)), depth)?;
+                        Some(after)
+                    };
+                    branches.push(PermissionBranch {
+                        actions,
+                        methods,
+                        negated,
+                        permissions: read_branch(consequence)?,
+                    });
+                    match alternatives.first() {
+                        None => {}
+                        Some(alt) if alt.kind() == "else_clause" && alternatives.len() == 1 => {
+                            let body = alt.child_by_field_name("body")?;
+                            branches.push(PermissionBranch {
+                                actions: Vec::new(),
+                                methods: Vec::new(),
+                                negated: false,
+                                permissions: read_branch(body)?,
+                            });
+                            return Some(branches);
+                        }
+                        Some(_) => return None,
+                    }
+                    // Statements after an `if` that only assigned are read by the branch.
+                    if self
+                        .permission_branches(consequence, None, depth + 1)
+                        .is_none()
+                    {
+                        let tail = self.permission_tail(&rest, chosen.clone(), depth)?;
+                        branches.push(PermissionBranch {
+                            actions: Vec::new(),
+                            methods: Vec::new(),
+                            negated: false,
+                            permissions: tail,
+                        });
+                        return Some(branches);
+                    }
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// `self.permission_classes = […]` as the only statement of a block.
+    fn assigned_permissions(&self, body: Node<'_>) -> Option<PermissionSet> {
+        let mut cursor = body.walk();
+        let statements: Vec<Node<'_>> = body
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() != "comment")
+            .collect();
+        let [statement] = statements.as_slice() else {
+            return None;
+        };
+        let assign = statement
+            .named_child(0)
+            .filter(|n| n.kind() == "assignment")?;
+        let left = text(assign.child_by_field_name("left")?, self.src);
+        if !matches!(left, "self.permission_classes" | "permission_classes") {
+            return None;
+        }
+        Some(self.permission_set(assign.child_by_field_name("right")?))
+    }
+
+    /// What the statements after an `if` return, given what was assigned: a single final
+    /// `return super().get_permissions()` / `return [p() for p in …]`.
+    fn permission_tail(
+        &self,
+        rest: &[Node<'_>],
+        chosen: Option<Option<PermissionSet>>,
+        _depth: usize,
+    ) -> Option<Option<PermissionSet>> {
+        let [statement] = rest else {
+            return None;
+        };
+        if statement.kind() != "return_statement" {
+            return None;
+        }
+        let value = statement.named_child(0)?;
+        let t = text(value, self.src);
+        if t.starts_with("super()")
+            || (value.kind() == "list_comprehension" && t.contains("permission_classes"))
+        {
+            return Some(chosen.unwrap_or(None));
+        }
+        None
+    }
+
+    /// `self.action in ('list', 'retrieve')`, `self.action == 'create'`,
+    /// `self.request.method in permissions.SAFE_METHODS`, `self.request.method == 'GET'`, and
+    /// their negations: (actions, methods, negated).
+    fn permission_condition(
+        &self,
+        condition: Node<'_>,
+    ) -> Option<(Vec<String>, Vec<Method>, bool)> {
+        let src = self.src;
+        if condition.kind() != "comparison_operator" || condition.named_child_count() != 2 {
+            return None;
+        }
+        let subject = text(condition.named_child(0)?, src);
+        let value = condition.named_child(1)?;
+        let mut cursor = condition.walk();
+        let operator = condition
+            .children(&mut cursor)
+            .find(|c| !c.is_named())
+            .map(|c| c.kind())?;
+        let negated = match operator {
+            "in" | "==" => false,
+            "not in" | "!=" => true,
+            _ => return None,
+        };
+        let strings: Vec<String> = match value.kind() {
+            "string" => vec![string_value(value, src, &self.constants)?],
+            "list" | "tuple" | "set" => sequence_items(value)
+                .into_iter()
+                .map(|n| string_value(n, src, &self.constants))
+                .collect::<Option<Vec<_>>>()?,
+            _ if text(value, src).ends_with("SAFE_METHODS") => {
+                vec!["GET".into(), "HEAD".into(), "OPTIONS".into()]
+            }
+            _ => return None,
+        };
+        match subject {
+            "self.action" => Some((strings, Vec::new(), negated)),
+            "self.request.method" | "request.method" => Some((
+                Vec::new(),
+                strings.iter().filter_map(|m| Method::parse(m)).collect(),
+                negated,
+            )),
+            _ => None,
+        }
+    }
+
     fn method_list(&self, node: Node<'_>) -> Vec<Method> {
         sequence_items(node)
             .into_iter()
@@ -548,6 +768,7 @@ impl Extractor<'_> {
             handlers: Vec::new(),
             methods: Vec::new(),
             permissions: None,
+            get_permissions: None,
             public: None,
             api_view: false,
             lookup: None,
@@ -713,6 +934,7 @@ impl Extractor<'_> {
             handlers: Vec::new(),
             methods: Vec::new(),
             permissions: None,
+            get_permissions: None,
             public: None,
             api_view: false,
             lookup: None,
@@ -823,6 +1045,14 @@ impl Extractor<'_> {
             return;
         };
         let name = text(name, src).to_string();
+        if name == "get_permissions" {
+            view.get_permissions = Some(GetPermissions {
+                branches: function
+                    .child_by_field_name("body")
+                    .and_then(|b| self.permission_branches(b, None, 0)),
+                span: self.span(function),
+            });
+        }
         let mut handler = ViewHandler {
             name,
             guards: Vec::new(),

@@ -19,8 +19,8 @@ use std::collections::HashSet;
 
 use keyhole_core::auth::EvidenceKind;
 use keyhole_core::facts::{
-    GuardRef, GuardSite, GuardTarget, PathArg, PermissionRef, PermissionSet, RouteDef, RouterKind,
-    SettingDef, ViewDef,
+    GetPermissions, GuardRef, GuardSite, GuardTarget, PathArg, PermissionRef, PermissionSet,
+    RouteDef, RouterKind, SettingDef, ViewDef,
 };
 use keyhole_core::{
     Auth, Endpoint, Evidence, FileId, Framework, Method, NoAuthReason, RouterId, Span,
@@ -702,6 +702,12 @@ impl Linker<'_> {
         let mut drf = false;
         let mut permissions: Option<(FileId, PermissionSet)> = None;
         let mut get_permissions = false;
+        // The nearest `get_permissions()` in the class hierarchy, as read.
+        let mut chosen_by: Option<(FileId, GetPermissions)> = None;
+        // A viewset, on which `self.action` names the route's action.
+        let mut viewset = false;
+        // Where the permissions come from, when a `get_permissions()` branch chose them.
+        let mut branch_source: Option<String> = None;
         let mut auth_view = false;
         let mut page_view = false;
         // Guards to evaluate in the view's own file: (file, guard, what).
@@ -745,6 +751,7 @@ impl Linker<'_> {
                     if is_drf_base(base) {
                         drf = true;
                     }
+                    viewset |= base.ends_with("ViewSet") || base == "ViewSetMixin";
                     if required.is_none()
                         && (guard_base(base)
                             || (base.ends_with("Mixin")
@@ -803,6 +810,9 @@ impl Linker<'_> {
                     guards.extend(def.guards.iter().map(|g| (vf, g.clone())));
                     if permissions.is_none() {
                         permissions = def.permissions.clone().map(|p| (vf, p));
+                    }
+                    if chosen_by.is_none() {
+                        chosen_by = def.get_permissions.clone().map(|g| (vf, g));
                     }
                     if public.is_none() {
                         if let Some(span) = def.public {
@@ -965,6 +975,41 @@ impl Linker<'_> {
                 }
             }
         }
+        // A `get_permissions()` whose branches can be read: the branch for this route's
+        // action or method decides (its own list, or the class's `permission_classes`).
+        if let Some((gf, g)) = &chosen_by {
+            let handler = focus.action.clone().filter(|_| viewset);
+            let mut branch = None;
+            for b in g.branches.iter().flatten() {
+                let hit = if !b.actions.is_empty() {
+                    // `self.action` exists on viewsets only; elsewhere, undecided.
+                    let Some(action) = handler.as_deref() else {
+                        break;
+                    };
+                    b.actions.iter().any(|a| a == action) != b.negated
+                } else if !b.methods.is_empty() {
+                    b.methods.contains(&focus.method) != b.negated
+                } else {
+                    true
+                };
+                if hit {
+                    branch = Some(b);
+                    break;
+                }
+            }
+            if let Some(branch) = branch {
+                get_permissions = false;
+                let which = match &focus.action {
+                    Some(a) => format!("`{a}`"),
+                    None => format!("`{}`", focus.method.as_str()),
+                };
+                if let Some(set) = &branch.permissions {
+                    permissions = Some((*gf, set.clone()));
+                    branch_source =
+                        Some(format!("`get_permissions` of view `{written}` for {which}"));
+                }
+            }
+        }
         // DRF permission classes.
         if required.is_none() && drf {
             let (perm_file, set, from_settings) = match (permissions, &settings.default_permissions)
@@ -977,6 +1022,8 @@ impl Linker<'_> {
                 (Some(pf), Some(set)) => {
                     let where_ = if from_settings {
                         "`DEFAULT_PERMISSION_CLASSES` in settings".to_string()
+                    } else if let Some(source) = branch_source.clone() {
+                        source
                     } else {
                         format!("`permission_classes` of view `{written}`")
                     };
