@@ -4,7 +4,8 @@
 //! which the link pass joins to the loaded spec and whose operations' `operationId`s it
 //! resolves to handler functions.
 
-use keyhole_core::facts::{SpecApiDef, SpecAppDef, SpecResolver};
+use keyhole_core::facts::{RouterDef, RouterKind, SpecApiDef, SpecAppDef, SpecResolver};
+use keyhole_core::Framework;
 use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
@@ -54,6 +55,20 @@ impl Extractor<'_> {
             .keyword("specification_dir")
             .and_then(|n| string_value(n, self.src, &self.constants));
         let resolver = args.keyword("resolver").and_then(|r| self.resolver(r));
+        // `app.app` is the Flask app inside (connexion 2's `App`, 3's `FlaskApp`): routes added
+        // on it with `@app.app.route(…)`, or through `flask_app = app.app`, are the app's.
+        let class = callee.last().map(String::as_str);
+        if matches!(class, Some("App" | "FlaskApp")) {
+            self.facts.routers.push(RouterDef {
+                name: format!("{name}.app"),
+                kind: RouterKind::App,
+                framework: Framework::Flask,
+                prefix: None,
+                guards: Vec::new(),
+                shares_parent_scope: false,
+                span: self.span(value),
+            });
+        }
         self.facts.spec_apps.push(SpecAppDef {
             name: name.to_string(),
             specification_dir,

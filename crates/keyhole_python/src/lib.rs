@@ -76,6 +76,7 @@ pub fn extract(
         src,
         facts: FileFacts::default(),
         constants: HashMap::new(),
+        gated_decorators: HashMap::new(),
         path_refs: std::cell::RefCell::new(Vec::new()),
         call_sites: Vec::new(),
         summaries: HashMap::new(),
@@ -169,6 +170,10 @@ struct Extractor<'a> {
     summaries: HashMap<usize, keyhole_core::facts::FunctionSummary>,
     /// Where the words of a denial occur in the file (see [`summarise`]).
     denial_hits: keyhole_lang::Hits,
+    /// Module-level names bound to a decorator that configuration turns on or off
+    /// (`maybe_login = login_required if settings.X else (lambda f: f)`): the decorator and
+    /// whether it is called.
+    gated_decorators: HashMap<String, (keyhole_core::facts::SymbolPath, bool)>,
 }
 
 const ROUTE_DECORATORS: &[&str] = &[
@@ -204,6 +209,14 @@ impl<'a> Extractor<'a> {
                 if let Some(value) = string_value(right, self.src, &self.constants) {
                     self.constants
                         .insert(text(left, self.src).to_string(), value);
+                }
+                // `maybe_login = login_required if settings.X else (lambda f: f)`, then
+                // `@maybe_login`: the guard as configuration turns it on, at most optional.
+                if right.kind() == "conditional_expression" {
+                    if let Some((callee, called, true)) = self.decorator_callee(right, 0) {
+                        self.gated_decorators
+                            .insert(text(left, self.src).to_string(), (callee, called));
+                    }
                 }
             }
         }
@@ -964,7 +977,11 @@ impl<'a> Extractor<'a> {
                     .is_some_and(|v| text(v, src) == "True");
                 (callee, true, optional)
             }
-            "identifier" | "attribute" => (symbol_path(expr, src)?, false, false),
+            "identifier" => match self.gated_decorators.get(text(expr, src)) {
+                Some((callee, called)) => (callee.clone(), *called, true),
+                None => (symbol_path(expr, src)?, false, false),
+            },
+            "attribute" => (symbol_path(expr, src)?, false, false),
             _ => return None,
         };
         Some((callee, called, optional))

@@ -88,6 +88,10 @@ impl Extractor<'_> {
             .keyword("dependencies")
             .map(|d| self.dependency_list(d))
             .unwrap_or_default();
+        // `response_model=` as the decorator form records it.
+        if let Some(model) = args.keyword("response_model") {
+            self.response_ref(call, model);
+        }
         self.endpoint_route(
             router,
             path,

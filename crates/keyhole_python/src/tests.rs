@@ -207,6 +207,28 @@ def c() -> None:
 }
 
 #[test]
+fn add_api_route_records_its_response_model() {
+    let f = facts(
+        r#"
+from fastapi import APIRouter
+router = APIRouter()
+
+def list_users():
+    return []
+
+router.add_api_route("/users", list_users, response_model=list[UserOut])
+router.add_api_route("/health", health)
+"#,
+    );
+    assert_eq!(f.routes.len(), 2);
+    assert_eq!(f.responses.len(), 1);
+    let response = &f.responses[0];
+    assert_eq!(response.text, "list[UserOut]");
+    assert_eq!(response.class, Some(vec!["UserOut".to_string()]));
+    assert_eq!(response.route, f.routes[0].span);
+}
+
+#[test]
 fn connexion_apps_and_add_api() {
     let f = facts(
         r#"
