@@ -751,7 +751,9 @@ impl Linker<'_> {
                     if is_drf_base(base) {
                         drf = true;
                     }
-                    viewset |= base.ends_with("ViewSet") || base == "ViewSetMixin";
+                    // `ModelViewSet[Account]`: a generic base, subscripted.
+                    let class = base.split('[').next().unwrap_or(base);
+                    viewset |= class.ends_with("ViewSet") || class == "ViewSetMixin";
                     if required.is_none()
                         && (guard_base(base)
                             || (base.ends_with("Mixin")
