@@ -451,6 +451,27 @@ impl Vocabulary {
 pub fn split_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     for part in name.split(|c: char| !c.is_alphanumeric()) {
+        // Names are nearly always ASCII: split them by bytes, without a char buffer.
+        if part.is_ascii() {
+            let bytes = part.as_bytes();
+            let mut start = 0;
+            for i in 1..bytes.len() {
+                let (prev, c) = (bytes[i - 1], bytes[i]);
+                let next_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+                if c.is_ascii_uppercase()
+                    && (prev.is_ascii_lowercase()
+                        || prev.is_ascii_digit()
+                        || (prev.is_ascii_uppercase() && next_lower))
+                {
+                    words.push(part[start..i].to_ascii_lowercase());
+                    start = i;
+                }
+            }
+            if start < part.len() {
+                words.push(part[start..].to_ascii_lowercase());
+            }
+            continue;
+        }
         let chars: Vec<char> = part.chars().collect();
         let mut current = String::new();
         for (i, &c) in chars.iter().enumerate() {
@@ -482,6 +503,12 @@ mod tests {
         assert_eq!(split_words("get_current_user"), ["get", "current", "user"]);
         assert_eq!(split_words("HTTPBearer"), ["http", "bearer"]);
         assert_eq!(split_words("isLoggedIn"), ["is", "logged", "in"]);
+        assert_eq!(
+            split_words("OAuth2PasswordBearer"),
+            ["o", "auth2", "password", "bearer"]
+        );
+        assert_eq!(split_words("__auth__"), ["auth"]);
+        assert_eq!(split_words("ÜberAuth"), ["über", "auth"]);
         assert_eq!(
             split_words("passport.authenticate"),
             ["passport", "authenticate"]

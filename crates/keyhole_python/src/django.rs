@@ -539,13 +539,11 @@ impl Extractor<'_> {
                     let assign = statement
                         .named_child(0)
                         .filter(|n| n.kind() == "assignment")?;
-                    let left = text(assign.child_by_field_name("left")?, src);
+                    let left = text(assign.field("left")?, src);
                     if !matches!(left, "self.permission_classes" | "permission_classes") {
                         return None;
                     }
-                    chosen = Some(Some(
-                        self.permission_set(assign.child_by_field_name("right")?),
-                    ));
+                    chosen = Some(Some(self.permission_set(assign.field("right")?)));
                 }
                 "return_statement" => {
                     let value = statement.named_child(0)?;
@@ -571,9 +569,9 @@ impl Extractor<'_> {
                     return Some(branches);
                 }
                 "if_statement" => {
-                    let condition = statement.child_by_field_name("condition")?;
+                    let condition = statement.field("condition")?;
                     let (actions, methods, negated) = self.permission_condition(condition)?;
-                    let consequence = statement.child_by_field_name("consequence")?;
+                    let consequence = statement.field("consequence")?;
                     let mut alternatives = Vec::new();
                     let mut inner = statement.walk();
                     for alt in statement.children_by_field_name("alternative", &mut inner) {
@@ -614,7 +612,7 @@ impl Extractor<'_> {
                     match alternatives.first() {
                         None => {}
                         Some(alt) if alt.kind() == "else_clause" && alternatives.len() == 1 => {
-                            let body = alt.child_by_field_name("body")?;
+                            let body = alt.field("body")?;
                             branches.push(PermissionBranch {
                                 actions: Vec::new(),
                                 methods: Vec::new(),
@@ -659,11 +657,11 @@ impl Extractor<'_> {
         let assign = statement
             .named_child(0)
             .filter(|n| n.kind() == "assignment")?;
-        let left = text(assign.child_by_field_name("left")?, self.src);
+        let left = text(assign.field("left")?, self.src);
         if !matches!(left, "self.permission_classes" | "permission_classes") {
             return None;
         }
-        Some(self.permission_set(assign.child_by_field_name("right")?))
+        Some(self.permission_set(assign.field("right")?))
     }
 
     /// What the statements after an `if` return, given what was assigned: a single final
@@ -1048,7 +1046,7 @@ impl Extractor<'_> {
         if name == "get_permissions" {
             view.get_permissions = Some(GetPermissions {
                 branches: function
-                    .child_by_field_name("body")
+                    .field("body")
                     .and_then(|b| self.permission_branches(b, None, 0)),
                 span: self.span(function),
             });

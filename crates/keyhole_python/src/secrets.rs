@@ -15,6 +15,7 @@
 //! passing request values on (`svc.verify(session, body.token)`) are recorded, so that the
 //! linker can follow them into a service function that gates on the parameter they reach.
 
+use keyhole_lang::NodeExt;
 use std::collections::HashMap;
 
 use keyhole_core::facts::{GateCall, SecretGate};
@@ -155,7 +156,7 @@ struct Param {
 
 fn params_of(function: Node<'_>, src: &str) -> Vec<Param> {
     let mut out = Vec::new();
-    let Some(params) = function.child_by_field_name("parameters") else {
+    let Some(params) = function.field("parameters") else {
         return out;
     };
     let mut position = 0usize;
@@ -165,7 +166,7 @@ fn params_of(function: Node<'_>, src: &str) -> Vec<Param> {
         let name_node = match param.kind() {
             "identifier" => Some(param),
             "typed_parameter" => param.named_child(0).filter(|n| n.kind() == "identifier"),
-            "default_parameter" | "typed_default_parameter" => param.child_by_field_name("name"),
+            "default_parameter" | "typed_default_parameter" => param.field("name"),
             "keyword_separator" | "list_splat_pattern" => {
                 keyword_only = true;
                 continue;
@@ -182,7 +183,7 @@ fn params_of(function: Node<'_>, src: &str) -> Vec<Param> {
         let declared = text(param, src);
         let request_value = !declared.contains("Depends(") && !declared.contains("Security(");
         let type_words = param
-            .child_by_field_name("type")
+            .field("type")
             .map(|t| words(text(t, src)))
             .unwrap_or_default();
         out.push(Param {
@@ -266,24 +267,19 @@ impl Scope<'_> {
     /// request value: a secret read by its name.
     fn read_secret(&self, node: Node<'_>, src: &str) -> Option<(Root, String)> {
         let (object, key) = match node.kind() {
-            "subscript" => (
-                node.child_by_field_name("value")?,
-                node.child_by_field_name("subscript")?,
-            ),
+            "subscript" => (node.field("value")?, node.field("subscript")?),
             "call" => {
-                let callee = node.child_by_field_name("function")?;
+                let callee = node.field("function")?;
                 if callee.kind() != "attribute"
                     || !matches!(
-                        callee
-                            .child_by_field_name("attribute")
-                            .map(|a| text(a, src)),
+                        callee.field("attribute").map(|a| text(a, src)),
                         Some("get" | "getlist" | "pop")
                     )
                 {
                     return None;
                 }
-                let first = node.child_by_field_name("arguments")?.named_child(0)?;
-                (callee.child_by_field_name("object")?, first)
+                let first = node.field("arguments")?.named_child(0)?;
+                (callee.field("object")?, first)
             }
             _ => return None,
         };
@@ -304,9 +300,9 @@ impl Scope<'_> {
         let mut base = node;
         for _ in 0..16 {
             base = match base.kind() {
-                "attribute" => base.child_by_field_name("object")?,
-                "call" => base.child_by_field_name("function")?,
-                "subscript" => base.child_by_field_name("value")?,
+                "attribute" => base.field("object")?,
+                "call" => base.field("function")?,
+                "subscript" => base.field("value")?,
                 "await" | "parenthesized_expression" => base.named_child(0)?,
                 _ => break,
             };
@@ -340,11 +336,11 @@ fn statement_call<'t>(statement: Node<'t>, src: &str) -> Option<(Node<'t>, Optio
             "call" => return Some((node, bound)),
             "expression_statement" | "await" => node.named_child(0)?,
             "assignment" => {
-                let left = node.child_by_field_name("left")?;
+                let left = node.field("left")?;
                 if left.kind() == "identifier" {
                     bound = Some(text(left, src).to_string());
                 }
-                node.child_by_field_name("right")?
+                node.field("right")?
             }
             _ => return None,
         };
@@ -355,7 +351,7 @@ fn statement_call<'t>(statement: Node<'t>, src: &str) -> Option<(Node<'t>, Optio
 /// A lookup that raises when nothing matches, by its name: `get_or_raise_by_key`,
 /// `get_object_or_404`, `first_or_404`, `one_or_abort`.
 fn raises_by_name(call: Node<'_>, src: &str) -> bool {
-    let Some(callee) = call.child_by_field_name("function") else {
+    let Some(callee) = call.field("function") else {
         return false;
     };
     let name = text(callee, src);
@@ -366,7 +362,7 @@ fn raises_by_name(call: Node<'_>, src: &str) -> bool {
 /// Calls that only convert a value (`str(token)`, `token.strip()`): a secret still, not a
 /// lookup.
 fn converts(call: Node<'_>, src: &str) -> bool {
-    let Some(callee) = call.child_by_field_name("function") else {
+    let Some(callee) = call.field("function") else {
         return false;
     };
     let name = text(callee, src);
@@ -385,7 +381,7 @@ fn missing_names(condition: Node<'_>, src: &str, out: &mut Vec<String>, depth: u
     }
     match condition.kind() {
         "not_operator" => {
-            if let Some(arg) = condition.child_by_field_name("argument") {
+            if let Some(arg) = condition.field("argument") {
                 if arg.kind() == "identifier" {
                     out.push(text(arg, src).to_string());
                 }
@@ -397,9 +393,7 @@ fn missing_names(condition: Node<'_>, src: &str, out: &mut Vec<String>, depth: u
             }
         }
         "boolean_operator" => {
-            let op = condition
-                .child_by_field_name("operator")
-                .map(|o| text(o, src));
+            let op = condition.field("operator").map(|o| text(o, src));
             if op == Some("or") {
                 for side in ["left", "right"] {
                     if let Some(n) = condition.child_by_field_name(side) {
@@ -427,7 +421,7 @@ fn missing_names(condition: Node<'_>, src: &str, out: &mut Vec<String>, depth: u
 /// The call an `if` condition finds missing: `not f(…)`, `not await f(…)`, `f(…) is None`.
 fn missing_call<'t>(condition: Node<'t>) -> Option<Node<'t>> {
     let inner = match condition.kind() {
-        "not_operator" => condition.child_by_field_name("argument")?,
+        "not_operator" => condition.field("argument")?,
         "comparison_operator" => {
             let right = condition.named_child(1)?;
             let mut cursor = condition.walk();
@@ -459,7 +453,7 @@ fn turns_away(block: Node<'_>, src: &str) -> bool {
         match n.kind() {
             "raise_statement" => found = true,
             "call" => {
-                let callee = n.child_by_field_name("function").map(|c| text(c, src));
+                let callee = n.field("function").map(|c| text(c, src));
                 found = callee.is_some_and(|c| c == "abort" || c.ends_with(".abort"));
             }
             "integer" => {
@@ -490,7 +484,7 @@ pub fn read(
     src: &str,
 ) -> (Option<SecretGate>, Vec<GateCall>) {
     let params = params_of(function, src);
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.field("body") else {
         return (None, Vec::new());
     };
     let mut scope = Scope {
@@ -522,10 +516,9 @@ pub fn read(
     for statement in body.named_children(&mut cursor) {
         match statement.kind() {
             "if_statement" => {
-                let (Some(condition), Some(consequence)) = (
-                    statement.child_by_field_name("condition"),
-                    statement.child_by_field_name("consequence"),
-                ) else {
+                let (Some(condition), Some(consequence)) =
+                    (statement.field("condition"), statement.field("consequence"))
+                else {
                     continue;
                 };
                 let mut missing = Vec::new();
@@ -550,7 +543,7 @@ pub fn read(
             "try_statement" => {
                 // `try: invite = Invite.objects.get(code=code)` with every `except` turning
                 // the request away.
-                let Some(try_body) = statement.child_by_field_name("body") else {
+                let Some(try_body) = statement.field("body") else {
                     continue;
                 };
                 let mut handlers = statement.walk();
@@ -584,10 +577,9 @@ pub fn read(
                 .named_child(0)
                 .filter(|n| n.kind() == "assignment")
             {
-                if let (Some(left), Some(right)) = (
-                    assignment.child_by_field_name("left"),
-                    assignment.child_by_field_name("right"),
-                ) {
+                if let (Some(left), Some(right)) =
+                    (assignment.field("left"), assignment.field("right"))
+                {
                     if left.kind() == "identifier" {
                         let name = text(left, src).to_string();
                         if let Some(secret) = scope.secret_in(right, src) {
@@ -629,13 +621,10 @@ fn record_call(
     if calls.len() >= MAX_GATE_CALLS {
         return;
     }
-    let Some(callee) = call
-        .child_by_field_name("function")
-        .and_then(|c| symbol_path(c, src))
-    else {
+    let Some(callee) = call.field("function").and_then(|c| symbol_path(c, src)) else {
         return;
     };
-    let Some(arguments) = call.child_by_field_name("arguments") else {
+    let Some(arguments) = call.field("arguments") else {
         return;
     };
     let mut positional = Vec::new();
@@ -645,10 +634,7 @@ fn record_call(
     for arg in arguments.named_children(&mut cursor) {
         match arg.kind() {
             "keyword_argument" => {
-                let (Some(name), Some(value)) = (
-                    arg.child_by_field_name("name"),
-                    arg.child_by_field_name("value"),
-                ) else {
+                let (Some(name), Some(value)) = (arg.field("name"), arg.field("value")) else {
                     continue;
                 };
                 if scope.value_root(value, src).is_some() {
