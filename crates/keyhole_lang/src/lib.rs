@@ -59,7 +59,16 @@ pub const JAVASCRIPT_QUERIES: &[QueryFile] = query_files![
 /// handlers, never routes). Together about a third of the nodes of real code.
 pub fn opaque_kinds(language: Language) -> &'static [&'static str] {
     match language {
-        Language::Python => &["comment", "string", "type", "argument_list"],
+        // Attribute chains (`a.b.c`) and dotted module names hold no statement: a call in
+        // an attribute's object (`make().x`) is never a registration.
+        Language::Python => &[
+            "comment",
+            "string",
+            "type",
+            "argument_list",
+            "attribute",
+            "dotted_name",
+        ],
         Language::JavaScript | Language::TypeScript | Language::Tsx => &[
             "comment",
             "string",
@@ -229,9 +238,10 @@ impl QuerySet {
         loop {
             let node = walk.node();
             on_node(node);
+            let kind = usize::from(node.kind_id());
             let rooted = match &self.roots {
                 Roots::Any => true,
-                Roots::Kinds(kinds) => kinds.get(usize::from(node.kind_id())) == Some(&true),
+                Roots::Kinds(kinds) => kinds.get(kind) == Some(&true),
             };
             if rooted {
                 let mut matches = cursor.matches(&self.query, node, src);
@@ -239,7 +249,7 @@ impl QuerySet {
                     visit(m);
                 }
             }
-            if !self.opaque.contains(node) && walk.goto_first_child() {
+            if self.opaque.0.get(kind) != Some(&true) && walk.goto_first_child() {
                 continue;
             }
             loop {

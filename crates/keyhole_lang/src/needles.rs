@@ -21,6 +21,19 @@ impl Needles {
         Needles(AhoCorasick::new(words).expect("literal needles compile"))
     }
 
+    /// Compile a set of words matched regardless of ASCII case (`Token`, `TOKEN`, `token`).
+    ///
+    /// # Panics
+    /// As [`Needles::new`].
+    pub fn new_ascii_case_insensitive(words: &[&str]) -> Needles {
+        Needles(
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(words)
+                .expect("literal needles compile"),
+        )
+    }
+
     /// Whether any of the words occurs in `text`.
     pub fn any_in(&self, text: &str) -> bool {
         self.0.is_match(text)
@@ -68,6 +81,10 @@ mod tests {
         assert!(needles.any_in("raise Unauthorized()"));
         assert!(!needles.any_in("return render(page)"));
         assert!(!needles.any_in("unauthorized"));
+        let any_case = Needles::new_ascii_case_insensitive(&["token"]);
+        assert!(any_case.any_in("body.invitationToken"));
+        assert!(any_case.any_in("API_TOKEN"));
+        assert!(!any_case.any_in("body.email"));
     }
 
     #[test]

@@ -116,6 +116,19 @@ fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// Whether a text has in it, in any case, a word without which no name in it is a secret
+/// (see [`is_secret_name`]): a cheap test before walking an expression.
+fn mentions_secret_word(text: &str) -> bool {
+    static WORDS: std::sync::OnceLock<keyhole_lang::Needles> = std::sync::OnceLock::new();
+    WORDS
+        .get_or_init(|| {
+            let mut words: Vec<&str> = SECRET_WORDS.to_vec();
+            words.extend(["key", "code"]);
+            keyhole_lang::Needles::new_ascii_case_insensitive(&words)
+        })
+        .any_in(text)
+}
+
 /// Whether a name says it is a secret. `context` is more words about the value (the type of
 /// the object it is read from: `LicenseKeyValidate` qualifies its `key`).
 pub fn is_secret_name(name: &str, context: &[String]) -> bool {
@@ -221,6 +234,12 @@ impl Scope<'_> {
 
     /// The secret an expression holds or reads, and where it comes from.
     fn secret_in(&self, node: Node<'_>, src: &str) -> Option<(Root, String)> {
+        // Its text names a local bound to a secret or has a secret word in it, or there is
+        // nothing to find by walking it (most expressions).
+        let written = text(node, src);
+        if !mentions_secret_word(written) && !self.secrets.keys().any(|k| written.contains(k)) {
+            return None;
+        }
         let mut found = None;
         walk_bounded(node, EXPRESSION_NODE_LIMIT, |n| {
             if found.is_some() {
@@ -487,6 +506,11 @@ pub fn read(
     let Some(body) = function.field("body") else {
         return (None, Vec::new());
     };
+    // Every value followed here comes from a parameter or from `request`: without either
+    // there is nothing to read (most methods take only `self`).
+    if params.is_empty() && !src[body.byte_range()].contains("request") {
+        return (None, Vec::new());
+    }
     let mut scope = Scope {
         params: &params,
         secrets: HashMap::new(),

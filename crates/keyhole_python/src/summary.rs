@@ -217,9 +217,17 @@ fn delegates(function: Node<'_>, body: Node<'_>, src: &str) -> Vec<SymbolPath> {
     let Some(first_param) = first_param else {
         return Vec::new();
     };
+    // A body that never writes `return` or never names the parameter delegates nothing; most
+    // bodies are ruled out by their text.
+    let body_text = &src[body.byte_range()];
+    if !body_text.contains("return") || !body_text.contains(first_param) {
+        return Vec::new();
+    }
     let mut delegates: Vec<SymbolPath> = Vec::new();
     let mut every_return_delegates = true;
     walk_bounded(body, BODY_NODE_LIMIT, |node| match node.kind() {
+        // One `return` that does not delegate settles it.
+        _ if !every_return_delegates => Walk::SkipChildren,
         // Nested definitions return for themselves.
         "function_definition" | "class_definition" | "lambda" => Walk::SkipChildren,
         "return_statement" => {
