@@ -13,6 +13,7 @@ mod secrets;
 mod starlette;
 mod summary;
 mod syntax;
+mod templates;
 
 use keyhole_lang::NodeExt;
 use std::collections::HashMap;
@@ -79,6 +80,7 @@ pub fn extract(
         gated_decorators: HashMap::new(),
         path_refs: std::cell::RefCell::new(Vec::new()),
         call_sites: Vec::new(),
+        call_site_args: Vec::new(),
         summaries: HashMap::new(),
         denial_hits: summary::denial_hits(src),
     };
@@ -165,8 +167,11 @@ struct Extractor<'a> {
     constants: HashMap<String, String>,
     /// Path arguments that are names, resolved across modules by the link pass.
     path_refs: std::cell::RefCell<Vec<PathRef>>,
-    /// Statement calls with a name argument: (callee, argument index, argument, span).
-    call_sites: Vec<(Vec<String>, usize, String, keyhole_core::Span)>,
+    /// Statement calls with a name argument: (callee, argument index, argument, span, and
+    /// the enclosing function and position when the argument is one of its parameters).
+    call_sites: Vec<CallSite>,
+    /// The arguments of those calls, kept for the ones that pass a router (route templates).
+    call_site_args: Vec<keyhole_core::facts::CallArgs>,
     summaries: HashMap<usize, keyhole_core::facts::FunctionSummary>,
     /// Where the words of a denial occur in the file (see [`summarise`]).
     denial_hits: keyhole_lang::Hits,
@@ -424,23 +429,67 @@ impl<'a> Extractor<'a> {
                 continue;
             }
             let name = text(*arg, self.src).to_string();
-            self.call_sites
-                .push((callee.clone(), index, name, self.span(span)));
+            let param = enclosing_parameter(*arg, &name, self.src);
+            self.call_sites.push(CallSite {
+                callee: callee.clone(),
+                index,
+                arg: name,
+                span: self.span(span),
+                param,
+            });
         }
+        let call_args = self.template_call_args(span, args);
+        self.call_site_args.push(call_args);
     }
 
     fn finish_call_sites(&mut self) {
-        for (callee, index, arg, span) in std::mem::take(&mut self.call_sites) {
-            let is_router = self.facts.routers.iter().any(|r| r.name == arg)
-                || self.facts.instances.iter().any(|i| i.name == arg)
-                || self.facts.imports.iter().any(|i| i.local == arg);
-            if !is_router {
-                continue;
-            }
+        let call_args = std::mem::take(&mut self.call_site_args);
+        let mut passed = Vec::new();
+        for site in std::mem::take(&mut self.call_sites) {
+            let CallSite {
+                callee,
+                index,
+                arg,
+                span,
+                param,
+            } = site;
+            // A router parameter handed on (`def init_app(app): register_api(app, …)`): the
+            // parameter's own router, when the function uses it as one or names it like one.
+            let parent = match param {
+                Some((function, i)) => {
+                    let name = format!("{function}.({i})");
+                    let known = self.facts.routers.iter().any(|r| r.name == name);
+                    if !known && !router_like_name(&arg) {
+                        continue;
+                    }
+                    if !known {
+                        self.facts.routers.push(RouterDef {
+                            name: name.clone(),
+                            kind: RouterKind::Router,
+                            framework: self.file_framework(),
+                            prefix: None,
+                            guards: Vec::new(),
+                            shares_parent_scope: false,
+                            span,
+                        });
+                    }
+                    name
+                }
+                None => {
+                    let is_router = self.facts.routers.iter().any(|r| r.name == arg)
+                        || self.facts.instances.iter().any(|i| i.name == arg)
+                        || self.facts.imports.iter().any(|i| i.local == arg);
+                    if !is_router {
+                        continue;
+                    }
+                    arg
+                }
+            };
+            passed.push(span);
             let mut target = callee;
             target.push(format!("({index})"));
             self.facts.uses.push(UseDef {
-                parent: vec![arg],
+                parent: vec![parent],
                 prefix: None,
                 args: vec![GuardRef {
                     site: GuardSite::Middleware,
@@ -457,6 +506,12 @@ impl<'a> Extractor<'a> {
                 order: span.start,
             });
         }
+        // For the route templates of the functions called (see `templates`).
+        self.facts.call_args.extend(
+            call_args
+                .into_iter()
+                .filter(|c| passed.contains(&c.span)),
+        );
     }
 
     fn class(&mut self, node: Node<'_>) {
@@ -1283,6 +1338,25 @@ fn enclosing_parameter(node: Node<'_>, name: &str, src: &str) -> Option<(String,
         current = n.parent();
     }
     None
+}
+
+/// A statement call passing a name (see `Extractor::call_site`).
+struct CallSite {
+    callee: Vec<String>,
+    index: usize,
+    arg: String,
+    span: keyhole_core::Span,
+    param: Option<(String, usize)>,
+}
+
+/// Whether a parameter is named like a router (`app`, `bp`, `bp_or_app`, `api_router`).
+fn router_like_name(name: &str) -> bool {
+    name.split('_').any(|w| {
+        matches!(
+            w,
+            "app" | "application" | "bp" | "blueprint" | "router" | "api"
+        )
+    })
 }
 
 /// `name as alias` in an import: (name, alias).
