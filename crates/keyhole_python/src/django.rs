@@ -446,10 +446,11 @@ impl Extractor<'_> {
         let mut path = self.path_arg(rule);
         let mut params = None;
         let mut view_node = view_func;
+        let mut view_conditional = false;
         if let Some(scope) = &scope {
             let pieces = scope.path(self, rule, 0);
             let view_param = scope.param(self, view_func);
-            view_node = scope.expression(self, view_func);
+            (view_node, view_conditional) = scope.expression(self, view_func);
             params = scope.route_params(self.span(call), pieces.clone(), view_param);
             if params.is_some() {
                 path.value = templates::written_path(&pieces);
@@ -468,6 +469,21 @@ impl Extractor<'_> {
             (Vec::new(), None)
         } else {
             match self.view_reference(view_node) {
+                // `if admins_only: view = guard(view)`: the guard holds only sometimes.
+                (mut guards, Some(view)) if view_conditional && !guards.is_empty() => {
+                    for g in &mut guards {
+                        g.optional = true;
+                    }
+                    (guards, Some(view))
+                }
+                // The view itself differs by branch: which one is unknown.
+                (guards, Some(mut view)) if view_conditional => {
+                    view.target = GuardTarget::Symbol(vec![format!(
+                        "{} (assigned under a condition)",
+                        text(view_func, self.src)
+                    )]);
+                    (guards, Some(view))
+                }
                 (guards, Some(view)) => (guards, Some(view)),
                 (_, None) => return,
             }

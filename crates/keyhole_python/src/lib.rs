@@ -507,11 +507,9 @@ impl<'a> Extractor<'a> {
             });
         }
         // For the route templates of the functions called (see `templates`).
-        self.facts.call_args.extend(
-            call_args
-                .into_iter()
-                .filter(|c| passed.contains(&c.span)),
-        );
+        self.facts
+            .call_args
+            .extend(call_args.into_iter().filter(|c| passed.contains(&c.span)));
     }
 
     fn class(&mut self, node: Node<'_>) {
@@ -790,12 +788,27 @@ impl<'a> Extractor<'a> {
         else {
             return;
         };
-        // Only literal paths: a computed argument is too weak a sign that this is a route.
-        if !matches!(path_node.kind(), "string" | "concatenated_string") {
-            return;
+        // In a function that receives the router, the path and the view may come from its
+        // parameters (a route template, see `templates`).
+        let on_param = router.first().is_some_and(|r| r.ends_with(')'));
+        let scope = on_param
+            .then(|| templates::Scope::enclosing(self, call))
+            .flatten();
+        let params = scope.as_ref().and_then(|scope| {
+            let pieces = scope.path(self, path_node, 0);
+            let view = scope.param(self, endpoint);
+            scope
+                .route_params(self.span(call), pieces.clone(), view)
+                .map(|p| (p, templates::written_path(&pieces)))
+        });
+        let mut path = self.path_arg(path_node);
+        match &params {
+            Some((_, written)) => path.value = written.clone(),
+            // Only literal paths: a computed argument is too weak a sign that this is a route.
+            None if !matches!(path_node.kind(), "string" | "concatenated_string") => return,
+            None => {}
         }
-        let path = self.path_arg(path_node);
-        if !path.value.as_deref().is_some_and(|p| p.starts_with('/')) {
+        if params.is_none() && !path.value.as_deref().is_some_and(|p| p.starts_with('/')) {
             return;
         }
         let Some(methods) = self.route_methods(verb, &args_list) else {
@@ -808,23 +821,28 @@ impl<'a> Extractor<'a> {
             .keyword("dependencies")
             .map(|deps| self.dependency_list(deps))
             .unwrap_or_default();
-        guards.push(GuardRef {
-            site: GuardSite::View,
-            target: GuardTarget::Symbol(view.clone()),
-            called: false,
-            optional: false,
-            span: self.span(endpoint),
-        });
+        let view_from_param = params.as_ref().is_some_and(|(p, _)| p.handler.is_some());
+        // A view from a parameter is filled in at each call; none is written here.
+        if !view_from_param {
+            guards.push(GuardRef {
+                site: GuardSite::View,
+                target: GuardTarget::Symbol(view.clone()),
+                called: false,
+                optional: false,
+                span: self.span(endpoint),
+            });
+        }
         self.facts.routes.push(RouteDef {
             router,
             framework_hint: None,
             methods,
             path,
             guards,
-            handler: view.last().cloned(),
+            handler: (!view_from_param).then(|| view.last().cloned()).flatten(),
             span: self.span(call),
             order: u32::try_from(call.start_byte()).unwrap_or(u32::MAX),
         });
+        self.facts.route_params.extend(params.map(|(p, _)| p));
     }
 
     fn route(

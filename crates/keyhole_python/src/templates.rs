@@ -115,7 +115,7 @@ impl<'t> Scope<'t> {
             return Value::Other(node);
         }
         let name = text(node, x.src);
-        if let Some(v) = self.local(x, node, depth) {
+        if let Some((v, _)) = self.local(x, node, depth) {
             return v;
         }
         match self.names.iter().position(|p| p == name) {
@@ -125,11 +125,12 @@ impl<'t> Scope<'t> {
     }
 
     /// The value a local holds at `ident`: the last `name = …` that ends before it, or the
-    /// enclosing `for name in …:` loop, whichever is nearer.
-    fn local(&self, x: &Extractor<'_>, ident: Node<'t>, depth: usize) -> Option<Value<'t>> {
+    /// enclosing `for name in …:` loop, whichever is nearer; and whether that assignment sits
+    /// under a condition the use is not under (`if admins_only: view = guard(view)`).
+    fn local(&self, x: &Extractor<'_>, ident: Node<'t>, depth: usize) -> Option<(Value<'t>, bool)> {
         let name = text(ident, x.src);
         let body = self.function.field("body")?;
-        let mut best: Option<(usize, Value<'t>)> = None;
+        let mut best: Option<(usize, Value<'t>, Node<'t>)> = None;
         let mut stack = vec![body];
         let mut seen = 0usize;
         let mut cursor = body.walk();
@@ -170,7 +171,9 @@ impl<'t> Scope<'t> {
                     let left = node.field("left");
                     let right = node.field("right");
                     match (left, right) {
-                        (Some(l), Some(r)) if l.kind() == "identifier" && text(l, x.src) == name => {
+                        (Some(l), Some(r))
+                            if l.kind() == "identifier" && text(l, x.src) == name =>
+                        {
                             match self.value(x, r, depth + 1) {
                                 Value::Param(i) => Some(Value::Item(i)),
                                 // Over something else: no value keyhole can follow.
@@ -183,13 +186,14 @@ impl<'t> Scope<'t> {
                 _ => None,
             };
             if let Some(value) = found {
-                if best.is_none_or(|(s, _)| node.start_byte() > s) {
-                    best = Some((node.start_byte(), value));
+                if best.is_none_or(|(s, _, _)| node.start_byte() > s) {
+                    best = Some((node.start_byte(), value, node));
                 }
             }
             stack.extend(node.named_children(&mut cursor));
         }
-        best.map(|(_, v)| v)
+        let (_, value, binding) = best?;
+        Some((value, conditional(binding, ident, body)))
     }
 
     /// A path made of text, parameters and items of list parameters (`f"/{name}/"`,
@@ -241,11 +245,9 @@ impl<'t> Scope<'t> {
                 Value::Param(i) => out.push(PathPiece::Param(ParamIndex::Front(i))),
                 Value::Item(i) => out.push(PathPiece::Item(ParamIndex::Front(i))),
                 Value::Other(n) if n.id() != node.id() => return self.path(x, n, depth + 1),
-                Value::Other(_) => out.push(PathPiece::Text(string_value(
-                    node,
-                    x.src,
-                    &x.constants,
-                )?)),
+                Value::Other(_) => {
+                    out.push(PathPiece::Text(string_value(node, x.src, &x.constants)?))
+                }
             },
             _ => return None,
         }
@@ -260,11 +262,14 @@ impl<'t> Scope<'t> {
         }
     }
 
-    /// The expression a name stands for (`item` → `ItemAPI.as_view(…)`), or the node itself.
-    pub(crate) fn expression(&self, x: &Extractor<'_>, node: Node<'t>) -> Node<'t> {
+    /// The expression a name stands for (`item` → `ItemAPI.as_view(…)`), or the node itself;
+    /// and whether the name was assigned under a condition the use is not under.
+    pub(crate) fn expression(&self, x: &Extractor<'_>, node: Node<'t>) -> (Node<'t>, bool) {
+        let conditional =
+            node.kind() == "identifier" && self.local(x, node, 0).is_some_and(|(_, c)| c);
         match self.value(x, node, 0) {
-            Value::Other(n) => n,
-            _ => node,
+            Value::Other(n) => (n, conditional),
+            _ => (node, conditional),
         }
     }
 
@@ -290,6 +295,41 @@ impl<'t> Scope<'t> {
             formal: self.formal.clone(),
         })
     }
+}
+
+/// Whether `binding` sits in a branch, loop or `try` (below `body`) that does not also hold
+/// `usage`: then the value it binds holds only sometimes.
+fn conditional(binding: Node<'_>, usage: Node<'_>, body: Node<'_>) -> bool {
+    let mut current = binding.parent();
+    for _ in 0..200 {
+        let Some(node) = current else {
+            return false;
+        };
+        if node.id() == body.id() {
+            return false;
+        }
+        let holds_usage =
+            node.start_byte() <= usage.start_byte() && usage.end_byte() <= node.end_byte();
+        if !holds_usage
+            && matches!(
+                node.kind(),
+                "if_statement"
+                    | "elif_clause"
+                    | "else_clause"
+                    | "for_statement"
+                    | "while_statement"
+                    | "try_statement"
+                    | "except_clause"
+                    | "with_statement"
+                    | "match_statement"
+                    | "case_clause"
+            )
+        {
+            return true;
+        }
+        current = node.parent();
+    }
+    true
 }
 
 /// Whether a path has a parameter in it.
