@@ -78,6 +78,7 @@ pub fn extract(
         facts: FileFacts::default(),
         constants: HashMap::new(),
         gated_decorators: HashMap::new(),
+        list_constants: HashMap::new(),
         path_refs: std::cell::RefCell::new(Vec::new()),
         call_sites: Vec::new(),
         call_site_args: Vec::new(),
@@ -165,6 +166,9 @@ struct Extractor<'a> {
     facts: FileFacts,
     /// Module-level string constants, for prefixes and paths held in names.
     constants: HashMap<String, String>,
+    /// Module-level lists and tuples (`ROUTES = ["/a", "/b"]`), for route templates; `None`
+    /// where an item is computed.
+    list_constants: HashMap<String, Vec<Option<String>>>,
     /// Path arguments that are names, resolved across modules by the link pass.
     path_refs: std::cell::RefCell<Vec<PathRef>>,
     /// Statement calls with a name argument: (callee, argument index, argument, span, and
@@ -211,9 +215,15 @@ impl<'a> Extractor<'a> {
                 continue;
             };
             if left.kind() == "identifier" {
+                let name = text(left, self.src).to_string();
                 if let Some(value) = string_value(right, self.src, &self.constants) {
-                    self.constants
-                        .insert(text(left, self.src).to_string(), value);
+                    self.constants.insert(name, value);
+                } else if matches!(right.kind(), "list" | "tuple") {
+                    let items = sequence_items(right)
+                        .into_iter()
+                        .map(|item| string_value(item, self.src, &self.constants))
+                        .collect();
+                    self.list_constants.insert(name, items);
                 }
                 // `maybe_login = login_required if settings.X else (lambda f: f)`, then
                 // `@maybe_login`: the guard as configuration turns it on, at most optional.

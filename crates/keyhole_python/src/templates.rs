@@ -363,13 +363,19 @@ impl Extractor<'_> {
     /// What a route template may take from one argument of a call: a string, the strings of
     /// a list, a view (with the wrappers around it).
     pub(crate) fn template_call_arg(&self, arg: Node<'_>) -> CallArg {
-        let text = string_value(arg, self.src, &self.constants);
-        let items = matches!(arg.kind(), "list" | "tuple").then(|| {
-            sequence_items(arg)
-                .into_iter()
-                .map(|item| string_value(item, self.src, &self.constants))
-                .collect()
-        });
+        let value = string_value(arg, self.src, &self.constants);
+        let items = match arg.kind() {
+            "list" | "tuple" => Some(
+                sequence_items(arg)
+                    .into_iter()
+                    .map(|item| string_value(item, self.src, &self.constants))
+                    .collect(),
+            ),
+            // A module-level list of this file (`routes=ROUTES`); rebinding it later in the
+            // module is not followed.
+            "identifier" => self.list_constants.get(text(arg, self.src)).cloned(),
+            _ => None,
+        };
         let (mut guards, view) = if matches!(arg.kind(), "identifier" | "attribute" | "call") {
             self.view_reference(arg)
         } else {
@@ -383,7 +389,7 @@ impl Extractor<'_> {
         });
         guards.extend(view);
         CallArg {
-            text,
+            text: value,
             guards,
             handler,
             items,

@@ -282,7 +282,10 @@ register_view(bp, routes=["/a", "/b"], view_func=View.as_view("v"))
     );
     assert_eq!(f.route_params.len(), 2);
     let looped = &f.route_params[0];
-    assert_eq!(looped.path, Some(vec![PathPiece::Item(ParamIndex::Front(1))]));
+    assert_eq!(
+        looped.path,
+        Some(vec![PathPiece::Item(ParamIndex::Front(1))])
+    );
     assert_eq!(looped.handler, Some(ParamIndex::Front(2)));
     assert_eq!(looped.formal[1].name, "routes");
     assert!(!looped.formal[3].positional);
