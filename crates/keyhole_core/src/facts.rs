@@ -683,6 +683,9 @@ pub enum ParamIndex {
 pub enum PathPiece {
     Text(String),
     Param(ParamIndex),
+    /// Each item of a list parameter (`for route in routes: bp.add_url_rule(route, …)`): one
+    /// route per item of the list the call passes.
+    Item(ParamIndex),
 }
 
 /// A route registered on a router parameter of a function with its path, method or
@@ -700,6 +703,40 @@ pub struct RouteParams {
     pub guards: Vec<ParamIndex>,
     /// The parameter holding the handler.
     pub handler: Option<ParamIndex>,
+    /// The function's parameters by position, for calls that pass arguments by keyword or
+    /// leave them to their defaults (Python); empty when only positions matter.
+    pub formal: Vec<FormalParam>,
+}
+
+/// A parameter of a route template's function: its name and default value.
+#[derive(Debug, Clone)]
+pub struct FormalParam {
+    pub name: String,
+    /// Whether a positional argument can fill it (not keyword-only, not `*args`/`**kwargs`).
+    pub positional: bool,
+    pub default: Option<CallArg>,
+}
+
+impl RouteParams {
+    /// The argument a call gives parameter `index`: by position, by keyword, or the default.
+    pub fn arg<'a>(&'a self, call: &'a CallArgs, index: ParamIndex) -> Option<&'a CallArg> {
+        let ParamIndex::Front(i) = index else {
+            return call.get(index);
+        };
+        let Some(formal) = self.formal.get(i) else {
+            return call.get(index);
+        };
+        if formal.positional {
+            if let Some(arg) = call.args.get(i) {
+                return Some(arg);
+            }
+        }
+        call.keywords
+            .iter()
+            .find(|(name, _)| *name == formal.name)
+            .map(|(_, arg)| arg)
+            .or(formal.default.as_ref())
+    }
 }
 
 /// The arguments of one call, as far as a route template needs them.
@@ -707,7 +744,10 @@ pub struct RouteParams {
 pub struct CallArgs {
     /// The call's span.
     pub span: Span,
+    /// Positional arguments.
     pub args: Vec<CallArg>,
+    /// Keyword arguments (Python `register_view(bp, routes=[…])`).
+    pub keywords: Vec<(String, CallArg)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -718,6 +758,8 @@ pub struct CallArg {
     pub guards: Vec<GuardRef>,
     /// The handler it names (`controllers.login`).
     pub handler: Option<String>,
+    /// The strings of a literal list (`['/a', '/b']`); `None` where an item is computed.
+    pub items: Option<Vec<Option<String>>>,
 }
 
 impl CallArgs {

@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 use keyhole_core::auth::EvidenceKind;
 use keyhole_core::endpoint::{MountStep, ResponseType};
 use keyhole_core::facts::{
-    Exclusions, FileFacts, FunctionSummary, GuardRef, GuardSite, GuardTarget, ImportKind, PathArg,
-    PathPiece, RouteDef, RouteSpec, RouterKind, UseScope,
+    CallArg, Exclusions, FileFacts, FunctionSummary, GuardRef, GuardSite, GuardTarget, ImportKind,
+    ParamIndex, PathArg, PathPiece, RouteDef, RouteSpec, RouterKind, UseScope,
 };
 use keyhole_core::route::ParamSyntax;
 use keyhole_core::vocabulary::{GuardMatch, Vocabulary};
@@ -31,6 +31,8 @@ const MAX_RESOLVE_DEPTH: usize = 24;
 const MAX_CHAINS: usize = 32;
 /// Bound on dependency-chain depth when following guards.
 const MAX_GUARD_DEPTH: usize = 12;
+/// Bound on the routes one call of a route template makes (one per item of a list).
+const MAX_TEMPLATE_PATHS: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Local {
@@ -1081,14 +1083,20 @@ impl<'a> Linker<'a> {
             let f = &facts[i];
             let file = FileId(i as u32);
             for route in &f.routes {
+                // A route template first: its view (if any) is expanded at each call.
+                let template = f.route_params.iter().any(|p| p.route == route.span);
+                if template {
+                    if let Target::Router(router) = self.resolve(file, &route.router, 0) {
+                        if self.template_endpoints(file, route, router, &mut endpoints) {
+                            continue;
+                        }
+                    }
+                }
                 if self.view_endpoints(file, route, &mut endpoints) {
                     continue;
                 }
                 match self.resolve(file, &route.router, 0) {
                     Target::Router(router) => {
-                        if self.template_endpoints(file, route, router, &mut endpoints) {
-                            continue;
-                        }
                         for chain in self.chains(router) {
                             self.endpoints_on_chain(
                                 file,
@@ -1145,29 +1153,16 @@ impl<'a> Linker<'a> {
             let args = &facts[cfile.index()].call_args[c];
             let mut instance = route.clone();
             instance.span = args.span;
-            if let Some(pieces) = &params.path {
-                let value: Option<String> = pieces
-                    .iter()
-                    .map(|p| match p {
-                        PathPiece::Text(t) => Some(t.clone()),
-                        PathPiece::Param(i) => args.get(*i).and_then(|a| a.text.clone()),
-                    })
-                    .collect();
-                instance.path = PathArg {
-                    value,
-                    span: args.span,
-                };
-            }
             if let Some(m) = params.method {
-                let method = args
-                    .get(m)
+                let method = params
+                    .arg(args, m)
                     .and_then(|a| a.text.as_deref())
                     .and_then(Method::parse);
                 instance.methods = vec![method.unwrap_or(Method::Any)];
             }
             if let Some(handler) = params
                 .handler
-                .and_then(|h| args.get(h))
+                .and_then(|h| params.arg(args, h))
                 .and_then(|a| a.handler.clone())
             {
                 instance.handler = Some(handler);
@@ -1175,13 +1170,40 @@ impl<'a> Linker<'a> {
             let extra: Vec<(FileId, GuardRef)> = params
                 .guards
                 .iter()
-                .filter_map(|&p| args.get(p))
+                .filter_map(|&p| params.arg(args, p))
                 .flat_map(|a| a.guards.iter().map(|g| (cfile, g.clone())))
                 .collect();
             let parent = self.edges[e].parent;
-            for mut chain in self.chains(parent) {
-                chain.push(e);
-                self.endpoints_on_chain(file, &instance, router, &chain, &extra, out);
+            let chains: Vec<Vec<usize>> = self
+                .chains(parent)
+                .into_iter()
+                .map(|mut chain| {
+                    chain.push(e);
+                    chain
+                })
+                .collect();
+            let paths = match &params.path {
+                Some(pieces) => template_paths(pieces, |i| params.arg(args, i)),
+                None => vec![None],
+            };
+            // The routes belong with the router the call passed: its siblings are theirs.
+            let first = out.len();
+            for path in paths {
+                if let Some(value) = path {
+                    instance.path = PathArg {
+                        value,
+                        span: args.span,
+                    };
+                }
+                if self.template_view_endpoints(file, &instance, router, &chains, &extra, out) {
+                    continue;
+                }
+                for chain in &chains {
+                    self.endpoints_on_chain(file, &instance, router, chain, &extra, out);
+                }
+            }
+            for endpoint in &mut out[first..] {
+                endpoint.router = Some(parent);
             }
         }
         true
@@ -2266,4 +2288,46 @@ fn param_syntax(framework: Framework) -> ParamSyntax {
         Framework::OpenApi | Framework::Connexion => ParamSyntax::Braces,
         Framework::Django | Framework::DjangoRestFramework => ParamSyntax::Django,
     }
+}
+
+/// The paths a route template's call fills in: one, or one per item of the list a
+/// [`PathPiece::Item`] parameter receives. `None` inside: a piece the call leaves unknown.
+/// The outer `None`: the template's path is written, not computed.
+fn template_paths<'a>(
+    pieces: &[PathPiece],
+    arg: impl Fn(ParamIndex) -> Option<&'a CallArg>,
+) -> Vec<Option<Option<String>>> {
+    let mut paths: Vec<Option<String>> = vec![Some(String::new())];
+    for piece in pieces {
+        match piece {
+            PathPiece::Text(t) => paths.iter_mut().flatten().for_each(|p| p.push_str(t)),
+            PathPiece::Param(i) => {
+                let text = arg(*i).and_then(|a| a.text.clone());
+                for path in &mut paths {
+                    *path = match (path.take(), &text) {
+                        (Some(p), Some(t)) => Some(p + t),
+                        _ => None,
+                    };
+                }
+            }
+            PathPiece::Item(i) => {
+                // An unknown list is one route with an unknown path, not none.
+                let items = arg(*i)
+                    .and_then(|a| a.items.clone())
+                    .filter(|items| !items.is_empty())
+                    .unwrap_or_else(|| vec![None]);
+                paths = paths
+                    .iter()
+                    .flat_map(|p| {
+                        items.iter().map(move |item| match (p, item) {
+                            (Some(p), Some(t)) => Some(format!("{p}{t}")),
+                            _ => None,
+                        })
+                    })
+                    .take(MAX_TEMPLATE_PATHS)
+                    .collect();
+            }
+        }
+    }
+    paths.into_iter().map(Some).collect()
 }

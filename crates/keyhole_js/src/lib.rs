@@ -1901,6 +1901,7 @@ impl<'a> Extractor<'a> {
             method,
             guards: from_params,
             handler: scope.handler(self, *last),
+            formal: Vec::new(),
         });
         true
     }
@@ -2660,6 +2661,7 @@ impl<'a> Extractor<'a> {
             self.facts.call_args.push(CallArgs {
                 span: self.span(call),
                 args,
+                keywords: Vec::new(),
             });
         }
     }
@@ -2752,6 +2754,7 @@ impl<'a> Extractor<'a> {
             text,
             guards,
             handler: self.handler_name(arg),
+            items: None,
         }
     }
 

@@ -397,5 +397,7 @@ fn merge_text(pieces: Vec<PathPiece>) -> Vec<PathPiece> {
 
 /// Whether a path has a parameter in it.
 pub(crate) fn has_param(pieces: &[PathPiece]) -> bool {
-    pieces.iter().any(|p| matches!(p, PathPiece::Param(_)))
+    pieces
+        .iter()
+        .any(|p| matches!(p, PathPiece::Param(_) | PathPiece::Item(_)))
 }

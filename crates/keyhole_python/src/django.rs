@@ -22,7 +22,7 @@ use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::syntax::{sequence_items, string_value, symbol_path, text, Args};
-use crate::Extractor;
+use crate::{templates, Extractor};
 use keyhole_lang::Capture;
 
 /// Bound on wrappers peeled off a view (`login_required(csrf_exempt(View.as_view()))`) and on
@@ -296,7 +296,7 @@ impl Extractor<'_> {
 
     /// A view expression in a URLconf or `view_func=`: wrappers peeled off as guard
     /// candidates (`login_required(View.as_view())`), then the view itself.
-    fn view_reference(&self, mut node: Node<'_>) -> (Vec<GuardRef>, Option<GuardRef>) {
+    pub(crate) fn view_reference(&self, mut node: Node<'_>) -> (Vec<GuardRef>, Option<GuardRef>) {
         let src = self.src;
         let mut wrappers = Vec::new();
         for _ in 0..MAX_NESTING {
@@ -401,46 +401,7 @@ impl Extractor<'_> {
                     order,
                 });
             }
-            "add_url_rule" => {
-                // Flask: `add_url_rule(rule, endpoint=None, view_func=None, **options)`.
-                let Some(rule) = list.arg(0, "rule") else {
-                    return;
-                };
-                let Some(view_func) = list.arg(2, "view_func") else {
-                    return;
-                };
-                let path = self.path_arg(rule);
-                if path
-                    .value
-                    .as_deref()
-                    .is_some_and(|p| !p.starts_with('/') && !p.is_empty())
-                {
-                    return;
-                }
-                let (mut guards, view) = self.view_reference(view_func);
-                let Some(view) = view else {
-                    return;
-                };
-                let handler = match &view.target {
-                    GuardTarget::Symbol(p) => p.last().cloned(),
-                    _ => None,
-                };
-                guards.push(view);
-                let methods = list
-                    .keyword("methods")
-                    .map(|m| self.method_list(m))
-                    .unwrap_or_default();
-                self.facts.routes.push(RouteDef {
-                    router: receiver_path,
-                    framework_hint: None,
-                    methods,
-                    path,
-                    guards,
-                    handler,
-                    span: self.span(call),
-                    order,
-                });
-            }
+            "add_url_rule" => self.add_url_rule(call, receiver, &list),
             "append" | "extend" => {
                 let [name] = &receiver_path[..] else {
                     return;
@@ -455,6 +416,102 @@ impl Extractor<'_> {
             }
             _ => {}
         }
+    }
+
+    /// Flask: `add_url_rule(rule, endpoint=None, view_func=None, **options)`. Inside a function
+    /// that receives the router, the rule and the view may come from its parameters (a route
+    /// template, see `templates`).
+    fn add_url_rule(&mut self, call: Node<'_>, receiver: Node<'_>, list: &Args<'_>) {
+        // Positions count up to the first `*args` / `**kwargs`.
+        let positional = |i: usize| {
+            list.positional
+                .iter()
+                .take_while(|a| !matches!(a.kind(), "list_splat" | "dictionary_splat"))
+                .nth(i)
+                .copied()
+        };
+        let Some(rule) = positional(0).or_else(|| list.keyword("rule")) else {
+            return;
+        };
+        let Some(view_func) = positional(2).or_else(|| list.keyword("view_func")) else {
+            return;
+        };
+        let Some(router) = self.receiver_path(receiver) else {
+            return;
+        };
+        let on_param = router.first().is_some_and(|r| r.ends_with(')'));
+        let scope = on_param
+            .then(|| templates::Scope::enclosing(self, call))
+            .flatten();
+        let mut path = self.path_arg(rule);
+        let mut params = None;
+        let mut view_node = view_func;
+        let mut view_conditional = false;
+        if let Some(scope) = &scope {
+            let pieces = scope.path(self, rule, 0);
+            let view_param = scope.param(self, view_func);
+            (view_node, view_conditional) = scope.expression(self, view_func);
+            params = scope.route_params(self.span(call), pieces.clone(), view_param);
+            if params.is_some() {
+                path.value = templates::written_path(&pieces);
+            }
+        }
+        if path
+            .value
+            .as_deref()
+            .is_some_and(|p| !p.starts_with('/') && !p.is_empty())
+        {
+            return;
+        }
+        // A view from a parameter is filled in at each call; none is written here.
+        let from_param = params.as_ref().is_some_and(|p| p.handler.is_some());
+        let (mut guards, view) = if from_param {
+            (Vec::new(), None)
+        } else {
+            match self.view_reference(view_node) {
+                // `if admins_only: view = guard(view)`: the guard holds only sometimes.
+                (mut guards, Some(view)) if view_conditional && !guards.is_empty() => {
+                    for g in &mut guards {
+                        g.optional = true;
+                    }
+                    (guards, Some(view))
+                }
+                // The view itself differs by branch: which one is unknown.
+                (guards, Some(mut view)) if view_conditional => {
+                    view.target = GuardTarget::Symbol(vec![format!(
+                        "{} (assigned under a condition)",
+                        text(view_func, self.src)
+                    )]);
+                    (guards, Some(view))
+                }
+                (guards, Some(view)) => (guards, Some(view)),
+                (_, None) => return,
+            }
+        };
+        let handler = match view.as_ref().map(|v| &v.target) {
+            Some(GuardTarget::Symbol(p)) => p.iter().rfind(|c| !c.starts_with('#')).cloned(),
+            _ => None,
+        };
+        guards.extend(view);
+        let methods = list
+            .keyword("methods")
+            .map(|m| match m.kind() {
+                "list" | "tuple" => self.method_list(m),
+                // Methods from a parameter or computed: any, not a guess.
+                _ => vec![Method::Any],
+            })
+            .unwrap_or_default();
+        self.facts.routes.push(RouteDef {
+            router,
+            framework_hint: None,
+            methods,
+            path,
+            guards,
+            handler,
+            span: self.span(call),
+            order: u32::try_from(call.start_byte()).unwrap_or(u32::MAX),
+        });
+        self.facts.route_params.extend(params);
     }
 
     /// `[login_required, auth.check()]`, `(a, b)`, `Base.decorators + [c]`: the decorators as

@@ -13,6 +13,7 @@ mod secrets;
 mod starlette;
 mod summary;
 mod syntax;
+mod templates;
 
 use keyhole_lang::NodeExt;
 use std::collections::HashMap;
@@ -77,8 +78,10 @@ pub fn extract(
         facts: FileFacts::default(),
         constants: HashMap::new(),
         gated_decorators: HashMap::new(),
+        list_constants: HashMap::new(),
         path_refs: std::cell::RefCell::new(Vec::new()),
         call_sites: Vec::new(),
+        call_site_args: Vec::new(),
         summaries: HashMap::new(),
         denial_hits: summary::denial_hits(src),
     };
@@ -163,10 +166,16 @@ struct Extractor<'a> {
     facts: FileFacts,
     /// Module-level string constants, for prefixes and paths held in names.
     constants: HashMap<String, String>,
+    /// Module-level lists and tuples (`ROUTES = ["/a", "/b"]`), for route templates; `None`
+    /// where an item is computed.
+    list_constants: HashMap<String, Vec<Option<String>>>,
     /// Path arguments that are names, resolved across modules by the link pass.
     path_refs: std::cell::RefCell<Vec<PathRef>>,
-    /// Statement calls with a name argument: (callee, argument index, argument, span).
-    call_sites: Vec<(Vec<String>, usize, String, keyhole_core::Span)>,
+    /// Statement calls with a name argument: (callee, argument index, argument, span, and
+    /// the enclosing function and position when the argument is one of its parameters).
+    call_sites: Vec<CallSite>,
+    /// The arguments of those calls, kept for the ones that pass a router (route templates).
+    call_site_args: Vec<keyhole_core::facts::CallArgs>,
     summaries: HashMap<usize, keyhole_core::facts::FunctionSummary>,
     /// Where the words of a denial occur in the file (see [`summarise`]).
     denial_hits: keyhole_lang::Hits,
@@ -206,9 +215,15 @@ impl<'a> Extractor<'a> {
                 continue;
             };
             if left.kind() == "identifier" {
+                let name = text(left, self.src).to_string();
                 if let Some(value) = string_value(right, self.src, &self.constants) {
-                    self.constants
-                        .insert(text(left, self.src).to_string(), value);
+                    self.constants.insert(name, value);
+                } else if matches!(right.kind(), "list" | "tuple") {
+                    let items = sequence_items(right)
+                        .into_iter()
+                        .map(|item| string_value(item, self.src, &self.constants))
+                        .collect();
+                    self.list_constants.insert(name, items);
                 }
                 // `maybe_login = login_required if settings.X else (lambda f: f)`, then
                 // `@maybe_login`: the guard as configuration turns it on, at most optional.
@@ -424,23 +439,67 @@ impl<'a> Extractor<'a> {
                 continue;
             }
             let name = text(*arg, self.src).to_string();
-            self.call_sites
-                .push((callee.clone(), index, name, self.span(span)));
+            let param = enclosing_parameter(*arg, &name, self.src);
+            self.call_sites.push(CallSite {
+                callee: callee.clone(),
+                index,
+                arg: name,
+                span: self.span(span),
+                param,
+            });
         }
+        let call_args = self.template_call_args(span, args);
+        self.call_site_args.push(call_args);
     }
 
     fn finish_call_sites(&mut self) {
-        for (callee, index, arg, span) in std::mem::take(&mut self.call_sites) {
-            let is_router = self.facts.routers.iter().any(|r| r.name == arg)
-                || self.facts.instances.iter().any(|i| i.name == arg)
-                || self.facts.imports.iter().any(|i| i.local == arg);
-            if !is_router {
-                continue;
-            }
+        let call_args = std::mem::take(&mut self.call_site_args);
+        let mut passed = Vec::new();
+        for site in std::mem::take(&mut self.call_sites) {
+            let CallSite {
+                callee,
+                index,
+                arg,
+                span,
+                param,
+            } = site;
+            // A router parameter handed on (`def init_app(app): register_api(app, …)`): the
+            // parameter's own router, when the function uses it as one or names it like one.
+            let parent = match param {
+                Some((function, i)) => {
+                    let name = format!("{function}.({i})");
+                    let known = self.facts.routers.iter().any(|r| r.name == name);
+                    if !known && !router_like_name(&arg) {
+                        continue;
+                    }
+                    if !known {
+                        self.facts.routers.push(RouterDef {
+                            name: name.clone(),
+                            kind: RouterKind::Router,
+                            framework: self.file_framework(),
+                            prefix: None,
+                            guards: Vec::new(),
+                            shares_parent_scope: false,
+                            span,
+                        });
+                    }
+                    name
+                }
+                None => {
+                    let is_router = self.facts.routers.iter().any(|r| r.name == arg)
+                        || self.facts.instances.iter().any(|i| i.name == arg)
+                        || self.facts.imports.iter().any(|i| i.local == arg);
+                    if !is_router {
+                        continue;
+                    }
+                    arg
+                }
+            };
+            passed.push(span);
             let mut target = callee;
             target.push(format!("({index})"));
             self.facts.uses.push(UseDef {
-                parent: vec![arg],
+                parent: vec![parent],
                 prefix: None,
                 args: vec![GuardRef {
                     site: GuardSite::Middleware,
@@ -457,6 +516,10 @@ impl<'a> Extractor<'a> {
                 order: span.start,
             });
         }
+        // For the route templates of the functions called (see `templates`).
+        self.facts
+            .call_args
+            .extend(call_args.into_iter().filter(|c| passed.contains(&c.span)));
     }
 
     fn class(&mut self, node: Node<'_>) {
@@ -735,12 +798,27 @@ impl<'a> Extractor<'a> {
         else {
             return;
         };
-        // Only literal paths: a computed argument is too weak a sign that this is a route.
-        if !matches!(path_node.kind(), "string" | "concatenated_string") {
-            return;
+        // In a function that receives the router, the path and the view may come from its
+        // parameters (a route template, see `templates`).
+        let on_param = router.first().is_some_and(|r| r.ends_with(')'));
+        let scope = on_param
+            .then(|| templates::Scope::enclosing(self, call))
+            .flatten();
+        let params = scope.as_ref().and_then(|scope| {
+            let pieces = scope.path(self, path_node, 0);
+            let view = scope.param(self, endpoint);
+            scope
+                .route_params(self.span(call), pieces.clone(), view)
+                .map(|p| (p, templates::written_path(&pieces)))
+        });
+        let mut path = self.path_arg(path_node);
+        match &params {
+            Some((_, written)) => path.value = written.clone(),
+            // Only literal paths: a computed argument is too weak a sign that this is a route.
+            None if !matches!(path_node.kind(), "string" | "concatenated_string") => return,
+            None => {}
         }
-        let path = self.path_arg(path_node);
-        if !path.value.as_deref().is_some_and(|p| p.starts_with('/')) {
+        if params.is_none() && !path.value.as_deref().is_some_and(|p| p.starts_with('/')) {
             return;
         }
         let Some(methods) = self.route_methods(verb, &args_list) else {
@@ -753,23 +831,28 @@ impl<'a> Extractor<'a> {
             .keyword("dependencies")
             .map(|deps| self.dependency_list(deps))
             .unwrap_or_default();
-        guards.push(GuardRef {
-            site: GuardSite::View,
-            target: GuardTarget::Symbol(view.clone()),
-            called: false,
-            optional: false,
-            span: self.span(endpoint),
-        });
+        let view_from_param = params.as_ref().is_some_and(|(p, _)| p.handler.is_some());
+        // A view from a parameter is filled in at each call; none is written here.
+        if !view_from_param {
+            guards.push(GuardRef {
+                site: GuardSite::View,
+                target: GuardTarget::Symbol(view.clone()),
+                called: false,
+                optional: false,
+                span: self.span(endpoint),
+            });
+        }
         self.facts.routes.push(RouteDef {
             router,
             framework_hint: None,
             methods,
             path,
             guards,
-            handler: view.last().cloned(),
+            handler: (!view_from_param).then(|| view.last().cloned()).flatten(),
             span: self.span(call),
             order: u32::try_from(call.start_byte()).unwrap_or(u32::MAX),
         });
+        self.facts.route_params.extend(params.map(|(p, _)| p));
     }
 
     fn route(
@@ -1283,6 +1366,25 @@ fn enclosing_parameter(node: Node<'_>, name: &str, src: &str) -> Option<(String,
         current = n.parent();
     }
     None
+}
+
+/// A statement call passing a name (see `Extractor::call_site`).
+struct CallSite {
+    callee: Vec<String>,
+    index: usize,
+    arg: String,
+    span: keyhole_core::Span,
+    param: Option<(String, usize)>,
+}
+
+/// Whether a parameter is named like a router (`app`, `bp`, `bp_or_app`, `api_router`).
+fn router_like_name(name: &str) -> bool {
+    name.split('_').any(|w| {
+        matches!(
+            w,
+            "app" | "application" | "bp" | "blueprint" | "router" | "api"
+        )
+    })
 }
 
 /// `name as alias` in an import: (name, alias).

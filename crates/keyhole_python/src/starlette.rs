@@ -112,7 +112,23 @@ impl Extractor<'_> {
         guards: &mut Vec<GuardRef>,
         at: Node<'_>,
     ) {
-        let path = self.path_arg(path);
+        // In a function that receives the router, the path and the endpoint may come from
+        // its parameters (a route template, see `templates`).
+        let on_param = router.first().is_some_and(|r| r.ends_with(')'));
+        let template = on_param
+            .then(|| crate::templates::Scope::enclosing(self, at))
+            .flatten()
+            .and_then(|scope| {
+                let pieces = scope.path(self, path, 0);
+                let view = scope.param(self, endpoint);
+                scope
+                    .route_params(self.span(at), pieces.clone(), view)
+                    .map(|p| (p, crate::templates::written_path(&pieces)))
+            });
+        let mut path = self.path_arg(path);
+        if let Some((_, written)) = &template {
+            path.value = written.clone();
+        }
         if path
             .value
             .as_deref()
@@ -123,7 +139,8 @@ impl Extractor<'_> {
         let Some(view) = symbol_path(endpoint, self.src) else {
             return;
         };
-        let handler = view.last().cloned();
+        let view_from_param = template.as_ref().is_some_and(|(p, _)| p.handler.is_some());
+        let handler = (!view_from_param).then(|| view.last().cloned()).flatten();
         // A class endpoint (`HTTPEndpoint`) serves the methods it defines; a function serves
         // GET unless told otherwise.
         let is_class = handler
@@ -146,13 +163,16 @@ impl Extractor<'_> {
             None if is_class => Vec::new(),
             None => vec![Method::Get],
         };
-        guards.push(GuardRef {
-            site: GuardSite::View,
-            target: GuardTarget::Symbol(view),
-            called: false,
-            optional: false,
-            span: self.span(endpoint),
-        });
+        // A view from a parameter is filled in at each call; none is written here.
+        if !view_from_param {
+            guards.push(GuardRef {
+                site: GuardSite::View,
+                target: GuardTarget::Symbol(view),
+                called: false,
+                optional: false,
+                span: self.span(endpoint),
+            });
+        }
         self.facts.routes.push(RouteDef {
             router,
             framework_hint: None,
@@ -163,6 +183,9 @@ impl Extractor<'_> {
             span: self.span(at),
             order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
         });
+        self.facts
+            .route_params
+            .extend(template.map(|(params, _)| params));
     }
 
     /// `app.mount('/sub', subapp)`, `app.mount('/sub', app=subapp)`.

@@ -260,3 +260,47 @@ other.add_api("not-a-spec")
         Some(("RestyResolver".to_string(), Some("api".to_string())))
     );
 }
+
+#[test]
+fn route_template_reads_path_view_and_list_parameters() {
+    use keyhole_core::facts::{ParamIndex, PathPiece};
+    let f = facts(
+        r#"
+def register_view(bp_or_app, routes, view_func, *args, **kwargs):
+    for route in routes:
+        bp_or_app.add_url_rule(route, view_func=view_func, *args, **kwargs)
+
+def register_api(app, model, name):
+    item = ItemAPI.as_view(f"{name}-item", model)
+    app.add_url_rule(f"/{name}/<int:id>", view_func=item)
+
+def plain(app):
+    app.add_url_rule("/fixed", view_func=Fixed.as_view("fixed"))
+
+register_view(bp, routes=["/a", "/b"], view_func=View.as_view("v"))
+"#,
+    );
+    assert_eq!(f.route_params.len(), 2);
+    let looped = &f.route_params[0];
+    assert_eq!(
+        looped.path,
+        Some(vec![PathPiece::Item(ParamIndex::Front(1))])
+    );
+    assert_eq!(looped.handler, Some(ParamIndex::Front(2)));
+    assert_eq!(looped.formal[1].name, "routes");
+    assert!(!looped.formal[3].positional);
+    let api = &f.route_params[1];
+    assert_eq!(
+        api.path,
+        Some(vec![
+            PathPiece::Text("/".into()),
+            PathPiece::Param(ParamIndex::Front(2)),
+            PathPiece::Text("/<int:id>".into()),
+        ])
+    );
+    assert_eq!(api.handler, None);
+    // The view is written in the helper: the route carries it.
+    assert_eq!(guard_names(&f, 1), vec!["ItemAPI"]);
+    // `plain` has no parameter in its route: no template.
+    assert_eq!(f.routes[2].path.value.as_deref(), Some("/fixed"));
+}

@@ -364,6 +364,46 @@ impl Linker<'_> {
         true
     }
 
+    /// A route template instantiated at a call that passed a view (`register_api(app, …,
+    /// view_func=UserAPI.as_view('users'))`): the view, named in the calling file, expands the
+    /// route into one route per method like a view written at the route. False when neither
+    /// the route nor `extra` (what the call passed) holds a view.
+    pub(super) fn template_view_endpoints(
+        &mut self,
+        file: FileId,
+        route: &RouteDef,
+        router: RouterId,
+        chains: &[Vec<usize>],
+        extra: &[(FileId, GuardRef)],
+        out: &mut Vec<Endpoint>,
+    ) -> bool {
+        let written = route
+            .guards
+            .iter()
+            .find(|g| g.site == GuardSite::View)
+            .map(|g| (file, g));
+        let passed = extra
+            .iter()
+            .find(|(_, g)| g.site == GuardSite::View)
+            .map(|(f, g)| (*f, g));
+        let Some((view_file, view_guard)) = written.or(passed) else {
+            return false;
+        };
+        let framework = Some(self.routers[router.0 as usize].framework);
+        let (view, mapping) = self.resolve_view(view_file, view_guard);
+        let expanded = self.view_routes(route, &view, &mapping, framework, view_guard.span);
+        for (r, focus) in expanded {
+            self.views.focus = Some(focus);
+            for chain in chains {
+                self.views.note = None;
+                self.endpoints_on_chain(file, &r, router, chain, extra, out);
+            }
+        }
+        self.views.focus = None;
+        self.views.note = None;
+        true
+    }
+
     fn resolve_view(&self, file: FileId, guard: &GuardRef) -> (ViewTarget, Vec<(Method, String)>) {
         let GuardTarget::Symbol(path) = &guard.target else {
             return (ViewTarget::Unresolved(guard.target.display()), Vec::new());
