@@ -306,7 +306,13 @@ impl Scope<'_> {
             return None;
         }
         let name = text(key, src).trim_matches(|c| c == '"' || c == '\'');
-        if !is_secret_name(name, &[]) {
+        // A request header named `…-Key` (`X-Api-Key`, `X-Metrics-Key`) carries a key.
+        let from_headers = matches!(
+            text(object, src).rsplit('.').next(),
+            Some("headers" | "META")
+        );
+        let header_key = from_headers && words(name).last().is_some_and(|w| w == "key");
+        if !is_secret_name(name, &[]) && !header_key {
             return None;
         }
         let root = self.value_root(object, src)?;
@@ -462,6 +468,49 @@ fn missing_call<'t>(condition: Node<'t>) -> Option<Node<'t>> {
     (inner.kind() == "call").then_some(inner)
 }
 
+/// Where the server keeps its own secrets: settings, app configuration, the environment.
+const SERVER_VALUE_PREFIXES: &[&str] = &[
+    "settings.",
+    "app.config",
+    "current_app.config",
+    "config.",
+    "self.config",
+    "os.environ",
+    "os.getenv(",
+    "environ[",
+];
+
+/// The request secret of a condition `sent != server_value` (either order): a comparison
+/// that fails when the caller does not hold the server's secret.
+fn compared_with_server_value(
+    scope: &Scope<'_>,
+    condition: Node<'_>,
+    src: &str,
+) -> Option<(Root, String)> {
+    if condition.kind() != "comparison_operator" || condition.named_child_count() != 2 {
+        return None;
+    }
+    let mut operators = condition.walk();
+    let not_equal = condition
+        .children(&mut operators)
+        .any(|c| c.kind() == "!=" || c.kind() == "is not");
+    if !not_equal {
+        return None;
+    }
+    let (left, right) = (condition.named_child(0)?, condition.named_child(1)?);
+    let is_server_value = |n: Node<'_>| {
+        let written = text(n, src);
+        SERVER_VALUE_PREFIXES.iter().any(|p| written.starts_with(p))
+    };
+    if is_server_value(right) {
+        scope.secret_in(left, src)
+    } else if is_server_value(left) {
+        scope.secret_in(right, src)
+    } else {
+        None
+    }
+}
+
 /// Whether a block turns the request away: it raises, aborts, or returns a 4xx status.
 fn turns_away(block: Node<'_>, src: &str) -> bool {
     let mut found = false;
@@ -483,7 +532,10 @@ fn turns_away(block: Node<'_>, src: &str) -> bool {
             "identifier" | "attribute" => {
                 let t = text(n, src);
                 let last = t.rsplit('.').next().unwrap_or(t);
-                if last.starts_with("HTTP_4") || last.starts_with("HttpResponseNotFound") {
+                if last.starts_with("HTTP_4")
+                    || last.starts_with("HttpResponseNotFound")
+                    || last.starts_with("HttpResponseForbidden")
+                {
                     found = true;
                 }
                 return Walk::SkipChildren;
@@ -551,6 +603,13 @@ pub fn read(
                 if let Some((root, secret, lookup)) = looked_up {
                     if turns_away(consequence, src) {
                         return (Some(gate(*root, secret.clone(), *lookup, condition)), calls);
+                    }
+                }
+                // `if key != settings.METRICS_KEY: return HttpResponseForbidden()`: a secret
+                // sent with the request compared with the one the server holds.
+                if let Some((root, secret)) = compared_with_server_value(&scope, condition, src) {
+                    if turns_away(consequence, src) {
+                        return (Some(gate(root, secret, condition, condition)), calls);
                     }
                 }
                 // `if not Invite.query.filter_by(token=token).first(): abort(404)`.
