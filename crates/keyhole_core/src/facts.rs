@@ -338,6 +338,10 @@ pub struct FunctionSummary {
     /// Where it denies a request: `abort(401)`, `raise HTTPException(status_code=403)`,
     /// `return …, 401`, `res.status(401)`.
     pub denies: Option<Span>,
+    /// The denial sits under a condition that does not turn on the caller alone
+    /// (`if current_forum and not user.is_authenticated:`): only some anonymous requests are
+    /// turned away.
+    pub denies_conditionally: bool,
     /// Where it checks authentication (`current_user.is_authenticated`,
     /// `verify_jwt_in_request()`), when a denial follows.
     pub checks: Option<Span>,

@@ -1825,6 +1825,24 @@ impl<'a> Linker<'a> {
                 }
             }
         }
+        // A function of the repository that turns anonymous callers away only under a
+        // condition not about the caller (`force_login_if_needed`: only in members-only
+        // forums) is optional auth, whatever its name says.
+        if guard.site != GuardSite::Annotation {
+            if let Target::Function(f, i) = self.resolve_guard_target(file, &guard.target) {
+                let function = &self.facts[f.index()].functions[i];
+                if function.summary.denies.is_some() && function.summary.denies_conditionally {
+                    let function_name = function.name.clone();
+                    if let Verdict::Optional(why, g) = self.function_verdict(f, i, depth + 1) {
+                        let g = if g.is_empty() { function_name } else { g };
+                        return Verdict::Optional(
+                            format!("{}, which {why}", describe(guard.site, &written)),
+                            g,
+                        );
+                    }
+                }
+            }
+        }
         if guard.site != GuardSite::Annotation {
             if let Some(m) = by_name(&written, self.vocabulary) {
                 return name_verdict(m, describe(guard.site, &written), written);
@@ -2058,6 +2076,14 @@ impl<'a> Linker<'a> {
                 .files
                 .get(file)
                 .map_or(0, |f| f.line_col(span.start as usize).line);
+            if summary.denies_conditionally {
+                return Verdict::Optional(
+                    format!(
+                        "rejects requests with 401/403 (line {line}) only under a condition that is not about the caller alone"
+                    ),
+                    String::new(),
+                );
+            }
             return Verdict::Required(
                 format!("rejects requests with 401/403 (line {line})"),
                 String::new(),

@@ -199,6 +199,9 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
         }
         _ => None,
     };
+    if let (Some(_), Some((_, node))) = (summary.denies, denial) {
+        summary.denies_conditionally = under_condition_not_on_caller(body, node, src, vocabulary);
+    }
     summary
 }
 
@@ -540,6 +543,69 @@ pub fn inline_check(
         }
     }
     Some((checks, false))
+}
+
+/// Whether `denial` sits in the body of an `if` whose condition does not turn on the caller
+/// alone (`if current_forum and should_force_login(current_user, current_forum):`). Found
+/// going down from `body`, so no `Node::parent` lookups.
+fn under_condition_not_on_caller(
+    body: Node<'_>,
+    denial: Node<'_>,
+    src: &str,
+    vocabulary: &Vocabulary,
+) -> bool {
+    let mut node = body;
+    for _ in 0..64 {
+        if node == denial {
+            return false;
+        }
+        let Some(child) = node.child_with_descendant(denial) else {
+            return false;
+        };
+        if matches!(node.kind(), "if_statement" | "elif_clause")
+            && node.field("consequence") == Some(child)
+        {
+            if let Some(condition) = node.field("condition") {
+                if restricted_by_other_terms(condition, src, vocabulary) {
+                    return true;
+                }
+            }
+        }
+        // Nested definitions are judged on their own.
+        if matches!(child.kind(), "function_definition" | "lambda") {
+            return false;
+        }
+        node = child;
+    }
+    false
+}
+
+/// Whether a condition is a conjunction of a check on the caller and terms that are not
+/// (`current_forum and should_force_login(current_user, current_forum)`,
+/// `request.method == "POST" and not current_user.is_authenticated`).
+fn restricted_by_other_terms(condition: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
+    fn conjuncts<'t>(node: Node<'t>, src: &str, out: &mut Vec<Node<'t>>, depth: usize) {
+        let node = if node.kind() == "parenthesized_expression" {
+            node.named_child(0).unwrap_or(node)
+        } else {
+            node
+        };
+        let is_and = node.kind() == "boolean_operator"
+            && node
+                .field("operator")
+                .is_some_and(|op| text(op, src) == "and");
+        match (is_and, node.field("left"), node.field("right")) {
+            (true, Some(left), Some(right)) if depth < 16 => {
+                conjuncts(left, src, out, depth + 1);
+                conjuncts(right, src, out, depth + 1);
+            }
+            _ => out.push(node),
+        }
+    }
+    let mut terms = Vec::new();
+    conjuncts(condition, src, &mut terms, 0);
+    let on_caller = |t: &Node<'_>| condition_on_caller(*t, src, vocabulary, 0);
+    terms.len() > 1 && terms.iter().any(on_caller) && !terms.iter().all(on_caller)
 }
 
 /// Whether a condition turns on the caller alone: `not current_user.is_authenticated`,
