@@ -26,7 +26,7 @@ use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::syntax::{string_value, symbol_path, text, unwrap, StrValue, DEPTH_CAP};
-use crate::{arguments, named_elements, start, Extractor, VERBS};
+use crate::{arguments, named_elements, Extractor, VERBS};
 
 /// Name of the synthetic app that serves the Hono apps of a file (never an identifier).
 pub const SERVED_ROUTER: &str = "#hono:served";
@@ -267,7 +267,7 @@ pub(crate) fn derived_app(
         unless: None,
         only: Vec::new(),
         span: x.span(anchor),
-        order: start(anchor),
+        order: anchor.order(),
     });
     true
 }
@@ -861,7 +861,7 @@ pub(crate) fn verb_middleware(
         unless: None,
         only,
         span: x.span(call),
-        order: start(call),
+        order: call.order(),
     });
     true
 }

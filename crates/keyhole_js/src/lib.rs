@@ -1651,7 +1651,7 @@ impl<'a> Extractor<'a> {
                         unless: None,
                         only: Vec::new(),
                         span: self.span(call),
-                        order: start(call),
+                        order: call.order(),
                     });
                     return;
                 }
@@ -1893,7 +1893,7 @@ impl<'a> Extractor<'a> {
             guards,
             handler: self.handler_name(*last),
             span,
-            order: start(call),
+            order: call.order(),
         });
         self.facts.route_params.push(RouteParams {
             route: span,
@@ -2084,7 +2084,7 @@ impl<'a> Extractor<'a> {
             unless,
             only: Vec::new(),
             span: self.span(call),
-            order: start(call),
+            order: call.order(),
         });
     }
 
@@ -2214,7 +2214,7 @@ impl<'a> Extractor<'a> {
                 prefix,
                 vec![GuardRef::middleware(plugins, self.span(plugin))],
                 self.span(call),
-                start(call),
+                call.order(),
             ));
             return;
         }
@@ -2257,7 +2257,7 @@ impl<'a> Extractor<'a> {
                 self.span(plugin),
             )],
             self.span(call),
-            start(call),
+            call.order(),
         ));
     }
 
@@ -2347,7 +2347,7 @@ impl<'a> Extractor<'a> {
             unless: None,
             only: Vec::new(),
             span: self.span(call),
-            order: start(call),
+            order: call.order(),
         });
     }
 
@@ -2402,7 +2402,7 @@ impl<'a> Extractor<'a> {
             guards,
             handler,
             span: self.span(call),
-            order: start(call),
+            order: call.order(),
         });
     }
 
@@ -2684,7 +2684,7 @@ impl<'a> Extractor<'a> {
                 self.span(arg),
             )],
             self.span(call),
-            start(call),
+            call.order(),
         ));
     }
 
@@ -3090,10 +3090,6 @@ impl<'a> Extractor<'a> {
         }
         false
     }
-}
-
-fn start(node: Node<'_>) -> u32 {
-    u32::try_from(node.start_byte()).unwrap_or(u32::MAX)
 }
 
 /// The arguments of an `arguments` node, without comments.

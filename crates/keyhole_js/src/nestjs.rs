@@ -18,7 +18,7 @@ use keyhole_lang::NodeExt;
 use tree_sitter::Node;
 
 use crate::syntax::{string_value, symbol_path, unwrap};
-use crate::{arguments, start, Extractor};
+use crate::{arguments, Extractor};
 
 /// Guard target that marks a route or controller public on purpose.
 pub const PUBLIC_MARKER: &str = "#public";
@@ -342,7 +342,7 @@ fn method(x: &mut Extractor<'_>, class: &str, member: Node<'_>, decorators: &[No
                 guards: guards.clone(),
                 handler: handler.clone(),
                 span: x.span(decorator),
-                order: start(decorator),
+                order: decorator.order(),
             });
         }
     }
@@ -391,7 +391,7 @@ pub(crate) fn global_guards(
         unless: None,
         only: Vec::new(),
         span: x.span(call),
-        order: start(call),
+        order: call.order(),
     });
 }
 
@@ -428,7 +428,7 @@ pub(crate) fn app_guard_provider(x: &mut Extractor<'_>, object: Node<'_>) {
         unless: None,
         only: Vec::new(),
         span: x.span(object),
-        order: start(object),
+        order: object.order(),
     });
 }
 
@@ -511,7 +511,7 @@ pub(crate) fn for_routes(
                         unless: unless.clone(),
                         only: Vec::new(),
                         span: x.span(call),
-                        order: start(call),
+                        order: call.order(),
                     });
                 }
             }
@@ -558,7 +558,7 @@ pub(crate) fn for_routes(
             unless,
             only: if everything { Vec::new() } else { specs },
             span: x.span(call),
-            order: start(call),
+            order: call.order(),
         });
     }
 }

@@ -18,7 +18,7 @@
 //! declaration or assignment of it in the function that ends before the use.
 
 use keyhole_core::facts::{GuardRef, ParamIndex, PathPiece};
-use keyhole_lang::NodeExt;
+use keyhole_lang::{last_binding_before, NodeExt};
 use tree_sitter::Node;
 
 use crate::params;
@@ -162,57 +162,42 @@ impl<'t> Scope<'t> {
     fn local(&self, x: &Extractor<'_>, ident: Node<'t>, depth: usize) -> Option<Value<'t>> {
         let name = x.text(ident);
         let body = self.function.field("body")?;
-        // (start of the binding, its value, position in an array pattern)
-        let mut best: Option<(usize, Node<'t>, Option<usize>)> = None;
-        let mut stack = vec![body];
-        let mut seen = 0usize;
-        let mut cursor = body.walk();
-        while let Some(node) = stack.pop() {
-            seen += 1;
-            if seen > MAX_SCAN {
-                break;
-            }
-            if node.start_byte() >= ident.start_byte() {
-                continue;
-            }
-            if params::is_function(node) {
-                continue; // its locals are its own
-            }
-            let found = match node.kind() {
-                "variable_declarator" => {
-                    let pattern = node.field("name");
-                    let value = node.field("value");
-                    match (pattern, value) {
-                        (Some(p), Some(v)) if p.kind() == "identifier" && x.text(p) == name => {
-                            Some((v, None))
+        // The bound value, and its position when bound through an array pattern.
+        let (_, (value, position)) = last_binding_before(
+            body,
+            ident.start_byte(),
+            MAX_SCAN,
+            params::is_function,
+            |node| {
+                let found = match node.kind() {
+                    "variable_declarator" => {
+                        let pattern = node.field("name");
+                        let value = node.field("value");
+                        match (pattern, value) {
+                            (Some(p), Some(v)) if p.kind() == "identifier" && x.text(p) == name => {
+                                Some((v, None))
+                            }
+                            (Some(p), Some(v)) if p.kind() == "array_pattern" => {
+                                array_position(p, name, x.src).map(|j| (v, Some(j)))
+                            }
+                            _ => None,
                         }
-                        (Some(p), Some(v)) if p.kind() == "array_pattern" => {
-                            array_position(p, name, x.src).map(|j| (v, Some(j)))
-                        }
-                        _ => None,
                     }
-                }
-                "assignment_expression" => {
-                    let left = node.field("left").map(unwrap);
-                    let right = node.field("right");
-                    match (left, right) {
-                        (Some(l), Some(r)) if l.kind() == "identifier" && x.text(l) == name => {
-                            Some((r, None))
+                    "assignment_expression" => {
+                        let left = node.field("left").map(unwrap);
+                        let right = node.field("right");
+                        match (left, right) {
+                            (Some(l), Some(r)) if l.kind() == "identifier" && x.text(l) == name => {
+                                Some((r, None))
+                            }
+                            _ => None,
                         }
-                        _ => None,
                     }
-                }
-                _ => None,
-            };
-            if let Some((value, position)) = found {
-                let before = value.end_byte() <= ident.start_byte();
-                if before && best.is_none_or(|(s, _, _)| node.start_byte() > s) {
-                    best = Some((node.start_byte(), value, position));
-                }
-            }
-            stack.extend(node.named_children(&mut cursor));
-        }
-        let (_, value, position) = best?;
+                    _ => None,
+                };
+                found.filter(|(value, _)| value.end_byte() <= ident.start_byte())
+            },
+        )?;
         Some(match position {
             Some(j) => match self.value(x, value, depth + 1) {
                 Value::Rest(at) => Value::Param(ParamIndex::Front(at + j)),

@@ -12,12 +12,19 @@ type FieldId = std::num::NonZeroU16;
 pub trait NodeExt<'t> {
     /// The child in field `name` (as `child_by_field_name`).
     fn field(&self, name: &'static str) -> Option<Node<'t>>;
+
+    /// Where the node starts, as the `order` of the facts it gives (registration order).
+    fn order(&self) -> u32;
 }
 
 impl<'t> NodeExt<'t> for Node<'t> {
     #[inline]
     fn field(&self, name: &'static str) -> Option<Node<'t>> {
         field_id(self, name).and_then(|id| self.child_by_field_id(id.get()))
+    }
+
+    fn order(&self) -> u32 {
+        u32::try_from(self.start_byte()).unwrap_or(u32::MAX)
     }
 }
 

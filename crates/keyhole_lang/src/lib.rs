@@ -5,12 +5,14 @@
 //! query per grammar. Capture names are checked against the contract in `queries/README.md`
 //! at load, and their indices resolved, so extractors never look a capture up by name.
 
+mod bindings;
 mod captures;
 mod fields;
 mod needles;
 
 use std::sync::OnceLock;
 
+pub use bindings::last_binding_before;
 pub use captures::Capture;
 pub use fields::NodeExt;
 use keyhole_core::Language;

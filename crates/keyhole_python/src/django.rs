@@ -185,7 +185,7 @@ impl Extractor<'_> {
                 guards: vec![view_symbol(site, self.span(target))],
                 handler: None,
                 span: self.span(item),
-                order: u32::try_from(item.start_byte()).unwrap_or(u32::MAX),
+                order: item.order(),
             });
             return;
         }
@@ -208,7 +208,7 @@ impl Extractor<'_> {
             guards,
             handler,
             span: self.span(item),
-            order: u32::try_from(item.start_byte()).unwrap_or(u32::MAX),
+            order: item.order(),
         });
     }
 
@@ -270,7 +270,7 @@ impl Extractor<'_> {
             unless: None,
             only: Vec::new(),
             span: self.span(item),
-            order: u32::try_from(item.start_byte()).unwrap_or(u32::MAX),
+            order: item.order(),
         });
     }
 
@@ -290,7 +290,7 @@ impl Extractor<'_> {
             unless: None,
             only: Vec::new(),
             span: self.span(at),
-            order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
+            order: at.order(),
         });
     }
 
@@ -369,7 +369,7 @@ impl Extractor<'_> {
             return;
         };
         let list = Args::of(args, src);
-        let order = u32::try_from(call.start_byte()).unwrap_or(u32::MAX);
+        let order = call.order();
         match text(method, src) {
             m if m.starts_with("add_") && m.ends_with("resource") => {
                 self.add_resource(call, receiver_path, &list);
@@ -509,7 +509,7 @@ impl Extractor<'_> {
             guards,
             handler,
             span: self.span(call),
-            order: u32::try_from(call.start_byte()).unwrap_or(u32::MAX),
+            order: call.order(),
         });
         self.facts.route_params.extend(params);
     }
@@ -1402,7 +1402,7 @@ impl Extractor<'_> {
             guards: vec![view_symbol(vec![crate::DRF_API_ROOT.to_string()], span)],
             handler: Some("api_root".to_string()),
             span,
-            order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
+            order: at.order(),
         });
     }
 
@@ -1443,7 +1443,7 @@ impl Extractor<'_> {
             model,
             detail,
             span: self.span(item),
-            order: u32::try_from(item.start_byte()).unwrap_or(u32::MAX),
+            order: item.order(),
         });
     }
 
@@ -1519,7 +1519,7 @@ impl Extractor<'_> {
             path,
             view,
             span: self.span(at),
-            order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
+            order: at.order(),
         });
     }
 }

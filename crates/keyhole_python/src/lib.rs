@@ -850,7 +850,7 @@ impl<'a> Extractor<'a> {
             guards,
             handler: (!view_from_param).then(|| view.last().cloned()).flatten(),
             span: self.span(call),
-            order: u32::try_from(call.start_byte()).unwrap_or(u32::MAX),
+            order: call.order(),
         });
         self.facts.route_params.extend(params.map(|(p, _)| p));
     }
@@ -951,7 +951,7 @@ impl<'a> Extractor<'a> {
             guards,
             handler,
             span: self.span(decorator),
-            order: u32::try_from(decorator.start_byte()).unwrap_or(u32::MAX),
+            order: decorator.order(),
         });
     }
 
@@ -1101,7 +1101,7 @@ impl<'a> Extractor<'a> {
             unless: None,
             only: Vec::new(),
             span: self.span(decorated),
-            order: u32::try_from(decorated.start_byte()).unwrap_or(u32::MAX),
+            order: decorated.order(),
         });
     }
 
@@ -1112,7 +1112,7 @@ impl<'a> Extractor<'a> {
         };
         let method = text(method, src);
         let args_list = Args::of(args, src);
-        let order = u32::try_from(call.start_byte()).unwrap_or(u32::MAX);
+        let order = call.order();
         let symbol_arg = |node: Node<'_>, site: GuardSite| -> Option<GuardRef> {
             Some(GuardRef {
                 site,

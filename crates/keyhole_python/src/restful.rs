@@ -201,7 +201,7 @@ impl Extractor<'_> {
                 }],
                 handler: class.last().cloned(),
                 span: self.span(at),
-                order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
+                order: at.order(),
             });
         }
     }

@@ -181,7 +181,7 @@ impl Extractor<'_> {
             guards: std::mem::take(guards),
             handler,
             span: self.span(at),
-            order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
+            order: at.order(),
         });
         self.facts
             .route_params
@@ -227,7 +227,7 @@ impl Extractor<'_> {
             unless: None,
             only: Vec::new(),
             span: self.span(at),
-            order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
+            order: at.order(),
         });
     }
 
@@ -258,7 +258,7 @@ impl Extractor<'_> {
             unless: None,
             only: Vec::new(),
             span: self.span(at),
-            order: u32::try_from(at.start_byte()).unwrap_or(u32::MAX),
+            order: at.order(),
         });
     }
 

@@ -24,7 +24,7 @@
 //! plain assignment of it in the function that ends before the use.
 
 use keyhole_core::facts::{CallArg, CallArgs, FormalParam, ParamIndex, PathPiece, RouteParams};
-use keyhole_lang::NodeExt;
+use keyhole_lang::{last_binding_before, NodeExt};
 use tree_sitter::Node;
 
 use crate::syntax::{sequence_items, string_value, text, Args};
@@ -130,69 +130,36 @@ impl<'t> Scope<'t> {
     fn local(&self, x: &Extractor<'_>, ident: Node<'t>, depth: usize) -> Option<(Value<'t>, bool)> {
         let name = text(ident, x.src);
         let body = self.function.field("body")?;
-        let mut best: Option<(usize, Value<'t>, Node<'t>)> = None;
-        let mut stack = vec![body];
-        let mut seen = 0usize;
-        let mut cursor = body.walk();
-        while let Some(node) = stack.pop() {
-            seen += 1;
-            if seen > MAX_SCAN {
-                break;
-            }
-            if node.start_byte() >= ident.start_byte() {
-                continue;
-            }
-            if matches!(
-                node.kind(),
+        let is_scope = |n: Node<'_>| {
+            matches!(
+                n.kind(),
                 "function_definition" | "class_definition" | "lambda"
-            ) {
-                continue; // its names are its own
-            }
-            let found = match node.kind() {
-                "assignment" => {
-                    let left = node.field("left");
-                    let right = node.field("right");
-                    match (left, right) {
-                        (Some(l), Some(r))
-                            if l.kind() == "identifier"
-                                && text(l, x.src) == name
-                                && r.end_byte() <= ident.start_byte() =>
-                        {
-                            Some(match self.value(x, r, depth + 1) {
-                                Value::Other(_) => Value::Other(r),
-                                v => v,
-                            })
-                        }
-                        _ => None,
+            )
+        };
+        let (binding, value) =
+            last_binding_before(body, ident.start_byte(), MAX_SCAN, is_scope, |node| {
+                let (left, right) = (node.field("left")?, node.field("right")?);
+                if left.kind() != "identifier" || text(left, x.src) != name {
+                    return None;
+                }
+                match node.kind() {
+                    "assignment" if right.end_byte() <= ident.start_byte() => {
+                        Some(match self.value(x, right, depth + 1) {
+                            Value::Other(_) => Value::Other(right),
+                            v => v,
+                        })
                     }
-                }
-                // `for route in routes:` around the use.
-                "for_statement" if node.end_byte() >= ident.end_byte() => {
-                    let left = node.field("left");
-                    let right = node.field("right");
-                    match (left, right) {
-                        (Some(l), Some(r))
-                            if l.kind() == "identifier" && text(l, x.src) == name =>
-                        {
-                            match self.value(x, r, depth + 1) {
-                                Value::Param(i) => Some(Value::Item(i)),
-                                // Over something else: no value keyhole can follow.
-                                _ => Some(Value::Other(l)),
-                            }
+                    // `for route in routes:` around the use.
+                    "for_statement" if node.end_byte() >= ident.end_byte() => {
+                        match self.value(x, right, depth + 1) {
+                            Value::Param(i) => Some(Value::Item(i)),
+                            // Over something else: no value keyhole can follow.
+                            _ => Some(Value::Other(left)),
                         }
-                        _ => None,
                     }
+                    _ => None,
                 }
-                _ => None,
-            };
-            if let Some(value) = found {
-                if best.is_none_or(|(s, _, _)| node.start_byte() > s) {
-                    best = Some((node.start_byte(), value, node));
-                }
-            }
-            stack.extend(node.named_children(&mut cursor));
-        }
-        let (_, value, binding) = best?;
+            })?;
         Some((value, conditional(binding, ident, body)))
     }
 

@@ -1,0 +1,38 @@
+//! Finding what a name was last bound to before a use, inside one function body.
+
+use tree_sitter::Node;
+
+/// The binding that starts last among the named nodes of `body` that start before byte
+/// `before` and that `binding` accepts, with what it returned. Nested scopes (`is_scope`)
+/// are not entered: their names are their own. At most `limit` nodes are looked at.
+pub fn last_binding_before<'t, T>(
+    body: Node<'t>,
+    before: usize,
+    limit: usize,
+    is_scope: impl Fn(Node<'t>) -> bool,
+    mut binding: impl FnMut(Node<'t>) -> Option<T>,
+) -> Option<(Node<'t>, T)> {
+    let mut best: Option<(Node<'t>, T)> = None;
+    let mut stack = vec![body];
+    let mut seen = 0usize;
+    let mut cursor = body.walk();
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > limit {
+            break;
+        }
+        if node.start_byte() >= before || is_scope(node) {
+            continue;
+        }
+        if let Some(found) = binding(node) {
+            if best
+                .as_ref()
+                .is_none_or(|(b, _)| node.start_byte() > b.start_byte())
+            {
+                best = Some((node, found));
+            }
+        }
+        stack.extend(node.named_children(&mut cursor));
+    }
+    best
+}
