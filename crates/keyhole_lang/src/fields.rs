@@ -3,8 +3,6 @@
 //! times per run. [`NodeExt::field`] resolves each name once per grammar and thread.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-
 use tree_sitter::{Language, Node};
 
 type FieldId = std::num::NonZeroU16;
@@ -28,26 +26,48 @@ impl<'t> NodeExt<'t> for Node<'t> {
     }
 }
 
-/// Per grammar: (address, length) of a field-name literal → its id.
-type FieldIds = Vec<(Language, HashMap<(usize, usize), Option<FieldId>>)>;
+/// The per-thread cache: the grammars seen, and slots of (address and length of a
+/// field-name literal, grammar index, id), direct-mapped by the literal's address — the
+/// extractors name a few hundred fields, so a hit costs one compare and a collision only
+/// recomputes.
+struct FieldIds {
+    grammars: Vec<Language>,
+    slots: Vec<Option<Slot>>,
+}
+
+/// Address and length of the literal, grammar index, id.
+type Slot = (usize, usize, usize, Option<FieldId>);
+
+const SLOTS: usize = 1024;
 
 fn field_id(node: &Node<'_>, name: &'static str) -> Option<FieldId> {
     thread_local! {
-        static IDS: RefCell<FieldIds> = const { RefCell::new(Vec::new()) };
+        static IDS: RefCell<FieldIds> = const {
+            RefCell::new(FieldIds { grammars: Vec::new(), slots: Vec::new() })
+        };
     }
     let language = node.language();
-    IDS.with_borrow_mut(|grammars| {
-        let index = match grammars.iter().position(|(l, _)| *l == *language) {
+    let key = (name.as_ptr() as usize, name.len());
+    IDS.with_borrow_mut(|ids| {
+        let grammar = match ids.grammars.iter().position(|l| *l == *language) {
             Some(i) => i,
             None => {
-                grammars.push(((*language).clone(), HashMap::new()));
-                grammars.len() - 1
+                ids.grammars.push((*language).clone());
+                ids.grammars.len() - 1
             }
         };
-        *grammars[index]
-            .1
-            .entry((name.as_ptr() as usize, name.len()))
-            .or_insert_with(|| language.field_id_for_name(name))
+        if ids.slots.is_empty() {
+            ids.slots.resize(SLOTS, None);
+        }
+        let index = (key.0 ^ (key.0 >> 10) ^ grammar.wrapping_mul(0x9E37)) % SLOTS;
+        match ids.slots[index] {
+            Some((address, length, g, id)) if (address, length, g) == (key.0, key.1, grammar) => id,
+            _ => {
+                let id = language.field_id_for_name(name);
+                ids.slots[index] = Some((key.0, key.1, grammar, id));
+                id
+            }
+        }
     })
 }
 

@@ -8,6 +8,7 @@
 mod bindings;
 mod captures;
 mod fields;
+mod guards;
 mod needles;
 
 use std::sync::OnceLock;
@@ -130,6 +131,12 @@ pub struct QuerySet {
     roots: Roots,
     /// Node kinds the walk does not descend into ([`opaque_kinds`]).
     opaque: KindSet,
+    /// What each pattern requires of the node it is rooted at ([`guards`]).
+    guards: Vec<guards::Guard>,
+    /// Per node kind id: the patterns rooted at that kind, whose guards decide whether the
+    /// query runs at a node of it; `None` where some pattern there needs nothing but the
+    /// kind.
+    guarded_roots: Vec<Option<Vec<usize>>>,
 }
 
 /// Where the patterns of a query can start.
@@ -196,12 +203,33 @@ impl QuerySet {
             }
         }
         let roots = pattern_roots(&query, &merged, &grammar(language));
+        let guards = guards::pattern_guards(&query, &merged, &grammar(language));
+        let mut guarded_roots: Vec<Option<Vec<usize>>> =
+            vec![Some(Vec::new()); grammar(language).node_kind_count()];
+        for (pattern, guard) in guards.iter().enumerate() {
+            let Some(kinds) = guard.kinds() else {
+                // A pattern whose root this reader did not understand: no guards at all.
+                guarded_roots.iter_mut().for_each(|entry| *entry = None);
+                break;
+            };
+            for &kind in kinds {
+                let Some(entry) = guarded_roots.get_mut(usize::from(kind)) else {
+                    continue;
+                };
+                match entry {
+                    Some(patterns) if !guard.only_kind() => patterns.push(pattern),
+                    _ => *entry = None,
+                }
+            }
+        }
         Ok(QuerySet {
             language,
             query,
             captures,
             roots,
             opaque: KindSet::new(language, opaque_kinds(language)),
+            guards,
+            guarded_roots,
         })
     }
 
@@ -243,7 +271,9 @@ impl QuerySet {
             let kind = usize::from(node.kind_id());
             let rooted = match &self.roots {
                 Roots::Any => true,
-                Roots::Kinds(kinds) => kinds.get(kind) == Some(&true),
+                Roots::Kinds(kinds) => {
+                    kinds.get(kind) == Some(&true) && self.guards_admit(kind, node, src)
+                }
             };
             if rooted {
                 let mut matches = cursor.matches(&self.query, node, src);
@@ -263,6 +293,19 @@ impl QuerySet {
                     return;
                 }
             }
+        }
+    }
+
+    /// Whether some pattern rooted at `node`'s kind may match it (see [`guards`]).
+    fn guards_admit(&self, kind: usize, node: Node<'_>, src: &[u8]) -> bool {
+        match self.guarded_roots.get(kind) {
+            Some(Some(patterns)) => {
+                let mut memo = guards::FieldMemo::default();
+                patterns
+                    .iter()
+                    .any(|&p| self.guards[p].admits_root(node, src, &mut memo))
+            }
+            _ => true,
         }
     }
 
@@ -511,6 +554,124 @@ class C { @Get() m() {} }
             assert!(whole.len() > 10, "{language:?}: the sample should match");
             assert_eq!(matches_of(set, src, true), whole, "{language:?}");
         }
+    }
+
+    /// Every source file under `dir`, recursively, with its language.
+    fn sources_under(dir: &std::path::Path, out: &mut Vec<(Language, String)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources_under(&path, out);
+                continue;
+            }
+            let language = match path.extension().and_then(|e| e.to_str()) {
+                Some("py") => Language::Python,
+                Some("js" | "mjs" | "cjs" | "jsx") => Language::JavaScript,
+                Some("ts" | "mts" | "cts") => Language::TypeScript,
+                Some("tsx") => Language::Tsx,
+                _ => continue,
+            };
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                out.push((language, text));
+            }
+        }
+    }
+
+    /// The guards only skip nodes where no pattern can match: on every fixture app (real
+    /// idioms of every framework) the guarded walk finds exactly what a cursor run over the
+    /// whole tree finds.
+    #[test]
+    fn guarded_walk_finds_what_the_whole_tree_cursor_finds_on_every_fixture() {
+        let mut sources = Vec::new();
+        sources_under(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures"),
+            &mut sources,
+        );
+        assert!(sources.len() > 200, "fixtures not found: {}", sources.len());
+        let mut matched = 0;
+        for (language, src) in &sources {
+            let set = query_set(*language).unwrap();
+            let whole = matches_of(set, src, false);
+            matched += whole.len();
+            assert_eq!(matches_of(set, src, true), whole, "{language:?}:\n{src}");
+        }
+        assert!(matched > 2_000, "{matched}");
+    }
+
+    /// The guards read a field's first node only, which is right when the field holds one
+    /// node, as the grammars' node types say.
+    #[test]
+    fn guards_read_only_single_node_fields() {
+        let node_types = [
+            (Language::Python, tree_sitter_python::NODE_TYPES),
+            (Language::JavaScript, tree_sitter_javascript::NODE_TYPES),
+            (
+                Language::TypeScript,
+                tree_sitter_typescript::TYPESCRIPT_NODE_TYPES,
+            ),
+            (Language::Tsx, tree_sitter_typescript::TSX_NODE_TYPES),
+        ];
+        for (language, json) in node_types {
+            let types: serde_json::Value = serde_json::from_str(json).unwrap();
+            let grammar = grammar(language);
+            let set = query_set(language).unwrap();
+            let mut read = Vec::new();
+            for guard in &set.guards {
+                guard.fields_read(&mut read);
+            }
+            assert!(!read.is_empty(), "{language:?}: no guard reads a field");
+            for (kinds, field) in read {
+                let names: Option<Vec<&str>> = kinds.map(|ids| {
+                    ids.iter()
+                        .filter_map(|&id| grammar.node_kind_for_id(id))
+                        .collect()
+                });
+                for node_type in types.as_array().unwrap() {
+                    let name = node_type["type"].as_str().unwrap_or_default();
+                    if names.as_ref().is_some_and(|n| !n.contains(&name)) {
+                        continue;
+                    }
+                    let multiple = &node_type["fields"][field]["multiple"];
+                    assert_ne!(
+                        multiple,
+                        &serde_json::Value::Bool(true),
+                        "{language:?}: field `{field}` of `{name}` holds several nodes"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn guards_read_fields_kinds_and_text_predicates() {
+        let set = query_set(Language::Python).unwrap();
+        let src = "app.register_blueprint(bp)\napp.get('/x')(view)\nrequest.args.get('x')\n";
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&grammar(Language::Python)).unwrap();
+        let tree = parser.parse(src, None).unwrap();
+        let call = tree
+            .root_node()
+            .named_child(0)
+            .and_then(|s| s.named_child(0))
+            .unwrap();
+        let kind = usize::from(call.kind_id());
+        assert!(set.guards_admit(kind, call, src.as_bytes()));
+        let get = tree
+            .root_node()
+            .named_child(1)
+            .and_then(|s| s.named_child(0))
+            .unwrap();
+        assert!(set.guards_admit(kind, get, src.as_bytes()));
+        // A method call no pattern names, whatever its arguments.
+        let plain = tree
+            .root_node()
+            .named_child(2)
+            .and_then(|s| s.named_child(0))
+            .unwrap();
+        assert!(!set.guards_admit(kind, plain, src.as_bytes()));
     }
 
     #[test]

@@ -1,0 +1,578 @@
+//! What a pattern requires of the node it is rooted at, read from the pattern's source:
+//! the kinds of the nodes at its field paths and children, and the text predicates
+//! (`#eq?`, `#any-of?`, `#match?`) on their captures. Checking that costs a few field
+//! lookups; running the query cursor at a node costs far more, and most nodes of a root
+//! kind (most calls) match no pattern. A guard is an over-approximation: where it fails
+//! no pattern can match, so the walk does not run the query there; where it passes the
+//! query runs as before and decides. Anything the reader does not understand
+//! (alternations, quantified or anchored steps, supertypes, negated fields) constrains
+//! nothing.
+
+use std::collections::HashMap;
+
+use std::num::NonZeroU16 as FieldId;
+
+use tree_sitter::{Language, Node, Query};
+
+/// A requirement on one node.
+#[derive(Debug, Default)]
+pub(crate) struct Guard {
+    /// Kind ids the node may have; `None`: any.
+    kinds: Option<Vec<u16>>,
+    /// Fields the node must have (id and name), each with what its node must satisfy.
+    fields: Vec<(FieldId, &'static str, Guard)>,
+    /// Named children (not by field) that must exist.
+    children: Vec<Guard>,
+    /// Tests on the node's text.
+    text: Vec<TextTest>,
+}
+
+#[derive(Debug)]
+enum TextTest {
+    /// `#eq?`, `#any-of?`, and `#match?` with a regex of the form `^(a|b|c)$`.
+    AnyOf(Vec<Vec<u8>>),
+    Match(regex::bytes::Regex),
+}
+
+/// The nodes of a root's fields, looked up once for all the guards rooted there.
+#[derive(Default)]
+pub(crate) struct FieldMemo<'t> {
+    seen: [(u16, Option<Node<'t>>); 4],
+    len: usize,
+}
+
+impl<'t> FieldMemo<'t> {
+    fn get(&mut self, node: Node<'t>, field: FieldId) -> Option<Node<'t>> {
+        let id = field.get();
+        if let Some((_, found)) = self.seen[..self.len].iter().find(|(f, _)| *f == id) {
+            return *found;
+        }
+        let found = node.child_by_field_id(id);
+        if self.len < self.seen.len() {
+            self.seen[self.len] = (id, found);
+            self.len += 1;
+        }
+        found
+    }
+}
+
+impl Guard {
+    /// Whether `node` may match.
+    pub(crate) fn admits(&self, node: Node<'_>, src: &[u8]) -> bool {
+        self.admits_with(node, src, |field| node.child_by_field_id(field.get()))
+    }
+
+    /// [`Guard::admits`] for a pattern's root, its fields looked up through `memo`.
+    pub(crate) fn admits_root<'t>(
+        &self,
+        node: Node<'t>,
+        src: &[u8],
+        memo: &mut FieldMemo<'t>,
+    ) -> bool {
+        self.admits_with(node, src, |field| memo.get(node, field))
+    }
+
+    fn admits_with<'t>(
+        &self,
+        node: Node<'t>,
+        src: &[u8],
+        mut field_of: impl FnMut(FieldId) -> Option<Node<'t>>,
+    ) -> bool {
+        if let Some(kinds) = &self.kinds {
+            if !kinds.contains(&node.kind_id()) {
+                return false;
+            }
+        }
+        if !self.text.is_empty() {
+            let text = src.get(node.byte_range()).unwrap_or_default();
+            let passes = |test: &TextTest| match test {
+                TextTest::AnyOf(wants) => wants.iter().any(|w| text == w.as_slice()),
+                TextTest::Match(regex) => regex.is_match(text),
+            };
+            if !self.text.iter().all(passes) {
+                return false;
+            }
+        }
+        for (field, _, guard) in &self.fields {
+            // The grammars' fields read here hold one node each (a test checks it).
+            match field_of(*field) {
+                Some(child) if guard.admits(child, src) => {}
+                _ => return false,
+            }
+        }
+        for guard in &self.children {
+            let count = node.named_child_count();
+            // Few children (the usual case): by index, without a cursor to allocate.
+            let found = if count <= 6 {
+                (0..count).any(|i| node.named_child(i).is_some_and(|c| guard.admits(c, src)))
+            } else {
+                let mut cursor = node.walk();
+                let found = node
+                    .named_children(&mut cursor)
+                    .any(|child| guard.admits(child, src));
+                found
+            };
+            if !found {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether this guard admits every node (nothing to check).
+    pub(crate) fn is_trivial(&self) -> bool {
+        self.kinds.is_none()
+            && self.text.is_empty()
+            && self.fields.is_empty()
+            && self.children.is_empty()
+    }
+
+    /// The fields this guard reads, each with the kinds of the node it is read from
+    /// (`None`: any kind), for the test that those fields hold a single node.
+    #[cfg(test)]
+    pub(crate) fn fields_read(&self, out: &mut Vec<(Option<Vec<u16>>, &'static str)>) {
+        for (_, field, guard) in &self.fields {
+            out.push((self.kinds.clone(), field));
+            guard.fields_read(out);
+        }
+        for guard in &self.children {
+            guard.fields_read(out);
+        }
+    }
+
+    /// The kinds of the node this guard tests (`None`: any).
+    pub(crate) fn kinds(&self) -> Option<&[u16]> {
+        self.kinds.as_deref()
+    }
+
+    /// Whether this guard asks nothing beyond the node's kind.
+    pub(crate) fn only_kind(&self) -> bool {
+        self.text.is_empty() && self.fields.is_empty() && self.children.is_empty()
+    }
+}
+
+/// The guard of every pattern of `query`, read from `source` (the merged query text).
+pub(crate) fn pattern_guards(query: &Query, source: &str, language: &Language) -> Vec<Guard> {
+    let kinds = KindIds::new(language);
+    (0..query.pattern_count())
+        .map(|pattern| {
+            let text = source
+                .get(query.start_byte_for_pattern(pattern)..)
+                .unwrap_or_default();
+            let mut reader = Reader {
+                tokens: tokenize(text),
+                at: 0,
+                predicates: Vec::new(),
+            };
+            let Some(root) = reader.node(None) else {
+                return Guard::default();
+            };
+            let mut uses = HashMap::new();
+            count_captures(&root, &mut uses);
+            let mut tests: HashMap<String, Vec<TextTest>> = HashMap::new();
+            for predicate in &reader.predicates {
+                if let Some((capture, test)) = text_test(predicate) {
+                    // A capture on several steps passes when any of its nodes does.
+                    if uses.get(capture) == Some(&1) {
+                        tests.entry(capture.to_string()).or_default().push(test);
+                    }
+                }
+            }
+            build(&root, &kinds, language, &mut tests)
+        })
+        .collect()
+}
+
+/// Named kind ids by name (a name the grammar aliases has several ids).
+struct KindIds(HashMap<String, Vec<u16>>);
+
+impl KindIds {
+    fn new(language: &Language) -> KindIds {
+        let mut ids: HashMap<String, Vec<u16>> = HashMap::new();
+        for id in 0..language.node_kind_count() {
+            let Ok(id) = u16::try_from(id) else { break };
+            if !language.node_kind_is_named(id) || language.node_kind_is_supertype(id) {
+                continue;
+            }
+            if let Some(name) = language.node_kind_for_id(id) {
+                ids.entry(name.to_string()).or_default().push(id);
+            }
+        }
+        KindIds(ids)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Open,
+    Close,
+    OpenBracket,
+    CloseBracket,
+    /// `name:`
+    Field(String),
+    /// `!name`
+    NegatedField,
+    /// `@name`
+    Capture(String),
+    /// `"…"`
+    Str(String),
+    /// `?`, `*`, `+`
+    Quantifier,
+    /// `.`
+    Anchor,
+    /// A node kind, `_`, or a predicate name (`#eq?`).
+    Word(String),
+}
+
+/// The tokens of the first pattern of `text` (up to its root's closing parenthesis and the
+/// captures and quantifiers after it).
+fn tokenize(text: &str) -> Vec<Token> {
+    let bytes = text.as_bytes();
+    let run = |from: usize, ok: &dyn Fn(u8) -> bool| {
+        let mut end = from;
+        while end < bytes.len() && ok(bytes[end]) {
+            end += 1;
+        }
+        end
+    };
+    let name_byte = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let capture_byte = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-');
+    let predicate_byte =
+        |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'?' | b'!');
+    let mut tokens = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b';' => i = run(i, &|c| c != b'\n'),
+            b'(' | b'[' => {
+                depth += 1;
+                tokens.push(if c == b'(' {
+                    Token::Open
+                } else {
+                    Token::OpenBracket
+                });
+                i += 1;
+            }
+            b')' | b']' => {
+                tokens.push(if c == b')' {
+                    Token::Close
+                } else {
+                    Token::CloseBracket
+                });
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'"' => {
+                let mut value = Vec::new();
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' && i + 1 < bytes.len() {
+                        i += 1;
+                        value.push(match bytes[i] {
+                            b'n' => b'\n',
+                            b't' => b'\t',
+                            b'r' => b'\r',
+                            b'0' => 0,
+                            other => other,
+                        });
+                    } else {
+                        value.push(bytes[i]);
+                    }
+                    i += 1;
+                }
+                i += 1;
+                tokens.push(Token::Str(String::from_utf8_lossy(&value).into_owned()));
+            }
+            b'?' | b'*' | b'+' => {
+                tokens.push(Token::Quantifier);
+                i += 1;
+            }
+            b'.' => {
+                tokens.push(Token::Anchor);
+                i += 1;
+            }
+            b'@' => {
+                let end = run(i + 1, &capture_byte);
+                tokens.push(Token::Capture(text[i + 1..end].to_string()));
+                i = end;
+            }
+            b'!' => {
+                i = run(i + 1, &name_byte);
+                tokens.push(Token::NegatedField);
+            }
+            b'#' => {
+                let end = run(i + 1, &predicate_byte);
+                tokens.push(Token::Word(text[i..end].to_string()));
+                i = end;
+            }
+            c if c.is_ascii_whitespace() => {
+                // The root is done once its parenthesis closed and no capture or quantifier
+                // follows on the same item.
+                if depth == 0 && !tokens.is_empty() {
+                    let next = run(i, &|c| c.is_ascii_whitespace());
+                    if !matches!(bytes.get(next), Some(b'@' | b'?' | b'*' | b'+')) {
+                        break;
+                    }
+                }
+                i += 1;
+            }
+            c if name_byte(c) => {
+                let end = run(i, &name_byte);
+                let word = text[i..end].to_string();
+                if bytes.get(end) == Some(&b':') {
+                    tokens.push(Token::Field(word));
+                    i = end + 1;
+                } else {
+                    tokens.push(Token::Word(word));
+                    i = end;
+                }
+            }
+            _ => {
+                // Not query syntax this reader knows: stop; what was read constrains less.
+                tokens.clear();
+                break;
+            }
+        }
+    }
+    tokens
+}
+
+/// One step of a pattern: a node (or something the guard cannot use).
+#[derive(Debug, Default)]
+struct Step {
+    /// `Some(kind)` for `(kind …)`; `None` for `(_ …)`, `_`, alternations, strings.
+    kind: Option<String>,
+    field: Option<String>,
+    captures: Vec<String>,
+    /// Quantified (`?`, `*`, `+`), an alternation, a group or a string: not required as
+    /// written, or not a node the guard can test.
+    loose: bool,
+    children: Vec<Step>,
+}
+
+/// A predicate: name and arguments.
+#[derive(Debug)]
+struct Predicate {
+    name: String,
+    args: Vec<Token>,
+}
+
+struct Reader {
+    tokens: Vec<Token>,
+    at: usize,
+    predicates: Vec<Predicate>,
+}
+
+impl Reader {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.at)
+    }
+
+    fn next(&mut self) -> Option<Token> {
+        let token = self.tokens.get(self.at).cloned();
+        self.at += 1;
+        token
+    }
+
+    /// The node at the reader's position, with its captures and quantifiers; `None` for a
+    /// predicate (recorded) or the end of the tokens.
+    fn node(&mut self, field: Option<String>) -> Option<Step> {
+        let mut step = Step {
+            field,
+            ..Step::default()
+        };
+        match self.next()? {
+            Token::Open => match self.next()? {
+                Token::Word(w) if w.starts_with('#') => {
+                    let mut args = Vec::new();
+                    while let Some(t) = self.next() {
+                        if t == Token::Close {
+                            break;
+                        }
+                        args.push(t);
+                    }
+                    self.predicates.push(Predicate { name: w, args });
+                    return None;
+                }
+                Token::Word(w) => {
+                    if w != "_" {
+                        step.kind = Some(w);
+                    }
+                    self.children(&mut step);
+                }
+                _ => {
+                    // A group, or a parenthesised string: skip to the matching `)`.
+                    self.at -= 2;
+                    self.skip_balanced();
+                    step.loose = true;
+                }
+            },
+            Token::OpenBracket => {
+                self.at -= 1;
+                self.skip_balanced();
+                step.loose = true;
+            }
+            Token::Word(w) if w == "_" => {}
+            _ => step.loose = true,
+        }
+        loop {
+            match self.peek() {
+                Some(Token::Quantifier) => {
+                    self.next();
+                    step.loose = true;
+                }
+                Some(Token::Capture(_)) => {
+                    if let Some(Token::Capture(name)) = self.next() {
+                        step.captures.push(name);
+                    }
+                }
+                _ => return Some(step),
+            }
+        }
+    }
+
+    /// The children of `step`, up to its closing parenthesis.
+    fn children(&mut self, step: &mut Step) {
+        while let Some(token) = self.peek() {
+            match token {
+                Token::Close => {
+                    self.next();
+                    return;
+                }
+                Token::Field(name) => {
+                    let name = name.clone();
+                    self.next();
+                    if let Some(child) = self.node(Some(name)) {
+                        step.children.push(child);
+                    }
+                }
+                // An anchor only says where a child is; the child is still required.
+                Token::NegatedField | Token::Anchor | Token::Capture(_) | Token::Quantifier => {
+                    self.next();
+                }
+                _ => {
+                    if let Some(child) = self.node(None) {
+                        step.children.push(child);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Skip a balanced `(…)` or `[…]` starting at the reader's position.
+    fn skip_balanced(&mut self) {
+        let mut depth = 0usize;
+        while let Some(t) = self.next() {
+            match t {
+                Token::Open | Token::OpenBracket => depth += 1,
+                Token::Close | Token::CloseBracket => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// How many steps carry each capture name.
+fn count_captures(step: &Step, uses: &mut HashMap<String, usize>) {
+    for capture in &step.captures {
+        *uses.entry(capture.clone()).or_default() += 1;
+    }
+    for child in &step.children {
+        count_captures(child, uses);
+    }
+}
+
+/// The text test of a predicate on one capture and literal strings.
+fn text_test(predicate: &Predicate) -> Option<(&str, TextTest)> {
+    let (Token::Capture(capture), rest) = predicate.args.split_first()? else {
+        return None;
+    };
+    let strings = rest
+        .iter()
+        .map(|t| match t {
+            Token::Str(s) => Some(s.as_bytes().to_vec()),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let test = match (predicate.name.as_str(), strings.as_slice()) {
+        ("#eq?", [_]) | ("#any-of?", [_, ..]) => TextTest::AnyOf(strings),
+        ("#match?", [one]) => {
+            let regex = std::str::from_utf8(one).ok()?;
+            match literal_alternatives(regex) {
+                Some(words) => TextTest::AnyOf(words),
+                None => TextTest::Match(regex::bytes::Regex::new(regex).ok()?),
+            }
+        }
+        _ => return None,
+    };
+    Some((capture.as_str(), test))
+}
+
+/// The words of a regex written `^(a|b|c)$` (or `^a$`) with plain words: an equality test
+/// is cheaper than running the regex.
+fn literal_alternatives(regex: &str) -> Option<Vec<Vec<u8>>> {
+    let inner = regex.strip_prefix('^')?.strip_suffix('$')?;
+    let inner = inner
+        .strip_prefix('(')
+        .and_then(|i| i.strip_suffix(')'))
+        .unwrap_or(inner);
+    let words: Vec<Vec<u8>> = inner.split('|').map(|w| w.as_bytes().to_vec()).collect();
+    let plain =
+        |w: &Vec<u8>| !w.is_empty() && w.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    words.iter().all(plain).then_some(words)
+}
+
+/// The guard of a required step.
+fn build(
+    step: &Step,
+    kinds: &KindIds,
+    language: &Language,
+    tests: &mut HashMap<String, Vec<TextTest>>,
+) -> Guard {
+    let mut guard = Guard::default();
+    if let Some(kind) = &step.kind {
+        // An unknown name (a supertype) constrains nothing.
+        guard.kinds = kinds.0.get(kind).cloned();
+    }
+    for capture in &step.captures {
+        guard.text.extend(tests.remove(capture).unwrap_or_default());
+    }
+    for child in step.children.iter().filter(|c| !c.loose) {
+        let sub = build(child, kinds, language, tests);
+        if sub.is_trivial() {
+            continue;
+        }
+        match child.field.as_deref() {
+            Some(field) => {
+                // A field this grammar lacks (the query compiled, so it cannot happen):
+                // constrain nothing rather than reject.
+                if let Some(id) = language.field_id_for_name(field) {
+                    guard.fields.push((id, static_field(field), sub));
+                }
+            }
+            None => guard.children.push(sub),
+        }
+    }
+    guard
+}
+
+/// Field names as `'static` for [`NodeExt::field`]: the few names the queries use, leaked
+/// once per process.
+fn static_field(name: &str) -> &'static str {
+    use std::sync::Mutex;
+    static NAMES: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = names.iter().find(|n| **n == name) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+    names.push(leaked);
+    leaked
+}
