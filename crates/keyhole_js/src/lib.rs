@@ -102,9 +102,9 @@ pub fn extract(
                     bind_sites.push(node);
                 }
             },
-            |m| {
+            |captures| {
                 let mut nodes = MatchNodes::default();
-                for cap in m.captures {
+                for cap in captures {
                     if let Some(capture) = queries.capture(cap.index) {
                         nodes.set(capture, cap.node);
                     }

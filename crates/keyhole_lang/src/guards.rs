@@ -144,15 +144,14 @@ impl Guard {
     pub(crate) fn kinds(&self) -> Option<&[u16]> {
         self.kinds.as_deref()
     }
-
-    /// Whether this guard asks nothing beyond the node's kind.
-    pub(crate) fn only_kind(&self) -> bool {
-        self.text.is_empty() && self.fields.is_empty() && self.children.is_empty()
-    }
 }
 
 /// The guard of every pattern of `query`, read from `source` (the merged query text).
-pub(crate) fn pattern_guards(query: &Query, source: &str, language: &Language) -> Vec<Guard> {
+pub(crate) fn pattern_guards(
+    query: &Query,
+    source: &str,
+    language: &Language,
+) -> Vec<(Guard, Option<Exact>)> {
     let kinds = KindIds::new(language);
     (0..query.pattern_count())
         .map(|pattern| {
@@ -163,24 +162,116 @@ pub(crate) fn pattern_guards(query: &Query, source: &str, language: &Language) -
                 tokens: tokenize(text),
                 at: 0,
                 predicates: Vec::new(),
+                inexact: false,
             };
             let Some(root) = reader.node(None) else {
-                return Guard::default();
+                return (Guard::default(), None);
             };
             let mut uses = HashMap::new();
             count_captures(&root, &mut uses);
             let mut tests: HashMap<String, Vec<TextTest>> = HashMap::new();
+            let mut all_tests = true;
             for predicate in &reader.predicates {
-                if let Some((capture, test)) = text_test(predicate) {
+                match text_test(predicate) {
                     // A capture on several steps passes when any of its nodes does.
-                    if uses.get(capture) == Some(&1) {
+                    Some((capture, test)) if uses.get(capture) == Some(&1) => {
                         tests.entry(capture.to_string()).or_default().push(test);
                     }
+                    _ => all_tests = false,
                 }
             }
-            build(&root, &kinds, language, &mut tests)
+            let exact = (all_tests && !reader.inexact && uses.values().all(|n| *n == 1))
+                .then(|| Exact::of(&root, &kinds, language, query))
+                .flatten();
+            (build(&root, &kinds, language, &mut tests), exact)
         })
         .collect()
+}
+
+/// A pattern whose matches are rebuilt from field lookups, without running the query: a
+/// root and fields (recursively), each a named kind or `(_)`, tested only by kind and by
+/// text predicates (which its [`Guard`] checks). Such a pattern matches a node exactly when
+/// its guard admits it and every step's field is there (and named, for `(_)`); each step's
+/// node is what its captures capture.
+#[derive(Debug)]
+pub(crate) struct Exact {
+    steps: Vec<ExactStep>,
+}
+
+#[derive(Debug)]
+struct ExactStep {
+    /// Fields from the root to this step's node.
+    path: Vec<FieldId>,
+    /// Capture indices of the step.
+    captures: Vec<u32>,
+}
+
+impl Exact {
+    fn of(root: &Step, kinds: &KindIds, language: &Language, query: &Query) -> Option<Exact> {
+        let mut steps = Vec::new();
+        Exact::collect(root, &mut Vec::new(), kinds, language, query, &mut steps)?;
+        Some(Exact { steps })
+    }
+
+    fn collect(
+        step: &Step,
+        path: &mut Vec<FieldId>,
+        kinds: &KindIds,
+        language: &Language,
+        query: &Query,
+        out: &mut Vec<ExactStep>,
+    ) -> Option<()> {
+        if step.loose {
+            return None;
+        }
+        if let Some(kind) = &step.kind {
+            // A supertype or unknown name: the guard does not check it.
+            kinds.0.get(kind)?;
+        }
+        let captures = step
+            .captures
+            .iter()
+            .map(|c| query.capture_index_for_name(c))
+            .collect::<Option<Vec<u32>>>()?;
+        out.push(ExactStep {
+            path: path.clone(),
+            captures,
+        });
+        for child in &step.children {
+            let field = language.field_id_for_name(child.field.as_deref()?)?;
+            path.push(field);
+            Exact::collect(child, path, kinds, language, query, out)?;
+            path.pop();
+        }
+        Some(())
+    }
+
+    /// The captures of the match at `root` (whose guard admitted it), in the order a query
+    /// cursor gives them (document order, parents first); `false` where a field is missing.
+    pub(crate) fn captures<'t>(
+        &self,
+        root: Node<'t>,
+        out: &mut Vec<tree_sitter::QueryCapture<'t>>,
+    ) -> bool {
+        out.clear();
+        for step in &self.steps {
+            let mut node = root;
+            for field in &step.path {
+                match node.child_by_field_id(field.get()) {
+                    Some(child) => node = child,
+                    None => return false,
+                }
+            }
+            if !node.is_named() {
+                return false;
+            }
+            for &index in &step.captures {
+                out.push(tree_sitter::QueryCapture { node, index });
+            }
+        }
+        out.sort_by_key(|c| (c.node.start_byte(), std::cmp::Reverse(c.node.end_byte())));
+        true
+    }
 }
 
 /// Named kind ids by name (a name the grammar aliases has several ids).
@@ -363,6 +454,9 @@ struct Reader {
     tokens: Vec<Token>,
     at: usize,
     predicates: Vec<Predicate>,
+    /// Saw syntax a match cannot be rebuilt from field lookups alone (anchors, negated
+    /// fields, `_`): see [`Exact`].
+    inexact: bool,
 }
 
 impl Reader {
@@ -414,7 +508,7 @@ impl Reader {
                 self.skip_balanced();
                 step.loose = true;
             }
-            Token::Word(w) if w == "_" => {}
+            Token::Word(w) if w == "_" => self.inexact = true,
             _ => step.loose = true,
         }
         loop {
@@ -451,6 +545,7 @@ impl Reader {
                 // An anchor only says where a child is; the child is still required.
                 Token::NegatedField | Token::Anchor | Token::Capture(_) | Token::Quantifier => {
                     self.next();
+                    self.inexact = true;
                 }
                 _ => {
                     if let Some(child) = self.node(None) {

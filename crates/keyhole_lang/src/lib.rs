@@ -20,7 +20,7 @@ use keyhole_core::Language;
 pub use needles::{Hits, Needles};
 pub use streaming_iterator::StreamingIterator;
 pub use tree_sitter;
-use tree_sitter::{Node, Query, QueryCursor, QueryMatch};
+use tree_sitter::{Node, Query, QueryCapture, QueryCursor};
 
 /// One embedded query file.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +64,8 @@ pub fn opaque_kinds(language: Language) -> &'static [&'static str] {
     match language {
         // Attribute chains (`a.b.c`) and dotted module names hold no statement: a call in
         // an attribute's object (`make().x`) is never a registration.
+        // Parameter lists hold no registration either (a default value is not one), and an
+        // import statement is a pattern root that holds nothing but names.
         Language::Python => &[
             "comment",
             "string",
@@ -71,6 +73,11 @@ pub fn opaque_kinds(language: Language) -> &'static [&'static str] {
             "argument_list",
             "attribute",
             "dotted_name",
+            "parameters",
+            "lambda_parameters",
+            "import_statement",
+            "import_from_statement",
+            "future_import_statement",
         ],
         Language::JavaScript | Language::TypeScript | Language::Tsx => &[
             "comment",
@@ -133,10 +140,21 @@ pub struct QuerySet {
     opaque: KindSet,
     /// What each pattern requires of the node it is rooted at ([`guards`]).
     guards: Vec<guards::Guard>,
-    /// Per node kind id: the patterns rooted at that kind, whose guards decide whether the
-    /// query runs at a node of it; `None` where some pattern there needs nothing but the
-    /// kind.
-    guarded_roots: Vec<Option<Vec<usize>>>,
+    /// Per pattern: how to rebuild its match from field lookups, where it can be.
+    exact: Vec<Option<guards::Exact>>,
+    /// Per node kind id: the patterns rooted at that kind; `None` when some pattern's root
+    /// was not understood (the query then runs at every root, unguarded).
+    guarded_roots: Option<Vec<Vec<usize>>>,
+}
+
+/// What the walk does at a node whose kind roots some pattern.
+enum Plan {
+    /// No pattern can match.
+    Skip,
+    /// Run the query.
+    Run,
+    /// Only patterns whose matches are rebuilt without the query can match: these.
+    Rebuild([u16; 8], usize),
 }
 
 /// Where the patterns of a query can start.
@@ -203,22 +221,20 @@ impl QuerySet {
             }
         }
         let roots = pattern_roots(&query, &merged, &grammar(language));
-        let guards = guards::pattern_guards(&query, &merged, &grammar(language));
-        let mut guarded_roots: Vec<Option<Vec<usize>>> =
-            vec![Some(Vec::new()); grammar(language).node_kind_count()];
+        let (guards, exact): (Vec<_>, Vec<_>) =
+            guards::pattern_guards(&query, &merged, &grammar(language))
+                .into_iter()
+                .unzip();
+        let mut guarded_roots = Some(vec![Vec::new(); grammar(language).node_kind_count()]);
         for (pattern, guard) in guards.iter().enumerate() {
-            let Some(kinds) = guard.kinds() else {
+            let (Some(kinds), Some(roots)) = (guard.kinds(), guarded_roots.as_mut()) else {
                 // A pattern whose root this reader did not understand: no guards at all.
-                guarded_roots.iter_mut().for_each(|entry| *entry = None);
+                guarded_roots = None;
                 break;
             };
             for &kind in kinds {
-                let Some(entry) = guarded_roots.get_mut(usize::from(kind)) else {
-                    continue;
-                };
-                match entry {
-                    Some(patterns) if !guard.only_kind() => patterns.push(pattern),
-                    _ => *entry = None,
+                if let Some(patterns) = roots.get_mut(usize::from(kind)) {
+                    patterns.push(pattern);
                 }
             }
         }
@@ -229,6 +245,7 @@ impl QuerySet {
             roots,
             opaque: KindSet::new(language, opaque_kinds(language)),
             guards,
+            exact,
             guarded_roots,
         })
     }
@@ -247,7 +264,7 @@ impl QuerySet {
         cursor: &mut QueryCursor,
         root: Node<'t>,
         src: &[u8],
-        visit: impl FnMut(&QueryMatch<'_, 't>),
+        visit: impl FnMut(&[QueryCapture<'t>]),
     ) {
         self.walk(cursor, root, src, |_| {}, visit);
     }
@@ -261,24 +278,35 @@ impl QuerySet {
         root: Node<'t>,
         src: &[u8],
         mut on_node: impl FnMut(Node<'t>),
-        mut visit: impl FnMut(&QueryMatch<'_, 't>),
+        mut visit: impl FnMut(&[QueryCapture<'t>]),
     ) {
         cursor.set_max_start_depth(Some(0));
+        let mut rebuilt = Vec::new();
         let mut walk = root.walk();
         loop {
             let node = walk.node();
             on_node(node);
             let kind = usize::from(node.kind_id());
-            let rooted = match &self.roots {
-                Roots::Any => true,
-                Roots::Kinds(kinds) => {
-                    kinds.get(kind) == Some(&true) && self.guards_admit(kind, node, src)
-                }
+            let plan = match &self.roots {
+                Roots::Any => Plan::Run,
+                Roots::Kinds(kinds) if kinds.get(kind) == Some(&true) => self.plan(kind, node, src),
+                Roots::Kinds(_) => Plan::Skip,
             };
-            if rooted {
-                let mut matches = cursor.matches(&self.query, node, src);
-                while let Some(m) = matches.next() {
-                    visit(m);
+            match plan {
+                Plan::Skip => {}
+                Plan::Run => {
+                    let mut matches = cursor.matches(&self.query, node, src);
+                    while let Some(m) = matches.next() {
+                        visit(m.captures);
+                    }
+                }
+                Plan::Rebuild(patterns, count) => {
+                    for &p in &patterns[..count] {
+                        let exact = self.exact[usize::from(p)].as_ref();
+                        if exact.is_some_and(|e| e.captures(node, &mut rebuilt)) {
+                            visit(&rebuilt);
+                        }
+                    }
                 }
             }
             if self.opaque.0.get(kind) != Some(&true) && walk.goto_first_child() {
@@ -296,17 +324,39 @@ impl QuerySet {
         }
     }
 
-    /// Whether some pattern rooted at `node`'s kind may match it (see [`guards`]).
-    fn guards_admit(&self, kind: usize, node: Node<'_>, src: &[u8]) -> bool {
-        match self.guarded_roots.get(kind) {
-            Some(Some(patterns)) => {
-                let mut memo = guards::FieldMemo::default();
-                patterns
-                    .iter()
-                    .any(|&p| self.guards[p].admits_root(node, src, &mut memo))
+    /// What to do at `node`, whose kind roots some pattern: skip it where no pattern's
+    /// guard admits it, rebuild the matches where every admitted pattern is [`Exact`], run
+    /// the query otherwise.
+    fn plan(&self, kind: usize, node: Node<'_>, src: &[u8]) -> Plan {
+        let Some(patterns) = self.guarded_roots.as_ref().and_then(|r| r.get(kind)) else {
+            return Plan::Run;
+        };
+        let mut memo = guards::FieldMemo::default();
+        let mut admitted = [0u16; 8];
+        let mut count = 0;
+        let mut rebuild = true;
+        for &p in patterns {
+            if !self.guards[p].admits_root(node, src, &mut memo) {
+                continue;
             }
-            _ => true,
+            if self.exact[p].is_none() || count == admitted.len() {
+                rebuild = false;
+                break;
+            }
+            admitted[count] = p as u16;
+            count += 1;
         }
+        match (count, rebuild) {
+            (_, false) => Plan::Run,
+            (0, true) => Plan::Skip,
+            (n, true) => Plan::Rebuild(admitted, n),
+        }
+    }
+
+    /// Whether some pattern rooted at `node`'s kind may match it (see [`guards`]).
+    #[cfg(test)]
+    fn guards_admit(&self, kind: usize, node: Node<'_>, src: &[u8]) -> bool {
+        !matches!(self.plan(kind, node, src), Plan::Skip)
     }
 
     /// The contract capture behind a capture index, `None` for private (`@_x`) captures.
@@ -424,6 +474,7 @@ fn cell(language: Language) -> &'static QueryCell {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     const ALL: [Language; 4] = [
         Language::Python,
@@ -476,8 +527,8 @@ mod tests {
         assert_eq!(err.line, 3, "{err}");
     }
 
-    /// A match as (pattern, captured (capture, start, end)).
-    type MatchRanges = (usize, Vec<(u32, usize, usize)>);
+    /// A match as its captured (capture, start, end).
+    type MatchRanges = Vec<(u32, usize, usize)>;
 
     /// Every match, as pattern and captured ranges, sorted.
     fn matches_of(set: &QuerySet, src: &str, rooted: bool) -> Vec<MatchRanges> {
@@ -486,20 +537,19 @@ mod tests {
         let tree = parser.parse(src, None).unwrap();
         let mut cursor = QueryCursor::new();
         let mut out = Vec::new();
-        let mut record = |m: &QueryMatch<'_, '_>| {
-            let captures = m
-                .captures
+        let mut record = |captures: &[QueryCapture<'_>]| {
+            let captures = captures
                 .iter()
                 .map(|c| (c.index, c.node.start_byte(), c.node.end_byte()))
                 .collect();
-            out.push((m.pattern_index, captures));
+            out.push(captures);
         };
         if rooted {
             set.for_each_match(&mut cursor, tree.root_node(), src.as_bytes(), record);
         } else {
             let mut matches = cursor.matches(&set.query, tree.root_node(), src.as_bytes());
             while let Some(m) = matches.next() {
-                record(m);
+                record(m.captures);
             }
         }
         out.sort();
@@ -674,20 +724,98 @@ class C { @Get() m() {} }
         assert!(!set.guards_admit(kind, plain, src.as_bytes()));
     }
 
+    /// The node kinds that can occur below a node of `kind`, per the grammar's node types
+    /// (supertypes expanded).
+    fn kinds_below(node_types: &serde_json::Value, kind: &str) -> HashSet<String> {
+        let types = node_types.as_array().unwrap();
+        let subtypes = |name: &str| -> Vec<String> {
+            types
+                .iter()
+                .find(|t| t["type"] == name && t["named"] == true)
+                .and_then(|t| t["subtypes"].as_array())
+                .map(|s| {
+                    s.iter()
+                        .filter_map(|t| t["type"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let children_of = |name: &str| -> Vec<String> {
+            let Some(t) = types
+                .iter()
+                .find(|t| t["type"] == name && t["named"] == true)
+            else {
+                return Vec::new();
+            };
+            let mut out = Vec::new();
+            let mut add = |slot: &serde_json::Value| {
+                for child in slot["types"].as_array().into_iter().flatten() {
+                    if let Some(name) = child["type"].as_str() {
+                        out.push(name.to_string());
+                    }
+                }
+            };
+            if let Some(fields) = t["fields"].as_object() {
+                fields.values().for_each(&mut add);
+            }
+            add(&t["children"]);
+            out
+        };
+        let mut seen = HashSet::new();
+        let mut todo = children_of(kind);
+        while let Some(name) = todo.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            todo.extend(subtypes(&name));
+            todo.extend(children_of(&name));
+        }
+        seen
+    }
+
+    /// A pattern rooted at an opaque kind matches at that node (the walk visits it) but not
+    /// inside it: allowed only where the grammar puts no pattern root inside that kind.
     #[test]
-    fn no_pattern_is_rooted_at_a_kind_the_walk_skips() {
-        for language in ALL {
+    fn no_pattern_root_hides_inside_an_opaque_root() {
+        let node_types = [
+            (Language::Python, tree_sitter_python::NODE_TYPES),
+            (Language::JavaScript, tree_sitter_javascript::NODE_TYPES),
+            (
+                Language::TypeScript,
+                tree_sitter_typescript::TYPESCRIPT_NODE_TYPES,
+            ),
+            (Language::Tsx, tree_sitter_typescript::TSX_NODE_TYPES),
+        ];
+        let mut sealed = 0;
+        for (language, json) in node_types {
+            let types: serde_json::Value = serde_json::from_str(json).unwrap();
             let set = query_set(language).unwrap();
+            let grammar = grammar(language);
             let Roots::Kinds(roots) = &set.roots else {
                 continue;
             };
-            for (id, rooted) in roots.iter().enumerate() {
-                assert!(
-                    !(*rooted && set.opaque.0.get(id) == Some(&true)),
-                    "{language:?}: kind {id} is both a pattern root and opaque"
-                );
+            let root_names: HashSet<&str> = roots
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| **r)
+                .filter_map(|(id, _)| grammar.node_kind_for_id(u16::try_from(id).ok()?))
+                .collect();
+            for kind in opaque_kinds(language) {
+                if !root_names.contains(kind) {
+                    continue;
+                }
+                sealed += 1;
+                let below = kinds_below(&types, kind);
+                assert!(!below.is_empty(), "{language:?}: `{kind}` unknown");
+                for name in &root_names {
+                    assert!(
+                        !below.contains(*name),
+                        "{language:?}: `{name}` roots a pattern and can occur inside the opaque root `{kind}`"
+                    );
+                }
             }
         }
+        assert!(sealed >= 2, "{sealed}");
     }
 
     #[test]

@@ -88,9 +88,9 @@ pub fn extract(
     let root = tree.root_node();
     x.collect_constants(root);
 
-    queries.for_each_match(cursor, root, src.as_bytes(), |m| {
+    queries.for_each_match(cursor, root, src.as_bytes(), |captures| {
         let get = |want: Capture| {
-            m.captures
+            captures
                 .iter()
                 .find(|c| queries.capture(c.index) == Some(want))
                 .map(|c| c.node)
