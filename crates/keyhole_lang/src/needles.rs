@@ -60,6 +60,16 @@ impl Needles {
 pub struct Hits(Vec<(usize, usize)>);
 
 impl Hits {
+    /// The words lying wholly within `start..end`, as byte ranges in order.
+    pub fn within(&self, start: usize, end: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let first = self.0.partition_point(|(s, _)| *s < start);
+        self.0[first..]
+            .iter()
+            .take_while(move |(s, _)| *s < end)
+            .filter(move |(_, e)| *e <= end)
+            .copied()
+    }
+
     /// Whether a word lies wholly within `start..end`.
     pub fn any_within(&self, start: usize, end: usize) -> bool {
         let first = self.0.partition_point(|(s, _)| *s < start);

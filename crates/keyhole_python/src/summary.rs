@@ -163,33 +163,22 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
         return summary;
     }
     let vocabulary = Vocabulary::shared();
-    let mut denial: Option<(Denial, Node<'_>)> = None;
-    fn note<'t>(denial: &mut Option<(Denial, Node<'t>)>, kind: Denial, node: Node<'t>) {
-        if denial.is_none_or(|(k, _)| kind > k) {
-            *denial = Some((kind, node));
-        }
-    }
-    walk_bounded(body, BODY_NODE_LIMIT, |node| {
-        // Judged whole, so parts are never visited alone (no `Node::parent` lookups: they
-        // walk from the root and would make this quadratic).
-        let node_kind = node.kind();
-        if node_kind == "attribute" {
-            if let Some(kind) = denies_as(node, node_kind, src) {
-                note(&mut denial, kind, node);
-            }
-            if summary.checks.is_none() && looks_at_caller_as(node, node_kind, src, vocabulary) {
+    let denial = first_strongest_denial(body, hits, src);
+    if denial.is_some() {
+        // Where the function looks at the caller: the first such node of the body, which
+        // makes a 403 an authentication check.
+        walk_bounded(body, BODY_NODE_LIMIT, |node| {
+            let node_kind = node.kind();
+            if looks_at_caller_as(node, node_kind, src, vocabulary) {
                 summary.checks = Some(file.span(node.start_byte(), node.end_byte()));
+                return Walk::Stop;
             }
-            return Walk::SkipChildren;
-        }
-        if let Some(kind) = denies_as(node, node_kind, src) {
-            note(&mut denial, kind, node);
-        }
-        if summary.checks.is_none() && looks_at_caller_as(node, node_kind, src, vocabulary) {
-            summary.checks = Some(file.span(node.start_byte(), node.end_byte()));
-        }
-        Walk::Continue
-    });
+            if node_kind == "attribute" {
+                return Walk::SkipChildren;
+            }
+            Walk::Continue
+        });
+    }
     summary.denies = match denial {
         Some((Denial::Unauthenticated, node)) => {
             Some(file.span(node.start_byte(), node.end_byte()))
@@ -203,6 +192,43 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
         summary.denies_conditionally = under_condition_not_on_caller(body, node, src, vocabulary);
     }
     summary
+}
+
+/// The strongest denial in `body` (an `Unauthenticated` over a `Forbidden`), the first of
+/// its kind in document order. Every denial holds one of the denial words, so only the
+/// nodes on the way from the body down to each word are judged — the nodes a walk of the
+/// body would visit there: an attribute chain is judged whole, never its parts.
+fn first_strongest_denial<'t>(
+    body: Node<'t>,
+    hits: &Hits,
+    src: &str,
+) -> Option<(Denial, Node<'t>)> {
+    let mut best: Option<(Denial, Node<'t>)> = None;
+    let mut cursor = body.walk();
+    for (start, end) in hits.within(body.start_byte(), body.end_byte()) {
+        cursor.reset(body);
+        loop {
+            let node = cursor.node();
+            let kind = node.kind();
+            if let Some(found) = denies_as(node, kind, src) {
+                let earlier = |b: Node<'_>| {
+                    (node.start_byte(), std::cmp::Reverse(node.end_byte()))
+                        < (b.start_byte(), std::cmp::Reverse(b.end_byte()))
+                };
+                if best.is_none_or(|(k, b)| found > k || (found == k && earlier(b))) {
+                    best = Some((found, node));
+                }
+            }
+            if kind == "attribute" || cursor.goto_first_child_for_byte(start).is_none() {
+                break;
+            }
+            let child = cursor.node();
+            if child.start_byte() > start || child.end_byte() < end {
+                break;
+            }
+        }
+    }
+    best
 }
 
 /// The functions every `return` of a dispatching view calls with its first parameter

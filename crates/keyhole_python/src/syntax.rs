@@ -179,7 +179,11 @@ pub fn walk_bounded<'t>(root: Node<'t>, limit: usize, mut visit: impl FnMut(Node
         if seen > limit {
             return;
         }
-        let descend = matches!(visit(cursor.node()), Walk::Continue);
+        let descend = match visit(cursor.node()) {
+            Walk::Continue => true,
+            Walk::SkipChildren => false,
+            Walk::Stop => return,
+        };
         if descend && cursor.goto_first_child() {
             continue;
         }
@@ -200,6 +204,8 @@ pub fn walk_bounded<'t>(root: Node<'t>, limit: usize, mut visit: impl FnMut(Node
 pub enum Walk {
     Continue,
     SkipChildren,
+    /// End the walk.
+    Stop,
 }
 
 /// The `def name(…)` a statement of a class body defines, decorated or not.
