@@ -2604,6 +2604,13 @@ impl<'a> Extractor<'a> {
                 return;
             }
         }
+        let Some(arg_list) = call.field("arguments") else {
+            return;
+        };
+        let args = arguments(arg_list);
+        // Only a name or an options object passed on can bind a router (most calls pass
+        // neither: skip the callee's path).
+        let binds = |a: &Node<'_>| matches!(unwrap(*a).kind(), "identifier" | "object");
         let callee_path = match require_source(callee, self.src) {
             Some(module) => {
                 // `require('./routes')(app)`: bind the module under a name no code can write.
@@ -2613,15 +2620,12 @@ impl<'a> Extractor<'a> {
                 }
                 vec![local]
             }
+            None if !args.iter().any(binds) => return,
             None => match symbol_path(callee, self.src) {
                 Some(p) => p,
                 None => return,
             },
         };
-        let Some(args) = call.field("arguments") else {
-            return;
-        };
-        let args = arguments(args);
         let mut mounted = false;
         for (i, arg) in args.iter().enumerate() {
             let arg = unwrap(*arg);
