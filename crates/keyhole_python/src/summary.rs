@@ -246,10 +246,13 @@ fn delegates(function: Node<'_>, body: Node<'_>, src: &str) -> Vec<SymbolPath> {
     let Some(first_param) = first_param else {
         return Vec::new();
     };
-    // A body that never writes `return` or never names the parameter delegates nothing; most
-    // bodies are ruled out by their text.
+    // A body that never writes `return` or never passes the parameter first (`(request`)
+    // delegates nothing; most bodies are ruled out by their text.
     let body_text = &src[body.byte_range()];
-    if !body_text.contains("return") || !body_text.contains(first_param) {
+    let passed_first = body_text
+        .match_indices(first_param)
+        .any(|(at, _)| body_text[..at].trim_end().ends_with('('));
+    if !passed_first || !body_text.contains("return") {
         return Vec::new();
     }
     let mut delegates: Vec<SymbolPath> = Vec::new();
