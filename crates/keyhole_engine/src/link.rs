@@ -4,6 +4,7 @@
 
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use keyhole_core::auth::EvidenceKind;
 use keyhole_core::endpoint::{MountStep, ResponseType};
@@ -129,8 +130,9 @@ pub struct Linked {
 struct Linker<'a> {
     files: &'a SourceMap,
     facts: &'a [FileFacts],
-    modules: ModuleIndex,
-    symbols: Vec<HashMap<&'a str, Local>>,
+    // Read-only once built, and shared by the copies that link endpoints in parallel.
+    modules: Arc<ModuleIndex>,
+    symbols: Arc<Vec<HashMap<&'a str, Local>>>,
     /// Router id of each file's router definitions.
     router_ids: Vec<Vec<RouterId>>,
     routers: Vec<RouterNode>,
@@ -148,7 +150,7 @@ struct Linker<'a> {
     /// `fastify.authenticate`), for guards written through an object keyhole cannot follow
     /// (a parameter, an object filled in another module). `None` when the name is defined
     /// more than once.
-    js_dotted_functions: HashMap<&'a str, Option<(FileId, usize)>>,
+    js_dotted_functions: Arc<HashMap<&'a str, Option<(FileId, usize)>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -293,8 +295,8 @@ impl<'a> Linker<'a> {
         Linker {
             files,
             facts,
-            modules,
-            symbols,
+            modules: Arc::new(modules),
+            symbols: Arc::new(symbols),
             router_ids,
             routers,
             edges: Vec::new(),
@@ -305,7 +307,7 @@ impl<'a> Linker<'a> {
             function_verdicts: HashMap::new(),
             target_verdicts: HashMap::new(),
             views: views::ViewState::default(),
-            js_dotted_functions,
+            js_dotted_functions: Arc::new(js_dotted_functions),
         }
     }
 
@@ -629,7 +631,9 @@ impl<'a> Linker<'a> {
                 });
                 let local = self.router_ids[i].len();
                 self.router_ids[i].push(id);
-                self.symbols[i].insert(instance.name.as_str(), Local::Router(local));
+                // Before the linker is shared: no copy is made.
+                Arc::make_mut(&mut self.symbols)[i]
+                    .insert(instance.name.as_str(), Local::Router(local));
             }
         }
     }
