@@ -373,6 +373,11 @@ impl<'a> Linker<'a> {
                         self.resolve_in_module(m, &next, depth + 1)
                     }
                     (ImportKind::Named(name), None) => {
+                        // `from pkg.routers import users` where `pkg/routers/` has no
+                        // `__init__.py` (a namespace package): the name is the submodule.
+                        if let Some(sub) = self.namespace_submodule(file, &import.module, name) {
+                            return self.resolve_in_module(sub, rest, depth + 1);
+                        }
                         let mut full = vec![name.clone()];
                         full.extend_from_slice(rest);
                         Target::External(full.join("."))
@@ -462,6 +467,20 @@ impl<'a> Linker<'a> {
             GuardTarget::Inline(_) => return None,
         };
         matches!(found, Target::Router(_)).then_some(found)
+    }
+
+    /// `name` as a submodule of `package` when the package itself has no file (PEP 420
+    /// namespace packages: a folder of modules without `__init__.py`). Python only.
+    fn namespace_submodule(&self, from: FileId, package: &str, name: &str) -> Option<FileId> {
+        if self.language(from) != Language::Python {
+            return None;
+        }
+        let dotted = if package.ends_with('.') {
+            format!("{package}{name}")
+        } else {
+            format!("{package}.{name}")
+        };
+        self.modules.resolve_python(from, &dotted)
     }
 
     fn resolve_module(&self, from: FileId, module: &str) -> Option<FileId> {
