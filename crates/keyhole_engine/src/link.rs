@@ -1471,6 +1471,14 @@ impl<'a> Linker<'a> {
             .guards
             .iter()
             .find(|g| self.vocabulary.public_marker(&g.target.display()));
+        // A sign-in handler looks at credentials and turns bad ones away: that check is what
+        // it is for, not a guard that makes it optional.
+        let purpose = self
+            .vocabulary
+            .authentication_purpose(&full, route.handler.as_deref());
+        if purpose.is_some() && optional.iter().all(|e| e.kind == EvidenceKind::InlineCheck) {
+            optional.clear();
+        }
         let auth = if !required.is_empty() {
             Auth::Required(required)
         } else if let Some(marker) = public_marker {
@@ -1497,10 +1505,7 @@ impl<'a> Linker<'a> {
             }
         } else if let Some(auth) = self.view_none() {
             auth
-        } else if let Some(word) = self
-            .vocabulary
-            .authentication_purpose(&full, route.handler.as_deref())
-        {
+        } else if let Some(word) = purpose {
             Auth::None {
                 reason: NoAuthReason::AuthenticationEndpoint,
                 evidence: vec![evidence(
