@@ -341,6 +341,9 @@ impl Vocabulary {
                 return Some(last.clone());
             }
         }
+        if let Some(word) = app_probe(&segments, &self.public_resource_segments) {
+            return Some(word);
+        }
         if let Some(feed) = segments.iter().find(|s| {
             matches!(
                 s.as_str(),
@@ -492,6 +495,50 @@ pub fn split_words(name: &str) -> Vec<String> {
     words
 }
 
+/// The application's own probes and metadata, right under its API base (`/api`, `/api/v1`):
+/// a probe with one static check (`/health/db`, `/healthz/ready`), or one word that every
+/// client reads before signing in (`/ready`, `/api/changelog`, `/manifest.json`). Deeper routes are the application's resources (`/orders/ready`,
+/// `/documents/{id}/version`). Returns the word that decided it.
+fn app_probe(segments: &[String], probes: &[String]) -> Option<String> {
+    // Not `status` nor `version`: what they return varies too much to call it public.
+    const METADATA: &[&str] = &["ready", "live", "alive", "changelog", "manifest.json"];
+    let is_base = |s: &str| {
+        s == "api"
+            || (s.len() > 1 && s.starts_with('v') && s[1..].bytes().all(|b| b.is_ascii_digit()))
+    };
+    let rest: Vec<&str> = segments
+        .iter()
+        .map(String::as_str)
+        .skip_while(|s| is_base(s))
+        .collect();
+    match rest[..] {
+        [word] if METADATA.contains(&word) => Some(word.to_string()),
+        [probe, check]
+            if probes.iter().any(|p| p == probe)
+                && PROBE_WORDS.contains(&probe)
+                && !check.starts_with('{') =>
+        {
+            Some(probe.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The health-probe words among the public resource segments (not `docs`, `robots.txt`…).
+const PROBE_WORDS: &[&str] = &[
+    "health",
+    "_health",
+    "healthz",
+    "healthcheck",
+    "health-check",
+    "health_check",
+    "livez",
+    "readyz",
+    "liveness",
+    "readiness",
+    "ping",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -601,6 +648,16 @@ mod tests {
         assert!(v.public_resource(&r("/reports/export.xml")).is_none());
         assert!(v.public_resource(&r("/users.json")).is_none());
         assert!(v.public_resource(&r("/health/:id/records")).is_none());
+        assert!(v.public_resource(&r("/health/db")).is_some());
+        assert!(v.public_resource(&r("/api/v1/healthz/ready")).is_some());
+        assert!(v.public_resource(&r("/ready")).is_some());
+        assert!(v.public_resource(&r("/api/v1/changelog")).is_some());
+        assert!(v.public_resource(&r("/api/version")).is_none());
+        assert!(v.public_resource(&r("/manifest.json")).is_some());
+        assert!(v.public_resource(&r("/orders/ready")).is_none());
+        assert!(v.public_resource(&r("/documents/:id/version")).is_none());
+        assert!(v.public_resource(&r("/ollama/api/version")).is_none());
+        assert!(v.public_resource(&r("/health/records/:id")).is_none());
     }
 
     #[test]

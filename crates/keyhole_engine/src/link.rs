@@ -375,6 +375,11 @@ impl<'a> Linker<'a> {
                         self.resolve_in_module(m, &next, depth + 1)
                     }
                     (ImportKind::Named(name), None) => {
+                        // `from pkg.routers import users` where `pkg/routers/` has no
+                        // `__init__.py` (a namespace package): the name is the submodule.
+                        if let Some(sub) = self.namespace_submodule(file, &import.module, name) {
+                            return self.resolve_in_module(sub, rest, depth + 1);
+                        }
                         let mut full = vec![name.clone()];
                         full.extend_from_slice(rest);
                         Target::External(full.join("."))
@@ -464,6 +469,20 @@ impl<'a> Linker<'a> {
             GuardTarget::Inline(_) => return None,
         };
         matches!(found, Target::Router(_)).then_some(found)
+    }
+
+    /// `name` as a submodule of `package` when the package itself has no file (PEP 420
+    /// namespace packages: a folder of modules without `__init__.py`). Python only.
+    fn namespace_submodule(&self, from: FileId, package: &str, name: &str) -> Option<FileId> {
+        if self.language(from) != Language::Python {
+            return None;
+        }
+        let dotted = if package.ends_with('.') {
+            format!("{package}{name}")
+        } else {
+            format!("{package}.{name}")
+        };
+        self.modules.resolve_python(from, &dotted)
     }
 
     fn resolve_module(&self, from: FileId, module: &str) -> Option<FileId> {
@@ -1456,6 +1475,14 @@ impl<'a> Linker<'a> {
             .guards
             .iter()
             .find(|g| self.vocabulary.public_marker(&g.target.display()));
+        // A sign-in handler looks at credentials and turns bad ones away: that check is what
+        // it is for, not a guard that makes it optional.
+        let purpose = self
+            .vocabulary
+            .authentication_purpose(&full, route.handler.as_deref());
+        if purpose.is_some() && optional.iter().all(|e| e.kind == EvidenceKind::InlineCheck) {
+            optional.clear();
+        }
         let auth = if !required.is_empty() {
             Auth::Required(required)
         } else if let Some(marker) = public_marker {
@@ -1482,10 +1509,7 @@ impl<'a> Linker<'a> {
             }
         } else if let Some(auth) = self.view_none() {
             auth
-        } else if let Some(word) = self
-            .vocabulary
-            .authentication_purpose(&full, route.handler.as_deref())
-        {
+        } else if let Some(word) = purpose {
             Auth::None {
                 reason: NoAuthReason::AuthenticationEndpoint,
                 evidence: vec![evidence(

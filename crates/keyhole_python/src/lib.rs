@@ -757,6 +757,18 @@ impl<'a> Extractor<'a> {
     fn route_methods(&self, verb: &str, args_list: &Args<'_>) -> Option<Vec<Method>> {
         Some(match verb {
             "route" | "api_route" => match args_list.keyword("methods") {
+                // `methods=PROXY_METHODS`: a module-level list of method names.
+                Some(list) if list.kind() == "identifier" => {
+                    let named = self.list_constants.get(text(list, self.src));
+                    let methods: Option<Vec<Method>> =
+                        named.filter(|items| !items.is_empty()).and_then(|items| {
+                            items
+                                .iter()
+                                .map(|m| m.as_deref().and_then(Method::parse))
+                                .collect()
+                        });
+                    methods.unwrap_or_else(|| vec![Method::Any])
+                }
                 Some(list) => {
                     let methods: Vec<Method> = sequence_items(list)
                         .into_iter()

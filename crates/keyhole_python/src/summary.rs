@@ -308,6 +308,11 @@ fn looks_at_caller_as(node: Node<'_>, kind: &str, src: &str, vocabulary: &Vocabu
         return false;
     }
     let t = text(node, src);
+    // `ENABLE_PASSWORD_AUTH`, `app.state.config.ENABLE_LDAP`: a setting in SCREAMING_CASE is
+    // the server's configuration, never the caller.
+    if is_constant_name(t.rsplit('.').next().unwrap_or(t)) {
+        return false;
+    }
     if t.contains("current_user")
         || t.contains("is_authenticated")
         || t.contains("is_anonymous")
@@ -347,6 +352,15 @@ fn looks_at_caller_as(node: Node<'_>, kind: &str, src: &str, vocabulary: &Vocabu
             .any(|w| w.eq_ignore_ascii_case(h.as_bytes()))
     };
     HINTS.iter().any(|h| contains(h)) && vocabulary.guard_by_name(t).is_some()
+}
+
+/// A SCREAMING_CASE name (`ENABLE_SIGNUP`, `AUTH_REQUIRED`): a constant or setting.
+fn is_constant_name(name: &str) -> bool {
+    name.len() > 1
+        && name.bytes().any(|b| b.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn denies(node: Node<'_>, src: &str) -> Option<Denial> {
@@ -542,6 +556,7 @@ pub fn inline_check(
     let checks = summary.checks?;
     let body = function.field("body")?;
     let vocabulary = Vocabulary::shared();
+    let mut presented: Option<keyhole_core::Span> = None;
     let mut cursor = body.walk();
     for statement in body.named_children(&mut cursor) {
         // `verify_signature(payload, signature)` (awaited, or bound to a name) as a statement
@@ -565,13 +580,68 @@ pub fn inline_check(
             Walk::Continue
         });
         if on_caller && denied {
-            return Some((
-                file.span(statement.start_byte(), condition.end_byte()),
-                true,
-            ));
+            let span = file.span(statement.start_byte(), condition.end_byte());
+            // `if token: … raise 401` runs only for callers who present a credential: it
+            // turns away bad credentials, and lets anonymous callers through.
+            if presence_test(condition, src, 0) {
+                presented.get_or_insert(span);
+                continue;
+            }
+            return Some((span, true));
         }
     }
-    Some((checks, false))
+    Some((presented.unwrap_or(checks), false))
+}
+
+/// Whether a condition is false for a caller who presents nothing: a bare name or attribute
+/// tested for truth (`if token:`, `if request.headers.authorization:`), or a conjunction
+/// with one (`if token and not valid(token):`). Names of an absence (`is_anonymous`,
+/// `missing_token`) are not presence tests.
+fn presence_test(condition: Node<'_>, src: &str, depth: usize) -> bool {
+    if depth > 16 {
+        return false;
+    }
+    match condition.kind() {
+        "parenthesized_expression" => condition
+            .named_child(0)
+            .is_some_and(|inner| presence_test(inner, src, depth + 1)),
+        "boolean_operator" => {
+            let (Some(left), Some(right), Some(op)) = (
+                condition.field("left"),
+                condition.field("right"),
+                condition.field("operator"),
+            ) else {
+                return false;
+            };
+            let l = presence_test(left, src, depth + 1);
+            let r = presence_test(right, src, depth + 1);
+            if text(op, src) == "and" {
+                l || r
+            } else {
+                l && r
+            }
+        }
+        "identifier" | "attribute" => {
+            let t = text(condition, src).to_ascii_lowercase();
+            const ABSENCE: &[&str] = &[
+                "anonymous",
+                "anon",
+                "guest",
+                "unauth",
+                "not_",
+                "no_",
+                "missing",
+                "invalid",
+                "expired",
+                "denied",
+                "forbidden",
+                "banned",
+                "blocked",
+            ];
+            !ABSENCE.iter().any(|w| t.contains(w))
+        }
+        _ => false,
+    }
 }
 
 /// Whether `denial` sits in the body of an `if` whose condition does not turn on the caller

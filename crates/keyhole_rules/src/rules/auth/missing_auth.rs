@@ -12,7 +12,9 @@ declare_rule! {
     /// `before_request` hooks, `APIRouter(dependencies=…)`, `router.use(auth)` registered
     /// before the route), and nothing on the app. Endpoints whose purpose is to
     /// authenticate (login, signup, token, password reset, OAuth callbacks) are public by
-    /// design and not reported; endpoints whose chain keyhole cannot resolve are shown as
+    /// design and not reported, and so are reads of public resources: health and readiness
+    /// probes (`/healthz`, `/ready`, `/health/db`), static assets, feeds, the web app
+    /// manifest. Endpoints whose chain keyhole cannot resolve are shown as
     /// `auth=unknown` in the inventory and not reported either.
     ///
     /// Writes (POST, PUT, PATCH, DELETE, or any method) are errors; reads are warnings.
