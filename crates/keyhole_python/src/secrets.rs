@@ -704,9 +704,6 @@ fn record_call(
     if calls.len() >= MAX_GATE_CALLS {
         return;
     }
-    let Some(callee) = call.field("function").and_then(|c| symbol_path(c, src)) else {
-        return;
-    };
     let Some(arguments) = call.field("arguments") else {
         return;
     };
@@ -736,6 +733,10 @@ fn record_call(
     if positional.is_empty() && keywords.is_empty() {
         return;
     }
+    // The callee's path last: most calls pass no request value on.
+    let Some(callee) = call.field("function").and_then(|c| symbol_path(c, src)) else {
+        return;
+    };
     calls.push(GateCall {
         callee,
         positional,
