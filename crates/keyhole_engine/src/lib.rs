@@ -233,14 +233,22 @@ fn run(options: &Options, mut cache: Option<&mut FactsCache>) -> Analysis {
             })
         },
         || {
-            specs::load(
-                &spec_candidates,
-                &options.specs,
-                &options.paths,
-                files.len() as u32,
+            // The module index needs only the files' paths: it is built here, off the link
+            // pass's serial path.
+            rayon::join(
+                || {
+                    specs::load(
+                        &spec_candidates,
+                        &options.specs,
+                        &options.paths,
+                        files.len() as u32,
+                    )
+                },
+                || modules::ModuleIndex::new(files.iter().map(|f| &**f), &aliases),
             )
         },
     );
+    let (specs, modules) = specs;
     let mut facts = Vec::with_capacity(hashed.len());
     if let Some(cache) = cache.as_deref_mut() {
         cache.entries.clear();
@@ -277,7 +285,7 @@ fn run(options: &Options, mut cache: Option<&mut FactsCache>) -> Analysis {
     registry::expand(&files, &mut facts);
     let code_files = files.clone();
     let files = SourceMap::new(files);
-    let linked = link::link(&files, &facts, &options.vocabulary, &specs.specs, &aliases);
+    let linked = link::link(&files, &facts, &options.vocabulary, &specs.specs, modules);
     stats.files_analysed += specs.files.len();
     if specs.fragments > 0 {
         *stats

@@ -20,7 +20,6 @@ use keyhole_core::{
 };
 
 use crate::modules::ModuleIndex;
-use crate::tsconfig::PathConfig;
 
 mod connexion;
 mod next_middleware;
@@ -181,14 +180,16 @@ fn sort_and_dedup(endpoints: &mut Vec<Endpoint>) {
     });
 }
 
+/// `modules` is the module index of `files` ([`ModuleIndex::new`]), built by the caller
+/// while the files were being parsed.
 pub fn link(
     files: &SourceMap,
     facts: &[FileFacts],
     vocabulary: &Vocabulary,
     specs: &[keyhole_openapi::Spec],
-    aliases: &[PathConfig],
+    modules: ModuleIndex,
 ) -> Linked {
-    let mut linker = Linker::new(files, facts, vocabulary, aliases);
+    let mut linker = Linker::new(files, facts, vocabulary, modules);
     linker.build_graph();
     let mut endpoints = linker.endpoints();
     let served = linker.connexion(specs, vocabulary);
@@ -216,40 +217,35 @@ impl<'a> Linker<'a> {
         files: &'a SourceMap,
         facts: &'a [FileFacts],
         vocabulary: &'a Vocabulary,
-        aliases: &[PathConfig],
+        modules: ModuleIndex,
     ) -> Self {
-        // The module index and each file's table of local names are built in parallel.
-        let (modules, mut symbols) = rayon::join(
-            || ModuleIndex::new(files.iter(), aliases),
-            || {
-                facts
-                    .par_iter()
-                    .map(|f| {
-                        let mut table: HashMap<&str, Local> = HashMap::new();
-                        for (j, import) in f.imports.iter().enumerate() {
-                            table.insert(import.local.as_str(), Local::Import(j));
-                        }
-                        for (j, alias) in f.aliases.iter().enumerate() {
-                            table.insert(alias.name.as_str(), Local::Alias(j));
-                        }
-                        for (j, instance) in f.instances.iter().enumerate() {
-                            table.insert(instance.name.as_str(), Local::Instance(j));
-                        }
-                        for (j, class) in f.classes.iter().enumerate() {
-                            table.insert(class.name.as_str(), Local::Class(j));
-                        }
-                        for (j, function) in f.functions.iter().enumerate() {
-                            // The first definition of a name wins over later methods of the
-                            // same name.
-                            table
-                                .entry(function.name.as_str())
-                                .or_insert(Local::Function(j));
-                        }
-                        table
-                    })
-                    .collect::<Vec<_>>()
-            },
-        );
+        // Each file's table of local names, in parallel.
+        let mut symbols: Vec<HashMap<&str, Local>> = facts
+            .par_iter()
+            .map(|f| {
+                let mut table: HashMap<&str, Local> = HashMap::new();
+                for (j, import) in f.imports.iter().enumerate() {
+                    table.insert(import.local.as_str(), Local::Import(j));
+                }
+                for (j, alias) in f.aliases.iter().enumerate() {
+                    table.insert(alias.name.as_str(), Local::Alias(j));
+                }
+                for (j, instance) in f.instances.iter().enumerate() {
+                    table.insert(instance.name.as_str(), Local::Instance(j));
+                }
+                for (j, class) in f.classes.iter().enumerate() {
+                    table.insert(class.name.as_str(), Local::Class(j));
+                }
+                for (j, function) in f.functions.iter().enumerate() {
+                    // The first definition of a name wins over later methods of the
+                    // same name.
+                    table
+                        .entry(function.name.as_str())
+                        .or_insert(Local::Function(j));
+                }
+                table
+            })
+            .collect();
         let mut router_ids = Vec::with_capacity(facts.len());
         let mut routers = Vec::new();
         let mut js_dotted_functions: HashMap<&str, Option<(FileId, usize)>> = HashMap::new();
