@@ -262,7 +262,8 @@ impl Exact {
                     None => return false,
                 }
             }
-            if !node.is_named() {
+            // `(_)` matches a named node, never an ERROR node.
+            if !node.is_named() || node.is_error() {
                 return false;
             }
             for &index in &step.captures {

@@ -651,6 +651,88 @@ class C { @Get() m() {} }
         assert!(matched > 2_000, "{matched}");
     }
 
+    /// Broken code (ERROR and MISSING nodes where fields are expected) gets the same
+    /// matches from the guarded walk as from a whole-tree cursor.
+    #[test]
+    fn guarded_walk_agrees_on_broken_code() {
+        let python = [
+            "x = \nfoo(bar)\n",
+            "x = )\napp.register_blueprint(bp\n",
+            "urlpatterns = [path('a', v),\ndef f(:\n  pass\n",
+            "@app.route('/x'\ndef view(): return 1\n",
+            "from . import (a, \nclass C(:\n",
+        ];
+        let javascript = [
+            "const x = ;\nrouter.get('/a', h\n",
+            "app.use('/x', ) router = express.Router(\n",
+            "module.exports = ;\nexports.x = function (app) { app.post('/x', h) \n",
+            "const { a } = require(;\nfoo = () => \n",
+            "class C { @Get( m() {} }\n",
+        ];
+        let mut checked = 0;
+        for (language, sources) in [
+            (Language::Python, &python[..]),
+            (Language::JavaScript, &javascript[..]),
+            (Language::TypeScript, &javascript[..]),
+            (Language::Tsx, &javascript[..]),
+        ] {
+            let set = query_set(language).unwrap();
+            for src in sources {
+                let whole = matches_of(set, src, false);
+                checked += whole.len();
+                assert_eq!(matches_of(set, src, true), whole, "{language:?}: {src}");
+            }
+        }
+        assert!(checked > 10, "{checked}");
+        // And every fixture broken in a few ways: cut short, a bracket or colon dropped.
+        let mut sources = Vec::new();
+        sources_under(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures"),
+            &mut sources,
+        );
+        // Compared with the same walk without guards (a whole-tree cursor would also look
+        // inside the opaque kinds, which broken code puts in odd places).
+        let unguarded = |language: Language| {
+            let mut set = QuerySet::compile(language, query_files(language)).unwrap();
+            set.guarded_roots = None;
+            set
+        };
+        let unguarded = [
+            (Language::Python, unguarded(Language::Python)),
+            (Language::JavaScript, unguarded(Language::JavaScript)),
+            (Language::TypeScript, unguarded(Language::TypeScript)),
+            (Language::Tsx, unguarded(Language::Tsx)),
+        ];
+        let mut broken = 0;
+        for (language, src) in &sources {
+            let set = query_set(*language).unwrap();
+            let plain = &unguarded.iter().find(|(l, _)| l == language).unwrap().1;
+            let mut variants = Vec::new();
+            for cut in [src.len() / 3, src.len() / 2, src.len() * 2 / 3] {
+                let cut = (0..=cut)
+                    .rev()
+                    .find(|&i| src.is_char_boundary(i))
+                    .unwrap_or(0);
+                variants.push(src[..cut].to_string());
+            }
+            for drop in ['(', ')', ':', '{', '=', ','] {
+                if let Some(at) = src.find(drop) {
+                    variants.push(format!("{}{}", &src[..at], &src[at + 1..]));
+                }
+            }
+            for variant in variants {
+                let expected = matches_of(plain, &variant, true);
+                broken += expected.len();
+                assert_eq!(
+                    matches_of(set, &variant, true),
+                    expected,
+                    "{language:?}:\n{variant}"
+                );
+            }
+        }
+        assert!(broken > 10_000, "{broken}");
+    }
+
     /// The guards read a field's first node only, which is right when the field holds one
     /// node, as the grammars' node types say.
     #[test]
