@@ -2607,10 +2607,19 @@ impl<'a> Extractor<'a> {
         let Some(arg_list) = call.field("arguments") else {
             return;
         };
+        // Only a name or an options object passed on can bind a router; most calls pass
+        // neither (read without collecting the arguments) and skip the callee's path.
+        let binds = |a: Node<'_>| matches!(unwrap(a).kind(), "identifier" | "object");
+        let count = arg_list.named_child_count();
+        let any_binds = if count <= 8 {
+            (0..count).any(|i| arg_list.named_child(i).is_some_and(binds))
+        } else {
+            true
+        };
+        if !any_binds && require_source(callee, self.src).is_none() {
+            return;
+        }
         let args = arguments(arg_list);
-        // Only a name or an options object passed on can bind a router (most calls pass
-        // neither: skip the callee's path).
-        let binds = |a: &Node<'_>| matches!(unwrap(*a).kind(), "identifier" | "object");
         let callee_path = match require_source(callee, self.src) {
             Some(module) => {
                 // `require('./routes')(app)`: bind the module under a name no code can write.
@@ -2620,7 +2629,7 @@ impl<'a> Extractor<'a> {
                 }
                 vec![local]
             }
-            None if !args.iter().any(binds) => return,
+            None if !args.iter().any(|a| binds(*a)) => return,
             None => match symbol_path(callee, self.src) {
                 Some(p) => p,
                 None => return,
