@@ -476,6 +476,17 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
+    /// Each grammar's node types, as its crate ships them.
+    const NODE_TYPES: [(Language, &str); 4] = [
+        (Language::Python, tree_sitter_python::NODE_TYPES),
+        (Language::JavaScript, tree_sitter_javascript::NODE_TYPES),
+        (
+            Language::TypeScript,
+            tree_sitter_typescript::TYPESCRIPT_NODE_TYPES,
+        ),
+        (Language::Tsx, tree_sitter_typescript::TSX_NODE_TYPES),
+    ];
+
     const ALL: [Language; 4] = [
         Language::Python,
         Language::JavaScript,
@@ -737,16 +748,7 @@ class C { @Get() m() {} }
     /// node, as the grammars' node types say.
     #[test]
     fn guards_read_only_single_node_fields() {
-        let node_types = [
-            (Language::Python, tree_sitter_python::NODE_TYPES),
-            (Language::JavaScript, tree_sitter_javascript::NODE_TYPES),
-            (
-                Language::TypeScript,
-                tree_sitter_typescript::TYPESCRIPT_NODE_TYPES,
-            ),
-            (Language::Tsx, tree_sitter_typescript::TSX_NODE_TYPES),
-        ];
-        for (language, json) in node_types {
+        for (language, json) in NODE_TYPES {
             let types: serde_json::Value = serde_json::from_str(json).unwrap();
             let grammar = grammar(language);
             let set = query_set(language).unwrap();
@@ -859,17 +861,8 @@ class C { @Get() m() {} }
     /// inside it: allowed only where the grammar puts no pattern root inside that kind.
     #[test]
     fn no_pattern_root_hides_inside_an_opaque_root() {
-        let node_types = [
-            (Language::Python, tree_sitter_python::NODE_TYPES),
-            (Language::JavaScript, tree_sitter_javascript::NODE_TYPES),
-            (
-                Language::TypeScript,
-                tree_sitter_typescript::TYPESCRIPT_NODE_TYPES,
-            ),
-            (Language::Tsx, tree_sitter_typescript::TSX_NODE_TYPES),
-        ];
         let mut sealed = 0;
-        for (language, json) in node_types {
+        for (language, json) in NODE_TYPES {
             let types: serde_json::Value = serde_json::from_str(json).unwrap();
             let set = query_set(language).unwrap();
             let grammar = grammar(language);
