@@ -136,6 +136,7 @@ pub fn extract(
         router_names: HashSet::new(),
         consts: Constants::default(),
         scope_arrays: RefCell::default(),
+        local_bindings: RefCell::default(),
     };
     for node in &found.imports {
         x.es_import(*node);
@@ -384,6 +385,9 @@ struct Extractor<'a> {
     consts: Constants,
     /// Per block (by node id): the array literals its declarations bind, see `array_binding`.
     scope_arrays: RefCell<HashMap<usize, ScopeArrays>>,
+    /// Per function body (by node id) and name: where the name is bound (see
+    /// [`Extractor::bindings_of`]).
+    local_bindings: RefCell<HashMap<(usize, String), Vec<(usize, usize, usize)>>>,
 }
 
 type ScopeArrays = HashMap<String, Option<(usize, usize)>>;
@@ -397,6 +401,23 @@ enum LoopVariable {
 }
 
 impl<'a> Extractor<'a> {
+    /// The bindings of `name` in `body`: (start, end, end of the bound value) of each
+    /// declaration or assignment, found by `find` once per body and name.
+    fn bindings_of(
+        &self,
+        body: Node<'_>,
+        name: &str,
+        find: impl FnOnce() -> Vec<(usize, usize, usize)>,
+    ) -> Vec<(usize, usize, usize)> {
+        let key = (body.id(), name.to_string());
+        if let Some(found) = self.local_bindings.borrow().get(&key) {
+            return found.clone();
+        }
+        let found = find();
+        self.local_bindings.borrow_mut().insert(key, found.clone());
+        found
+    }
+
     /// Whether a variable declarator is at the module's top level (`const x = …`, also
     /// `export const x = …`).
     fn is_module_level(&self, declarator: Node<'_>) -> bool {

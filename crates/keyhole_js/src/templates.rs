@@ -18,7 +18,7 @@
 //! declaration or assignment of it in the function that ends before the use.
 
 use keyhole_core::facts::{GuardRef, ParamIndex, PathPiece};
-use keyhole_lang::{last_binding_before, NodeExt};
+use keyhole_lang::{bindings_in, last_binding_before, NodeExt};
 use tree_sitter::Node;
 
 use crate::params;
@@ -162,42 +162,35 @@ impl<'t> Scope<'t> {
     fn local(&self, x: &Extractor<'_>, ident: Node<'t>, depth: usize) -> Option<Value<'t>> {
         let name = x.text(ident);
         let body = self.function.field("body")?;
+        let use_at = ident.start_byte();
         // The bound value, and its position when bound through an array pattern.
-        let (_, (value, position)) = last_binding_before(
-            body,
-            ident.start_byte(),
-            MAX_SCAN,
-            params::is_function,
-            |node| {
-                let found = match node.kind() {
-                    "variable_declarator" => {
-                        let pattern = node.field("name");
-                        let value = node.field("value");
-                        match (pattern, value) {
-                            (Some(p), Some(v)) if p.kind() == "identifier" && x.text(p) == name => {
-                                Some((v, None))
-                            }
-                            (Some(p), Some(v)) if p.kind() == "array_pattern" => {
-                                array_position(p, name, x.src).map(|j| (v, Some(j)))
-                            }
-                            _ => None,
-                        }
-                    }
-                    "assignment_expression" => {
-                        let left = node.field("left").map(unwrap);
-                        let right = node.field("right");
-                        match (left, right) {
-                            (Some(l), Some(r)) if l.kind() == "identifier" && x.text(l) == name => {
-                                Some((r, None))
-                            }
-                            _ => None,
-                        }
-                    }
-                    _ => None,
-                };
-                found.filter(|(value, _)| value.end_byte() <= ident.start_byte())
-            },
-        )?;
+        let (value, position) = if body.descendant_count() <= MAX_SCAN {
+            // A body asked about many times (a function registering hundreds of routes on
+            // one router): its bindings of the name are found once, then looked up.
+            let found = x.bindings_of(body, name, || {
+                bindings_in(body, MAX_SCAN, params::is_function, |node| {
+                    bound_value(x, node, name)
+                })
+                .into_iter()
+                .map(|(node, (value, _))| (node.start_byte(), node.end_byte(), value.end_byte()))
+                .collect()
+            });
+            let mut last: Option<(usize, usize)> = None;
+            for (start, end, value_end) in found {
+                if start < use_at && value_end <= use_at && last.is_none_or(|(s, _)| start > s) {
+                    last = Some((start, end));
+                }
+            }
+            let (start, end) = last?;
+            let node = body.descendant_for_byte_range(start, end)?;
+            bound_value(x, node, name)?
+        } else {
+            let (_, found) =
+                last_binding_before(body, use_at, MAX_SCAN, params::is_function, |node| {
+                    bound_value(x, node, name).filter(|(value, _)| value.end_byte() <= use_at)
+                })?;
+            found
+        };
         Some(match position {
             Some(j) => match self.value(x, value, depth + 1) {
                 Value::Rest(at) => Value::Param(ParamIndex::Front(at + j)),
@@ -385,4 +378,39 @@ pub(crate) fn has_param(pieces: &[PathPiece]) -> bool {
     pieces
         .iter()
         .any(|p| matches!(p, PathPiece::Param(_) | PathPiece::Item(_)))
+}
+
+/// The value `node` binds `name` to, if it is a declaration or assignment of it, and the
+/// position in an array pattern it is bound through.
+fn bound_value<'t>(
+    x: &Extractor<'_>,
+    node: Node<'t>,
+    name: &str,
+) -> Option<(Node<'t>, Option<usize>)> {
+    match node.kind() {
+        "variable_declarator" => {
+            let pattern = node.field("name");
+            let value = node.field("value");
+            match (pattern, value) {
+                (Some(p), Some(v)) if p.kind() == "identifier" && x.text(p) == name => {
+                    Some((v, None))
+                }
+                (Some(p), Some(v)) if p.kind() == "array_pattern" => {
+                    array_position(p, name, x.src).map(|j| (v, Some(j)))
+                }
+                _ => None,
+            }
+        }
+        "assignment_expression" => {
+            let left = node.field("left").map(unwrap);
+            let right = node.field("right");
+            match (left, right) {
+                (Some(l), Some(r)) if l.kind() == "identifier" && x.text(l) == name => {
+                    Some((r, None))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }

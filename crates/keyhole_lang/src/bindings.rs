@@ -10,9 +10,43 @@ pub fn last_binding_before<'t, T>(
     before: usize,
     limit: usize,
     is_scope: impl Fn(Node<'t>) -> bool,
-    mut binding: impl FnMut(Node<'t>) -> Option<T>,
+    binding: impl FnMut(Node<'t>) -> Option<T>,
 ) -> Option<(Node<'t>, T)> {
     let mut best: Option<(Node<'t>, T)> = None;
+    each_binding(body, before, limit, is_scope, binding, |node, found| {
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| node.start_byte() > b.start_byte())
+        {
+            best = Some((node, found));
+        }
+    });
+    best
+}
+
+/// Every binding [`last_binding_before`] would look at in `body` (all of them: no `before`),
+/// in the order it looks at them: for a body asked about many times, one walk.
+pub fn bindings_in<'t, T>(
+    body: Node<'t>,
+    limit: usize,
+    is_scope: impl Fn(Node<'t>) -> bool,
+    binding: impl FnMut(Node<'t>) -> Option<T>,
+) -> Vec<(Node<'t>, T)> {
+    let mut all = Vec::new();
+    each_binding(body, usize::MAX, limit, is_scope, binding, |node, found| {
+        all.push((node, found));
+    });
+    all
+}
+
+fn each_binding<'t, T>(
+    body: Node<'t>,
+    before: usize,
+    limit: usize,
+    is_scope: impl Fn(Node<'t>) -> bool,
+    mut binding: impl FnMut(Node<'t>) -> Option<T>,
+    mut found: impl FnMut(Node<'t>, T),
+) {
     let mut stack = vec![body];
     let mut seen = 0usize;
     let mut cursor = body.walk();
@@ -24,15 +58,9 @@ pub fn last_binding_before<'t, T>(
         if node.start_byte() >= before || is_scope(node) {
             continue;
         }
-        if let Some(found) = binding(node) {
-            if best
-                .as_ref()
-                .is_none_or(|(b, _)| node.start_byte() > b.start_byte())
-            {
-                best = Some((node, found));
-            }
+        if let Some(value) = binding(node) {
+            found(node, value);
         }
         stack.extend(node.named_children(&mut cursor));
     }
-    best
 }

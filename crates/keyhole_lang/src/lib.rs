@@ -13,7 +13,7 @@ mod needles;
 
 use std::sync::OnceLock;
 
-pub use bindings::last_binding_before;
+pub use bindings::{bindings_in, last_binding_before};
 pub use captures::Capture;
 pub use fields::NodeExt;
 use keyhole_core::Language;
