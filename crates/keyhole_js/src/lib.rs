@@ -387,8 +387,11 @@ struct Extractor<'a> {
     scope_arrays: RefCell<HashMap<usize, ScopeArrays>>,
     /// Per function body (by node id) and name: where the name is bound (see
     /// [`Extractor::bindings_of`]).
-    local_bindings: RefCell<HashMap<(usize, String), Vec<(usize, usize, usize)>>>,
+    local_bindings: RefCell<HashMap<(usize, String), Vec<Binding>>>,
 }
+
+/// Where a name is bound: start and end of the declaration or assignment, end of the value.
+type Binding = (usize, usize, usize);
 
 type ScopeArrays = HashMap<String, Option<(usize, usize)>>;
 
@@ -407,8 +410,8 @@ impl<'a> Extractor<'a> {
         &self,
         body: Node<'_>,
         name: &str,
-        find: impl FnOnce() -> Vec<(usize, usize, usize)>,
-    ) -> Vec<(usize, usize, usize)> {
+        find: impl FnOnce() -> Vec<Binding>,
+    ) -> Vec<Binding> {
         let key = (body.id(), name.to_string());
         if let Some(found) = self.local_bindings.borrow().get(&key) {
             return found.clone();
