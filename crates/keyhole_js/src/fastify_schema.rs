@@ -15,13 +15,13 @@ use crate::Extractor;
 /// registered at `route` (its [`RouteDef::span`](keyhole_core::facts::RouteDef)).
 pub(crate) fn record(x: &mut Extractor<'_>, route: keyhole_core::Span, options: Node<'_>) {
     let options = unwrap(options);
-    if options.kind() != "object" {
+    if options.kind_name() != "object" {
         return;
     }
     let Some(schema) = x.object_value(options, "schema") else {
         return;
     };
-    let schema = match schema.kind() {
+    let schema = match schema.kind_name() {
         "object" => Some(schema),
         "identifier" | "shorthand_property_identifier" => module_object(x, schema),
         _ => None,
@@ -29,7 +29,7 @@ pub(crate) fn record(x: &mut Extractor<'_>, route: keyhole_core::Span, options: 
     let Some(response) = schema.and_then(|s| x.object_value(s, "response")) else {
         return;
     };
-    let response = match response.kind() {
+    let response = match response.kind_name() {
         "object" => Some(response),
         "identifier" | "shorthand_property_identifier" => module_object(x, response),
         _ => None,
@@ -38,7 +38,7 @@ pub(crate) fn record(x: &mut Extractor<'_>, route: keyhole_core::Span, options: 
         return;
     };
     let value = unwrap(value);
-    let (text, class) = match value.kind() {
+    let (text, class) = match value.kind_name() {
         "identifier" | "member_expression" => match symbol_path(value, x.src) {
             Some(path) => (path.join("."), Some(path)),
             None => return,
@@ -67,11 +67,11 @@ fn success_entry<'t>(x: &Extractor<'_>, response: Node<'t>) -> Option<Node<'t>> 
     let mut cursor = response.walk();
     let pairs: Vec<Node<'t>> = response.named_children(&mut cursor).collect();
     let mut best: Option<(u32, Node<'t>)> = None;
-    for pair in pairs.into_iter().filter(|p| p.kind() == "pair") {
+    for pair in pairs.into_iter().filter(|p| p.kind_name() == "pair") {
         let (Some(key), Some(value)) = (pair.field("key"), pair.field("value")) else {
             continue;
         };
-        let key = match key.kind() {
+        let key = match key.kind_name() {
             "string" => string_value(key, x.src),
             _ => x.text(key).to_string(),
         };
@@ -99,7 +99,7 @@ fn module_object<'t>(x: &Extractor<'_>, ident: Node<'t>) -> Option<Node<'t>> {
     let mut cursor = root.walk();
     let statements: Vec<Node<'t>> = root.named_children(&mut cursor).collect();
     for statement in statements {
-        let declaration = if statement.kind() == "export_statement" {
+        let declaration = if statement.kind_name() == "export_statement" {
             match statement.field("declaration") {
                 Some(d) => d,
                 None => continue,
@@ -108,7 +108,7 @@ fn module_object<'t>(x: &Extractor<'_>, ident: Node<'t>) -> Option<Node<'t>> {
             statement
         };
         if !matches!(
-            declaration.kind(),
+            declaration.kind_name(),
             "lexical_declaration" | "variable_declaration"
         ) {
             continue;
@@ -121,7 +121,7 @@ fn module_object<'t>(x: &Extractor<'_>, ident: Node<'t>) -> Option<Node<'t>> {
                 return d
                     .field("value")
                     .map(unwrap)
-                    .filter(|v| v.kind() == "object");
+                    .filter(|v| v.kind_name() == "object");
             }
         }
     }

@@ -66,11 +66,11 @@ pub(crate) fn is_ctor_export(module: &str, name: &str) -> bool {
 
 /// The receiver and method of `recv.method(…)`.
 fn member_call<'t>(node: Node<'t>, src: &str) -> Option<(Node<'t>, &'static str)> {
-    if node.kind() != "call_expression" {
+    if node.kind_name() != "call_expression" {
         return None;
     }
     let callee = unwrap(node.field("function")?);
-    if callee.kind() != "member_expression" {
+    if callee.kind_name() != "member_expression" {
         return None;
     }
     let method = text(callee.field("property")?, src);
@@ -101,15 +101,15 @@ fn chain_base<'t>(node: Node<'t>, src: &str) -> (Node<'t>, Vec<Node<'t>>) {
 /// returns one (`createRouter()`, see [`is_factory`]).
 fn is_ctor(x: &Extractor<'_>, node: Node<'_>) -> bool {
     let node = unwrap(node);
-    match node.kind() {
+    match node.kind_name() {
         "new_expression" => node
             .field("constructor")
             .map(unwrap)
-            .is_some_and(|c| c.kind() == "identifier" && x.hono_names.contains(x.text(c))),
+            .is_some_and(|c| c.kind_name() == "identifier" && x.hono_names.contains(x.text(c))),
         "call_expression" => node
             .field("function")
             .map(unwrap)
-            .is_some_and(|c| c.kind() == "identifier" && is_factory(x, c, node)),
+            .is_some_and(|c| c.kind_name() == "identifier" && is_factory(x, c, node)),
         _ => false,
     }
 }
@@ -129,7 +129,7 @@ fn is_factory(x: &Extractor<'_>, callee: Node<'_>, at: Node<'_>) -> bool {
         };
         let mut returns_app = false;
         crate::summary::walk_nodes(body, |n| {
-            returns_app |= n.kind() == "new_expression" && is_ctor(x, n);
+            returns_app |= n.kind_name() == "new_expression" && is_ctor(x, n);
         });
         return returns_app;
     }
@@ -200,10 +200,11 @@ pub(crate) fn chain_router(x: &Extractor<'_>, receiver: Node<'_>) -> Option<Symb
         let mut cur = base;
         for _ in 0..DEPTH_CAP * 8 {
             let parent = cur.parent()?;
-            match parent.kind() {
+            match parent.kind_name() {
                 "variable_declarator" => {
                     let name = parent.field("name")?;
-                    return (name.kind() == "identifier").then(|| vec![x.text(name).to_string()]);
+                    return (name.kind_name() == "identifier")
+                        .then(|| vec![x.text(name).to_string()]);
                 }
                 "member_expression"
                 | "call_expression"
@@ -303,14 +304,14 @@ pub(crate) fn call(
             true
         }
         ("on", [methods, rest @ ..]) if rest.len() >= 2 => {
-            let items = match unwrap(*methods).kind() {
+            let items = match unwrap(*methods).kind_name() {
                 "array" => named_elements(unwrap(*methods)),
                 _ => vec![*methods],
             };
             let verbs: Vec<String> = items
                 .into_iter()
                 .map(unwrap)
-                .filter(|m| m.kind() == "string")
+                .filter(|m| m.kind_name() == "string")
                 .map(|m| string_value(m, x.src).to_ascii_lowercase())
                 .filter(|m| VERBS.contains(&m.as_str()) && Method::parse(m).is_some())
                 .collect();
@@ -334,8 +335,8 @@ pub(crate) fn use_call(
     let Some(first) = args.first().map(|a| unwrap(*a)) else {
         return;
     };
-    let is_pattern = matches!(first.kind(), "string" | "template_string")
-        || (matches!(first.kind(), "identifier" | "member_expression")
+    let is_pattern = matches!(first.kind_name(), "string" | "template_string")
+        || (matches!(first.kind_name(), "identifier" | "member_expression")
             && !matches!(
                 x.consts.resolve(first, x.src),
                 StrValue::NotString | StrValue::Unknown
@@ -403,14 +404,14 @@ pub(crate) fn served_apps(x: &mut Extractor<'_>, root: Node<'_>) {
         if visited > 2_000_000 {
             break;
         }
-        match node.kind() {
+        match node.kind_name() {
             // `app.fetch`, `app.fire()`
             "member_expression" => {
                 let prop = node.field("property").map(|p| x.text(p));
                 if matches!(prop, Some("fetch" | "fire")) {
                     let object = node.field("object").map(unwrap);
                     if let Some(path) = object
-                        .filter(|o| o.kind() == "identifier")
+                        .filter(|o| o.kind_name() == "identifier")
                         .and_then(|o| symbol_path(o, x.src))
                     {
                         served.push((path, node));
@@ -421,14 +422,14 @@ pub(crate) fn served_apps(x: &mut Extractor<'_>, root: Node<'_>) {
             "call_expression" => {
                 let callee = node.field("function").map(unwrap);
                 let is_adapter = callee.is_some_and(|c| {
-                    c.kind() == "identifier" && matches!(x.text(c), "serve" | "handle")
+                    c.kind_name() == "identifier" && matches!(x.text(c), "serve" | "handle")
                 });
                 let first = node
                     .field("arguments")
                     .map(arguments)
                     .and_then(|a| a.first().copied())
                     .map(unwrap);
-                if let Some(arg) = first.filter(|a| is_adapter && a.kind() == "identifier") {
+                if let Some(arg) = first.filter(|a| is_adapter && a.kind_name() == "identifier") {
                     served.push((vec![x.text(arg).to_string()], node));
                 }
             }
@@ -436,9 +437,9 @@ pub(crate) fn served_apps(x: &mut Extractor<'_>, root: Node<'_>) {
             "export_statement" if entry_file => {
                 let is_default = (0..node.child_count())
                     .filter_map(|i| node.child(i))
-                    .any(|c| c.kind() == "default");
+                    .any(|c| c.kind_name() == "default");
                 let value = node.field("value").map(unwrap);
-                if let Some(v) = value.filter(|v| is_default && v.kind() == "identifier") {
+                if let Some(v) = value.filter(|v| is_default && v.kind_name() == "identifier") {
                     served.push((vec![x.text(v).to_string()], node));
                 }
             }
@@ -504,7 +505,7 @@ fn entry_file(path: &str) -> bool {
 /// defined in the repository); the early return is what makes it guard this route.
 pub(crate) fn helper_check(x: &Extractor<'_>, function: Node<'_>) -> Option<GuardRef> {
     let body = function.field("body")?;
-    if body.kind() != "statement_block" {
+    if body.kind_name() != "statement_block" {
         return None;
     }
     let context = function
@@ -522,7 +523,10 @@ pub(crate) fn helper_check(x: &Extractor<'_>, function: Node<'_>) -> Option<Guar
             continue;
         };
         // The next statement returns (or throws) when the answer says no.
-        let Some(next) = statements.get(i + 1).filter(|s| s.kind() == "if_statement") else {
+        let Some(next) = statements
+            .get(i + 1)
+            .filter(|s| s.kind_name() == "if_statement")
+        else {
             continue;
         };
         let (Some(condition), Some(consequence)) =
@@ -531,11 +535,11 @@ pub(crate) fn helper_check(x: &Extractor<'_>, function: Node<'_>) -> Option<Guar
             continue;
         };
         let mentions = x.text(condition).contains(name.as_str());
-        let leaves = match consequence.kind() {
+        let leaves = match consequence.kind_name() {
             "return_statement" | "throw_statement" => true,
             "statement_block" => consequence
                 .named_child(0)
-                .is_some_and(|s| matches!(s.kind(), "return_statement" | "throw_statement")),
+                .is_some_and(|s| matches!(s.kind_name(), "return_statement" | "throw_statement")),
             _ => false,
         };
         if !(mentions && leaves) {
@@ -580,21 +584,21 @@ fn helper_binding(
     context: &str,
 ) -> Option<(String, SymbolPath)> {
     if !matches!(
-        statement.kind(),
+        statement.kind_name(),
         "lexical_declaration" | "variable_declaration"
     ) {
         return None;
     }
     let decl = statement.named_child(0)?;
     let name = decl.field("name")?;
-    if name.kind() != "identifier" {
+    if name.kind_name() != "identifier" {
         return None;
     }
     let mut value = unwrap(decl.field("value")?);
-    if value.kind() == "await_expression" {
+    if value.kind_name() == "await_expression" {
         value = unwrap(value.named_child(0)?);
     }
-    if value.kind() != "call_expression" {
+    if value.kind_name() != "call_expression" {
         return None;
     }
     let args = value.field("arguments")?;
@@ -612,17 +616,17 @@ fn helper_binding(
 /// `(c) => handle(c)`, `async (c) => { return handle(c) }`.
 pub(crate) fn delegate<'t>(x: &Extractor<'_>, function: Node<'t>) -> Option<Node<'t>> {
     let body = function.field("body")?;
-    let expr = match body.kind() {
+    let expr = match body.kind_name() {
         "statement_block" => {
             let mut cursor = body.walk();
             let statements: Vec<Node<'t>> = body
                 .named_children(&mut cursor)
-                .filter(|n| n.kind() != "comment")
+                .filter(|n| n.kind_name() != "comment")
                 .collect();
             let [only] = statements.as_slice() else {
                 return None;
             };
-            match only.kind() {
+            match only.kind_name() {
                 "return_statement" | "expression_statement" => only.named_child(0)?,
                 _ => return None,
             }
@@ -630,14 +634,14 @@ pub(crate) fn delegate<'t>(x: &Extractor<'_>, function: Node<'t>) -> Option<Node
         _ => body,
     };
     let mut expr = unwrap(expr);
-    if expr.kind() == "await_expression" {
+    if expr.kind_name() == "await_expression" {
         expr = unwrap(expr.named_child(0)?);
     }
-    if expr.kind() != "call_expression" {
+    if expr.kind_name() != "call_expression" {
         return None;
     }
     let callee = unwrap(expr.field("function")?);
-    (callee.kind() == "identifier" && !x.text(callee).is_empty()).then_some(callee)
+    (callee.kind_name() == "identifier" && !x.text(callee).is_empty()).then_some(callee)
 }
 
 /// Verbs a helper that checks the caller starts its name with (`authenticateRequest`,
@@ -734,7 +738,7 @@ fn openapi_route(
 /// The options object of `createRoute({…})`, inline or bound to a name in this file.
 fn route_options<'t>(x: &Extractor<'_>, route: Node<'t>) -> Option<Node<'t>> {
     let mut node = unwrap(route);
-    if node.kind() == "identifier" {
+    if node.kind_name() == "identifier" {
         let name = x.text(node);
         let mut root = node;
         while let Some(p) = root.parent() {
@@ -743,14 +747,17 @@ fn route_options<'t>(x: &Extractor<'_>, route: Node<'t>) -> Option<Node<'t>> {
         let mut cursor = root.walk();
         let mut found = None;
         for stmt in root.named_children(&mut cursor) {
-            let decl = if stmt.kind() == "export_statement" {
+            let decl = if stmt.kind_name() == "export_statement" {
                 stmt.field("declaration")
             } else {
                 Some(stmt)
             };
-            let Some(decl) =
-                decl.filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
-            else {
+            let Some(decl) = decl.filter(|d| {
+                matches!(
+                    d.kind_name(),
+                    "lexical_declaration" | "variable_declaration"
+                )
+            }) else {
                 continue;
             };
             let mut c = decl.walk();
@@ -762,7 +769,7 @@ fn route_options<'t>(x: &Extractor<'_>, route: Node<'t>) -> Option<Node<'t>> {
         }
         node = unwrap(found?);
     }
-    if node.kind() != "call_expression" {
+    if node.kind_name() != "call_expression" {
         return None;
     }
     let callee = node.field("function").map(|f| x.text(f))?;
@@ -772,7 +779,7 @@ fn route_options<'t>(x: &Extractor<'_>, route: Node<'t>) -> Option<Node<'t>> {
     node.field("arguments")
         .and_then(|a| a.named_child(0))
         .map(unwrap)
-        .filter(|o| o.kind() == "object")
+        .filter(|o| o.kind_name() == "object")
 }
 
 /// A function declared at the top level of the file (`function f`, `const f = () => …`),
@@ -780,7 +787,7 @@ fn route_options<'t>(x: &Extractor<'_>, route: Node<'t>) -> Option<Node<'t>> {
 fn top_level_function<'t>(x: &Extractor<'_>, root: Node<'t>, name: &str) -> Option<Node<'t>> {
     let mut cursor = root.walk();
     for stmt in root.named_children(&mut cursor) {
-        let decl = if stmt.kind() == "export_statement" {
+        let decl = if stmt.kind_name() == "export_statement" {
             match stmt.field("declaration") {
                 Some(d) => d,
                 None => continue,
@@ -788,7 +795,7 @@ fn top_level_function<'t>(x: &Extractor<'_>, root: Node<'t>, name: &str) -> Opti
         } else {
             stmt
         };
-        match decl.kind() {
+        match decl.kind_name() {
             "function_declaration" if decl.field("name").map(|n| x.text(n)) == Some(name) => {
                 return Some(decl);
             }
@@ -868,7 +875,7 @@ pub(crate) fn verb_middleware(
 
 fn named_as_middleware(x: &Extractor<'_>, node: Node<'_>) -> bool {
     let node = unwrap(node);
-    let named = match node.kind() {
+    let named = match node.kind_name() {
         "call_expression" => node.field("function"),
         "identifier" | "member_expression" => Some(node),
         _ => None,

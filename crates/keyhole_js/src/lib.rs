@@ -185,7 +185,7 @@ pub fn extract(
         let message = if err.is_missing() {
             format!(
                 "syntax error (missing `{}`); routes after this point may be missed",
-                err.kind()
+                err.kind_name()
             )
         } else {
             "syntax error; routes after this point may be missed".to_string()
@@ -493,15 +493,17 @@ impl<'a> Extractor<'a> {
         let mut cursor = stmt.walk();
         let children: Vec<Node<'_>> = stmt.children(&mut cursor).collect();
         // `import type { … } from 'm'` binds no runtime name.
-        if children.iter().any(|c| c.kind() == "type") {
+        if children.iter().any(|c| c.kind_name() == "type") {
             return;
         }
         if let Some(clause) = children
             .iter()
-            .find(|c| c.kind() == "import_require_clause")
+            .find(|c| c.kind_name() == "import_require_clause")
         {
             // TypeScript `import x = require('m')`.
-            let name = clause.named_child(0).filter(|n| n.kind() == "identifier");
+            let name = clause
+                .named_child(0)
+                .filter(|n| n.kind_name() == "identifier");
             let source = clause.field("source");
             if let (Some(name), Some(source)) = (name, source) {
                 let module = string_value(source, self.src);
@@ -513,13 +515,13 @@ impl<'a> Extractor<'a> {
             return;
         };
         let module = string_value(source, self.src);
-        let Some(clause) = children.iter().find(|c| c.kind() == "import_clause") else {
+        let Some(clause) = children.iter().find(|c| c.kind_name() == "import_clause") else {
             return; // `import 'm'` for its side effects.
         };
         let mut cursor = clause.walk();
         let parts: Vec<Node<'_>> = clause.named_children(&mut cursor).collect();
         for part in parts {
-            match part.kind() {
+            match part.kind_name() {
                 "identifier" => {
                     self.add_import(self.text(part), &module, ImportKind::Default, stmt);
                 }
@@ -527,7 +529,7 @@ impl<'a> Extractor<'a> {
                     let mut c = part.walk();
                     let name = part
                         .named_children(&mut c)
-                        .find(|n| n.kind() == "identifier");
+                        .find(|n| n.kind_name() == "identifier");
                     if let Some(name) = name {
                         self.add_import(self.text(name), &module, ImportKind::Module, stmt);
                     }
@@ -536,12 +538,12 @@ impl<'a> Extractor<'a> {
                     let mut c = part.walk();
                     let specs: Vec<Node<'_>> = part
                         .named_children(&mut c)
-                        .filter(|n| n.kind() == "import_specifier")
+                        .filter(|n| n.kind_name() == "import_specifier")
                         .collect();
                     for spec in specs {
                         // `import { type Foo }`
                         let mut sc = spec.walk();
-                        if spec.children(&mut sc).any(|c| c.kind() == "type") {
+                        if spec.children(&mut sc).any(|c| c.kind_name() == "type") {
                             continue;
                         }
                         let Some(name) = spec.field("name") else {
@@ -567,7 +569,7 @@ impl<'a> Extractor<'a> {
 
     /// An identifier, or a string used as a module export name (`import { "a-b" as c }`).
     fn name_text(&self, node: Node<'_>) -> String {
-        if node.kind() == "string" {
+        if node.kind_name() == "string" {
             string_value(node, self.src)
         } else {
             self.text(node).to_string()
@@ -576,7 +578,7 @@ impl<'a> Extractor<'a> {
 
     fn require(&mut self, decl: Node<'_>, binding: Node<'_>, source: Node<'_>) {
         let module = string_value(source, self.src);
-        match binding.kind() {
+        match binding.kind_name() {
             "identifier" => {
                 self.add_import(self.text(binding), &module, ImportKind::Default, decl);
             }
@@ -584,7 +586,7 @@ impl<'a> Extractor<'a> {
                 let mut cursor = binding.walk();
                 let props: Vec<Node<'_>> = binding.named_children(&mut cursor).collect();
                 for prop in props {
-                    match prop.kind() {
+                    match prop.kind_name() {
                         "shorthand_property_identifier_pattern" => {
                             let name = self.text(prop);
                             self.add_import(name, &module, ImportKind::Named(name.into()), decl);
@@ -592,14 +594,14 @@ impl<'a> Extractor<'a> {
                         "pair_pattern" => {
                             let key = prop.field("key");
                             let value = prop.field("value").map(|v| {
-                                if v.kind() == "assignment_pattern" {
+                                if v.kind_name() == "assignment_pattern" {
                                     v.field("left").unwrap_or(v)
                                 } else {
                                     v
                                 }
                             });
                             if let (Some(key), Some(value)) = (key, value) {
-                                if value.kind() == "identifier" {
+                                if value.kind_name() == "identifier" {
                                     let key = self.name_text(key);
                                     let local = self.text(value);
                                     self.add_import(local, &module, ImportKind::Named(key), decl);
@@ -609,7 +611,7 @@ impl<'a> Extractor<'a> {
                         "object_assignment_pattern" => {
                             // `{ a = 1 }`
                             if let Some(left) = prop.field("left") {
-                                if left.kind() == "shorthand_property_identifier_pattern" {
+                                if left.kind_name() == "shorthand_property_identifier_pattern" {
                                     let name = self.text(left);
                                     self.add_import(
                                         name,
@@ -636,7 +638,7 @@ impl<'a> Extractor<'a> {
     fn router_ctor_fw(&self, value: Node<'_>) -> Option<(RouterKind, Framework)> {
         let mut value = unwrap(value);
         // `const app = await NestFactory.create(AppModule)`
-        if value.kind() == "await_expression" {
+        if value.kind_name() == "await_expression" {
             value = unwrap(value.named_child(0)?);
         }
         if nestjs::is_factory_create(value, self.src) {
@@ -648,13 +650,13 @@ impl<'a> Extractor<'a> {
         if let Some(kind) = self.router_ctor(value) {
             return Some((kind, Framework::Express));
         }
-        let (callee, is_new) = match value.kind() {
+        let (callee, is_new) = match value.kind_name() {
             "call_expression" => (value.field("function")?, false),
             "new_expression" => (value.field("constructor")?, true),
             _ => return None,
         };
         let callee = unwrap(callee);
-        if callee.kind() == "identifier" {
+        if callee.kind_name() == "identifier" {
             let name = self.text(callee);
             if self.koa_names.contains(name) && is_new {
                 return Some((RouterKind::App, Framework::Koa));
@@ -687,13 +689,13 @@ impl<'a> Extractor<'a> {
 
     /// The value of key `key` in an object literal.
     fn object_value<'t>(&self, object: Node<'t>, key: &str) -> Option<Node<'t>> {
-        if object.kind() != "object" {
+        if object.kind_name() != "object" {
             return None;
         }
         let mut cursor = object.walk();
         let pairs: Vec<Node<'t>> = object.named_children(&mut cursor).collect();
         for pair in pairs {
-            match pair.kind() {
+            match pair.kind_name() {
                 "pair" => {
                     let k = pair.field("key").map(|k| self.name_text(k));
                     if k.as_deref() == Some(key) {
@@ -723,13 +725,13 @@ impl<'a> Extractor<'a> {
     /// What kind of Express router a value constructs, if any.
     fn router_ctor(&self, value: Node<'_>) -> Option<RouterKind> {
         let value = unwrap(value);
-        let (callee, is_new) = match value.kind() {
+        let (callee, is_new) = match value.kind_name() {
             "call_expression" => (value.field("function")?, false),
             "new_expression" => (value.field("constructor")?, true),
             _ => return None,
         };
         let callee = unwrap(callee);
-        match callee.kind() {
+        match callee.kind_name() {
             "identifier" => {
                 let name = self.text(callee);
                 if self.router_ctor_names.contains(name) {
@@ -746,7 +748,7 @@ impl<'a> Extractor<'a> {
                     return None;
                 }
                 let object = unwrap(callee.field("object")?);
-                let from_express = match object.kind() {
+                let from_express = match object.kind_name() {
                     "identifier" => self.express_names.contains(self.text(object)),
                     _ => require_source(object, self.src).is_some_and(|m| m == "express"),
                 };
@@ -762,14 +764,14 @@ impl<'a> Extractor<'a> {
 
     fn assign(&mut self, anchor: Node<'_>, name: Node<'_>, value: Node<'_>) {
         let name = self.text(name);
-        let late = anchor.kind() == "assignment_expression";
+        let late = anchor.kind_name() == "assignment_expression";
         if late && matches!(name, "exports" | "module") {
             return;
         }
         // `const router = module.exports = express.Router()`: look through the chain.
         let mut value = unwrap(value);
         for _ in 0..DEPTH_CAP {
-            if value.kind() != "assignment_expression" {
+            if value.kind_name() != "assignment_expression" {
                 break;
             }
             match value.field("right") {
@@ -808,7 +810,7 @@ impl<'a> Extractor<'a> {
         if require_source(value, self.src).is_some() {
             return; // an import, handled by `@require`
         }
-        match value.kind() {
+        match value.kind_name() {
             "member_expression" => {
                 let object = value.field("object").map(unwrap);
                 if let Some(module) = object.and_then(|o| require_source(o, self.src)) {
@@ -821,7 +823,7 @@ impl<'a> Extractor<'a> {
                 }
                 // `const Router = express.Router`
                 if let (Some(obj), Some(prop)) = (object, value.field("property")) {
-                    if obj.kind() == "identifier"
+                    if obj.kind_name() == "identifier"
                         && self.express_names.contains(self.text(obj))
                         && self.text(prop) == "Router"
                     {
@@ -865,7 +867,7 @@ impl<'a> Extractor<'a> {
                 let mut cursor = value.walk();
                 let pairs: Vec<Node<'_>> = value
                     .named_children(&mut cursor)
-                    .filter(|p| p.kind() == "pair")
+                    .filter(|p| p.kind_name() == "pair")
                     .collect();
                 for pair in pairs {
                     let key = pair.field("key");
@@ -873,7 +875,7 @@ impl<'a> Extractor<'a> {
                     let (Some(key), Some(val)) = (key, val) else {
                         continue;
                     };
-                    let key = match key.kind() {
+                    let key = match key.kind_name() {
                         "property_identifier" => self.text(key).to_string(),
                         "string" => string_value(key, self.src),
                         _ => continue,
@@ -884,7 +886,7 @@ impl<'a> Extractor<'a> {
                         self.add_import(&member, &module, ImportKind::Default, pair);
                         continue;
                     }
-                    match val.kind() {
+                    match val.kind_name() {
                         "call_expression" => self.call_alias(&member, val, pair),
                         "identifier" | "member_expression" => {
                             if let Some(path) = symbol_path(val, self.src) {
@@ -988,18 +990,20 @@ impl<'a> Extractor<'a> {
     fn es_export(&mut self, stmt: Node<'_>) {
         let mut cursor = stmt.walk();
         let children: Vec<Node<'_>> = stmt.children(&mut cursor).collect();
-        let is_default = children.iter().any(|c| matches!(c.kind(), "default" | "="));
+        let is_default = children
+            .iter()
+            .any(|c| matches!(c.kind_name(), "default" | "="));
         let source = stmt.field("source").map(|s| string_value(s, self.src));
 
         if let Some(decl) = stmt.field("declaration") {
-            match decl.kind() {
+            match decl.kind_name() {
                 "lexical_declaration" | "variable_declaration" => {
                     let mut c = decl.walk();
                     let names: Vec<String> = decl
                         .named_children(&mut c)
-                        .filter(|d| d.kind() == "variable_declarator")
+                        .filter(|d| d.kind_name() == "variable_declarator")
                         .filter_map(|d| d.field("name"))
-                        .filter(|n| n.kind() == "identifier")
+                        .filter(|n| n.kind_name() == "identifier")
                         .map(|n| self.text(n).to_string())
                         .collect();
                     for n in names {
@@ -1018,11 +1022,11 @@ impl<'a> Extractor<'a> {
             }
             return;
         }
-        if let Some(clause) = children.iter().find(|c| c.kind() == "export_clause") {
+        if let Some(clause) = children.iter().find(|c| c.kind_name() == "export_clause") {
             let mut c = clause.walk();
             let specs: Vec<Node<'_>> = clause
                 .named_children(&mut c)
-                .filter(|n| n.kind() == "export_specifier")
+                .filter(|n| n.kind_name() == "export_specifier")
                 .collect();
             for spec in specs {
                 let Some(name) = spec.field("name") else {
@@ -1047,7 +1051,10 @@ impl<'a> Extractor<'a> {
             }
             return;
         }
-        if let Some(ns) = children.iter().find(|c| c.kind() == "namespace_export") {
+        if let Some(ns) = children
+            .iter()
+            .find(|c| c.kind_name() == "namespace_export")
+        {
             let name = ns.named_child(0).map(|n| self.name_text(n));
             if let (Some(name), Some(module)) = (name, &source) {
                 self.add_import(&name, module, ImportKind::Module, stmt);
@@ -1061,7 +1068,7 @@ impl<'a> Extractor<'a> {
                 children
                     .iter()
                     .rev()
-                    .find(|c| c.is_named() && c.kind() != "comment")
+                    .find(|c| c.is_named() && c.kind_name() != "comment")
                     .copied()
             });
             if let Some(value) = value {
@@ -1070,7 +1077,7 @@ impl<'a> Extractor<'a> {
                 } else if self.router_use_chain("module.exports", value, stmt) {
                     self.export(None, vec!["module".into(), "exports".into()]);
                 } else if params::is_function(unwrap(value))
-                    || (unwrap(value).kind() == "call_expression"
+                    || (unwrap(value).kind_name() == "call_expression"
                         && params::binding_of_wrapped(unwrap(value), self.src))
                 {
                     // `export default async function (fastify) {…}`, `export default fp(…)`:
@@ -1093,7 +1100,7 @@ impl<'a> Extractor<'a> {
             if after_as {
                 return Some(self.name_text(child));
             }
-            after_as = child.kind() == "as";
+            after_as = child.kind_name() == "as";
         }
         None
     }
@@ -1114,10 +1121,10 @@ impl<'a> Extractor<'a> {
         let mut bound: Option<Node<'_>> = None;
         for _ in 0..DEPTH_CAP {
             let Some(p) = up else { break };
-            match p.kind() {
+            match p.kind_name() {
                 "parenthesized_expression" => {}
                 "assignment_expression" => {
-                    match p.field("left").filter(|l| l.kind() == "identifier") {
+                    match p.field("left").filter(|l| l.kind_name() == "identifier") {
                         // `exports = module.exports = router`
                         Some(left) if self.text(left) == "exports" => {}
                         Some(left) => bound = Some(left),
@@ -1127,7 +1134,7 @@ impl<'a> Extractor<'a> {
                 "variable_declarator" => {
                     bound = p
                         .field("name")
-                        .filter(|n| n.kind() == "identifier")
+                        .filter(|n| n.kind_name() == "identifier")
                         .or(bound);
                     break;
                 }
@@ -1141,7 +1148,7 @@ impl<'a> Extractor<'a> {
         }
         let mut value = unwrap(value);
         for _ in 0..DEPTH_CAP {
-            if value.kind() != "assignment_expression" {
+            if value.kind_name() != "assignment_expression" {
                 break;
             }
             // `module.exports = app = express()`: the identifier on the left is the local.
@@ -1155,7 +1162,7 @@ impl<'a> Extractor<'a> {
                 None => return,
             }
         }
-        match value.kind() {
+        match value.kind_name() {
             "identifier" | "member_expression" => {
                 if let Some(path) = symbol_path(value, self.src) {
                     self.export(name, path);
@@ -1165,7 +1172,7 @@ impl<'a> Extractor<'a> {
                 let mut cursor = value.walk();
                 let props: Vec<Node<'_>> = value.named_children(&mut cursor).collect();
                 for prop in props {
-                    match prop.kind() {
+                    match prop.kind_name() {
                         "shorthand_property_identifier" => {
                             let n = self.text(prop).to_string();
                             self.export(Some(n.clone()), vec![n]);
@@ -1174,7 +1181,7 @@ impl<'a> Extractor<'a> {
                             let key = prop.field("key");
                             let val = prop.field("value");
                             if let (Some(key), Some(val)) = (key, val) {
-                                let key = match key.kind() {
+                                let key = match key.kind_name() {
                                     "property_identifier" => self.text(key).to_string(),
                                     "string" => string_value(key, self.src),
                                     _ => continue,
@@ -1264,7 +1271,7 @@ impl<'a> Extractor<'a> {
     /// bound to `obj` (`obj.f`), `fastify.decorate('authenticate', fn)`
     /// (`fastify.authenticate`).
     fn function_binding(&mut self, function: Node<'_>) -> Option<String> {
-        if function.kind() == "function_declaration" {
+        if function.kind_name() == "function_declaration" {
             return function.field("name").map(|n| self.text(n).to_string());
         }
         self.function_names.remove(&function.id())
@@ -1275,21 +1282,21 @@ impl<'a> Extractor<'a> {
     /// [`BINDING_WRAPPERS`] parentheses, `as T` and single-argument wrappers (`helpers.try(fn)`,
     /// `asyncHandler(fn)`, `fp(fn)`), and the functions and methods of an object literal.
     fn function_site(&mut self, site: Node<'_>) {
-        match site.kind() {
+        match site.kind_name() {
             "variable_declarator" => {
                 let (Some(name), Some(value)) = (site.field("name"), site.field("value")) else {
                     return;
                 };
-                if name.kind() == "object_pattern" {
+                if name.kind_name() == "object_pattern" {
                     self.destructure_alias(site, name, value);
                     return;
                 }
-                if name.kind() != "identifier" {
+                if name.kind_name() != "identifier" {
                     return;
                 }
                 let name = self.text(name);
                 self.bind_value(value, name, BINDING_WRAPPERS);
-                if value.kind() == "object" {
+                if value.kind_name() == "object" {
                     self.bind_object(value, name);
                 }
             }
@@ -1301,7 +1308,7 @@ impl<'a> Extractor<'a> {
                     return;
                 };
                 self.bind_value(right, &name, BINDING_WRAPPERS);
-                if right.kind() == "object" {
+                if right.kind_name() == "object" {
                     self.bind_object(right, &name);
                 }
             }
@@ -1310,21 +1317,24 @@ impl<'a> Extractor<'a> {
                 let Some(callee) = site.field("function").map(unwrap) else {
                     return;
                 };
-                if callee.kind() != "member_expression"
+                if callee.kind_name() != "member_expression"
                     || callee
                         .field("property")
                         .is_none_or(|p| self.text(p) != "decorate")
                 {
                     return;
                 }
-                let Some(args) = site.field("arguments").filter(|a| a.kind() == "arguments") else {
+                let Some(args) = site
+                    .field("arguments")
+                    .filter(|a| a.kind_name() == "arguments")
+                else {
                     return;
                 };
                 let args = arguments(args);
                 let [key, value] = args.as_slice() else {
                     return;
                 };
-                if key.kind() != "string" {
+                if key.kind_name() != "string" {
                     return;
                 }
                 let Some(function) = self.wrapped_function(*value, BINDING_WRAPPERS - 1) else {
@@ -1356,13 +1366,15 @@ impl<'a> Extractor<'a> {
         let mut cursor = pattern.walk();
         let props: Vec<Node<'_>> = pattern.named_children(&mut cursor).collect();
         for prop in props {
-            let (key, local) = match prop.kind() {
+            let (key, local) = match prop.kind_name() {
                 "shorthand_property_identifier_pattern" => {
                     (self.text(prop).to_string(), self.text(prop).to_string())
                 }
                 "pair_pattern" => {
                     let key = prop.field("key").map(|k| self.name_text(k));
-                    let value = prop.field("value").filter(|v| v.kind() == "identifier");
+                    let value = prop
+                        .field("value")
+                        .filter(|v| v.kind_name() == "identifier");
                     match (key, value) {
                         (Some(k), Some(v)) => (k, self.text(v).to_string()),
                         _ => continue,
@@ -1389,7 +1401,7 @@ impl<'a> Extractor<'a> {
     fn bind_object(&mut self, object: Node<'_>, object_name: &str) {
         let mut cursor = object.walk();
         for member in object.named_children(&mut cursor) {
-            match member.kind() {
+            match member.kind_name() {
                 "method_definition" => {
                     let Some(key) = member.field("name") else {
                         continue;
@@ -1404,7 +1416,7 @@ impl<'a> Extractor<'a> {
                     else {
                         continue;
                     };
-                    let key = match key.kind() {
+                    let key = match key.kind_name() {
                         "property_identifier" => self.text(key).to_string(),
                         "string" => string_value(key, self.src),
                         _ => continue,
@@ -1421,7 +1433,7 @@ impl<'a> Extractor<'a> {
     /// not bindings.
     fn wrapped_function<'t>(&self, mut node: Node<'t>, wrappers: usize) -> Option<Node<'t>> {
         for _ in 0..=wrappers {
-            match node.kind() {
+            match node.kind_name() {
                 "arrow_function" | "function_expression" => return Some(node),
                 "parenthesized_expression" | "as_expression" | "satisfies_expression" => {
                     let mut cursor = node.walk();
@@ -1430,7 +1442,7 @@ impl<'a> Extractor<'a> {
                 }
                 "call_expression" => {
                     let callee = unwrap(node.field("function")?);
-                    let method = match callee.kind() {
+                    let method = match callee.kind_name() {
                         "member_expression" => {
                             callee.field("property").map_or("", |p| self.text(p))
                         }
@@ -1444,7 +1456,7 @@ impl<'a> Extractor<'a> {
                         return None;
                     }
                     let args = node.field("arguments")?;
-                    if args.kind() != "arguments" {
+                    if args.kind_name() != "arguments" {
                         return None;
                     }
                     let args = arguments(args);
@@ -1465,7 +1477,7 @@ impl<'a> Extractor<'a> {
         if params::is_function(node) {
             return Some(node);
         }
-        if node.kind() != "identifier" {
+        if node.kind_name() != "identifier" {
             return None;
         }
         let (start, end) = *self.function_ranges.get(self.text(node))?;
@@ -1483,7 +1495,7 @@ impl<'a> Extractor<'a> {
         let node = unwrap(handler);
         let function = if params::is_function(node) {
             node
-        } else if node.kind() == "identifier" {
+        } else if node.kind_name() == "identifier" {
             let (start, end) = *self.function_ranges.get(self.text(node))?;
             let mut root = node;
             for _ in 0..100_000 {
@@ -1532,7 +1544,7 @@ impl<'a> Extractor<'a> {
         // `router[verb](name, …)`: a route only as a template of its function's parameters.
         if method
             .parent()
-            .is_some_and(|p| p.kind() == "subscript_expression")
+            .is_some_and(|p| p.kind_name() == "subscript_expression")
         {
             self.template_route(call, receiver, Err(method), &args);
             return;
@@ -1569,7 +1581,11 @@ impl<'a> Extractor<'a> {
             "register" => return self.fastify_register(call, receiver, &args),
             "addHook" => return self.fastify_hook(call, receiver, &args),
             "decorate" => return,
-            "route" if args.first().is_some_and(|a| unwrap(*a).kind() == "object") => {
+            "route"
+                if args
+                    .first()
+                    .is_some_and(|a| unwrap(*a).kind_name() == "object") =>
+            {
                 return self.fastify_route(call, receiver, &args);
             }
             _ => {}
@@ -1578,7 +1594,8 @@ impl<'a> Extractor<'a> {
             return; // `route(…)` is read from the verb calls chained on it
         }
         let receiver = unwrap(receiver);
-        if receiver.kind() == "call_expression" && hono::chain_router(self, receiver).is_none() {
+        if receiver.kind_name() == "call_expression" && hono::chain_router(self, receiver).is_none()
+        {
             self.chained_route(call, receiver, method, &args);
         } else {
             self.route_call(call, receiver, method, &args);
@@ -1596,7 +1613,7 @@ impl<'a> Extractor<'a> {
         let args = match args {
             [name, path, _, ..]
                 if self.file_framework() == Framework::Koa
-                    && unwrap(*name).kind() == "string"
+                    && unwrap(*name).kind_name() == "string"
                     && !string_value(unwrap(*name), self.src).starts_with('/')
                     && self
                         .paths(*path)
@@ -1690,7 +1707,7 @@ impl<'a> Extractor<'a> {
         let router = self.bind_receiver(router, call);
         // In a Hono chain (`new Hono().get(…).post(…)`) a route starts at its verb.
         let from = if matches!(
-            unwrap(receiver).kind(),
+            unwrap(receiver).kind_name(),
             "call_expression" | "new_expression"
         ) {
             call.field("function")
@@ -1726,22 +1743,22 @@ impl<'a> Extractor<'a> {
     /// without the key are left out.
     fn loop_instances<'t>(&self, call: Node<'t>, args: &[Node<'t>]) -> Option<Vec<Vec<Node<'t>>>> {
         let (variable, table) = self.enclosing_loop(call)?;
-        let array = if table.kind() == "array" {
+        let array = if table.kind_name() == "array" {
             table
         } else {
             self.array_binding(table)?
         };
         let elements = named_elements(array);
-        if elements.iter().any(|e| unwrap(*e).kind() != "object") {
+        if elements.iter().any(|e| unwrap(*e).kind_name() != "object") {
             return None;
         }
         // Which key of the element an argument reads, if any.
         let key_of = |arg: Node<'t>| -> Option<String> {
             let arg = unwrap(arg);
-            match (&variable, arg.kind()) {
+            match (&variable, arg.kind_name()) {
                 (LoopVariable::Whole(v), "member_expression") => {
                     let object = unwrap(arg.field("object")?);
-                    (object.kind() == "identifier" && self.text(object) == v)
+                    (object.kind_name() == "identifier" && self.text(object) == v)
                         .then(|| arg.field("property").map(|p| self.text(p)))
                         .flatten()
                         .map(str::to_string)
@@ -1779,32 +1796,34 @@ impl<'a> Extractor<'a> {
         let mut cur = call.parent();
         for _ in 0..DEPTH_CAP * 4 {
             let node = cur?;
-            if node.kind() == "for_in_statement" {
+            if node.kind_name() == "for_in_statement" {
                 let of = node.field("operator").is_some_and(|o| self.text(o) == "of");
                 let table = unwrap(node.field("right")?);
-                if !of || !matches!(table.kind(), "identifier" | "array") {
+                if !of || !matches!(table.kind_name(), "identifier" | "array") {
                     return None;
                 }
                 let variable = self.loop_variable(node.field("left")?)?;
                 return Some((variable, table));
             }
             if params::is_function(node) {
-                let args = node.parent().filter(|p| p.kind() == "arguments")?;
+                let args = node.parent().filter(|p| p.kind_name() == "arguments")?;
                 let first = args.named_child(0).is_some_and(|f| f.id() == node.id());
                 let (object, method) = self.method_call(args.parent()?)?;
                 if !first
                     || !matches!(method, "forEach" | "map")
-                    || !matches!(object.kind(), "identifier" | "array")
+                    || !matches!(object.kind_name(), "identifier" | "array")
                 {
                     return None;
                 }
                 let param = node.field("parameter").or_else(|| {
                     let list = node.field("parameters")?;
                     let mut c = list.walk();
-                    let first = list.named_children(&mut c).find(|p| p.kind() != "comment");
+                    let first = list
+                        .named_children(&mut c)
+                        .find(|p| p.kind_name() != "comment");
                     first
                 })?;
-                let param = match param.kind() {
+                let param = match param.kind_name() {
                     "required_parameter" | "optional_parameter" => param.field("pattern")?,
                     _ => param,
                 };
@@ -1816,20 +1835,22 @@ impl<'a> Extractor<'a> {
     }
 
     fn loop_variable(&self, pattern: Node<'_>) -> Option<LoopVariable> {
-        match pattern.kind() {
+        match pattern.kind_name() {
             "identifier" => Some(LoopVariable::Whole(self.text(pattern).to_string())),
             "object_pattern" => {
                 let mut names = Vec::new();
                 let mut cursor = pattern.walk();
                 for prop in pattern.named_children(&mut cursor) {
-                    match prop.kind() {
+                    match prop.kind_name() {
                         "shorthand_property_identifier_pattern" => {
                             let n = self.text(prop).to_string();
                             names.push((n.clone(), n));
                         }
                         "pair_pattern" => {
                             let key = prop.field("key").map(|k| self.name_text(k));
-                            let value = prop.field("value").filter(|v| v.kind() == "identifier");
+                            let value = prop
+                                .field("value")
+                                .filter(|v| v.kind_name() == "identifier");
                             if let (Some(k), Some(v)) = (key, value) {
                                 names.push((self.text(v).to_string(), k));
                             }
@@ -1943,13 +1964,13 @@ impl<'a> Extractor<'a> {
         let mut all_calls: Vec<Node<'_>> = Vec::new();
         let mut route: Option<(SymbolPath, Node<'_>)> = None;
         for _ in 0..DEPTH_CAP * 4 {
-            if cur.kind() != "call_expression" {
+            if cur.kind_name() != "call_expression" {
                 return;
             }
             let Some(callee) = cur.field("function").map(unwrap) else {
                 return;
             };
-            if callee.kind() != "member_expression" {
+            if callee.kind_name() != "member_expression" {
                 return;
             }
             let (Some(prop), Some(object)) = (callee.field("property"), callee.field("object"))
@@ -2114,11 +2135,11 @@ impl<'a> Extractor<'a> {
 
     /// `object.method(…)`: the object and the method's name.
     fn method_call<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, &'a str)> {
-        if node.kind() != "call_expression" {
+        if node.kind_name() != "call_expression" {
             return None;
         }
         let callee = unwrap(node.field("function")?);
-        if callee.kind() != "member_expression" {
+        if callee.kind_name() != "member_expression" {
             return None;
         }
         let object = unwrap(callee.field("object")?);
@@ -2129,11 +2150,11 @@ impl<'a> Extractor<'a> {
     /// `mount('/api', api)` (koa-mount): its path and what it mounts.
     fn koa_mount<'t>(&self, node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
         let node = unwrap(node);
-        if node.kind() != "call_expression" || self.file_framework() != Framework::Koa {
+        if node.kind_name() != "call_expression" || self.file_framework() != Framework::Koa {
             return None;
         }
         let callee = unwrap(node.field("function")?);
-        if callee.kind() != "identifier" || self.text(callee) != "mount" {
+        if callee.kind_name() != "identifier" || self.text(callee) != "mount" {
             return None;
         }
         match arguments(node.field("arguments")?).as_slice() {
@@ -2154,7 +2175,7 @@ impl<'a> Extractor<'a> {
             out.unreadable = true;
             return out;
         };
-        if options.kind() != "object" {
+        if options.kind_name() != "object" {
             out.unreadable = true;
             return out;
         }
@@ -2173,14 +2194,14 @@ impl<'a> Extractor<'a> {
             let Some(value) = pair.field("value").map(unwrap) else {
                 continue;
             };
-            let items = if value.kind() == "array" {
+            let items = if value.kind_name() == "array" {
                 named_elements(value)
             } else {
                 vec![value]
             };
             for item in items {
                 let item = unwrap(item);
-                match item.kind() {
+                match item.kind_name() {
                     "regex" => out.patterns.push(self.text(item).to_string()),
                     _ => match self.consts.resolve(item, self.src) {
                         StrValue::Known(p) => out.paths.push(p),
@@ -2253,7 +2274,8 @@ impl<'a> Extractor<'a> {
                 self.add_import(&local, &module, ImportKind::Default, plugin);
             }
             vec![local]
-        } else if plugin.kind() == "call_expression" && params::binding_of_wrapped(plugin, self.src)
+        } else if plugin.kind_name() == "call_expression"
+            && params::binding_of_wrapped(plugin, self.src)
         {
             let Some(inner) = plugin.field("arguments").and_then(|a| a.named_child(0)) else {
                 return;
@@ -2287,12 +2309,12 @@ impl<'a> Extractor<'a> {
 
     /// `fp(name)` / `fastifyPlugin(name)`: the wrapped plugin's name.
     fn fp_argument(&self, node: Node<'_>) -> Option<SymbolPath> {
-        if node.kind() != "call_expression" {
+        if node.kind_name() != "call_expression" {
             return None;
         }
         let callee = unwrap(node.field("function")?);
         let name = self.text(callee);
-        if callee.kind() != "identifier"
+        if callee.kind_name() != "identifier"
             || !(self.fp_names.contains(name) || matches!(name, "fp" | "fastifyPlugin"))
         {
             return None;
@@ -2316,7 +2338,7 @@ impl<'a> Extractor<'a> {
             return None;
         }
         let dir = self.object_value(unwrap(options?), "dir")?;
-        if dir.kind() != "call_expression" {
+        if dir.kind_name() != "call_expression" {
             return None;
         }
         let callee = symbol_path(dir.field("function")?, self.src)?;
@@ -2349,7 +2371,7 @@ impl<'a> Extractor<'a> {
             return;
         };
         let hook = unwrap(*hook);
-        if hook.kind() != "string"
+        if hook.kind_name() != "string"
             || !FASTIFY_GUARD_HOOKS.contains(&string_value(hook, self.src).as_str())
         {
             return;
@@ -2396,14 +2418,14 @@ impl<'a> Extractor<'a> {
         let Some(method) = self.object_value(options, "method") else {
             return;
         };
-        let items = if method.kind() == "array" {
+        let items = if method.kind_name() == "array" {
             named_elements(method)
         } else {
             vec![method]
         };
         let methods: Vec<Method> = items
             .into_iter()
-            .filter(|m| unwrap(*m).kind() == "string")
+            .filter(|m| unwrap(*m).kind_name() == "string")
             .filter_map(|m| Method::parse(&string_value(unwrap(m), self.src).to_ascii_lowercase()))
             .collect();
         if methods.is_empty() {
@@ -2434,7 +2456,7 @@ impl<'a> Extractor<'a> {
     fn use_prefix(&self, first: Node<'_>) -> Option<PathArg> {
         let node = unwrap(first);
         let span = self.span(node);
-        match node.kind() {
+        match node.kind_name() {
             "regex" => Some(PathArg {
                 value: Some(self.text(node).to_string()),
                 span,
@@ -2490,7 +2512,7 @@ impl<'a> Extractor<'a> {
     /// The path(s) a route's first argument names, with how sure we are of each.
     fn paths(&self, first: Node<'_>) -> Vec<(PathArg, PathCertainty)> {
         let node = unwrap(first);
-        if node.kind() == "array" {
+        if node.kind_name() == "array" {
             return named_elements(node)
                 .into_iter()
                 .map(|e| self.path(e))
@@ -2502,7 +2524,7 @@ impl<'a> Extractor<'a> {
     fn path(&self, node: Node<'_>) -> (PathArg, PathCertainty) {
         let node = unwrap(node);
         let span = self.span(node);
-        if node.kind() == "regex" {
+        if node.kind_name() == "regex" {
             let value = Some(self.text(node).to_string());
             return (PathArg { value, span }, PathCertainty::Path);
         }
@@ -2606,7 +2628,7 @@ impl<'a> Extractor<'a> {
     /// walk of the file, in document order), read once the module's names are known.
     fn bind_calls_and_returns(&mut self, sites: &[Node<'_>]) {
         for node in sites {
-            match node.kind() {
+            match node.kind_name() {
                 "call_expression" => self.bind_call(*node),
                 "return_statement" => self.bind_return(*node),
                 "object" => nestjs::app_guard_provider(self, *node),
@@ -2619,7 +2641,7 @@ impl<'a> Extractor<'a> {
         let Some(callee) = call.field("function").map(unwrap) else {
             return;
         };
-        if callee.kind() == "member_expression" {
+        if callee.kind_name() == "member_expression" {
             let method = callee
                 .field("property")
                 .map(|p| self.text(p))
@@ -2633,7 +2655,7 @@ impl<'a> Extractor<'a> {
         };
         // Only a name or an options object passed on can bind a router; most calls pass
         // neither (read without collecting the arguments) and skip the callee's path.
-        let binds = |a: Node<'_>| matches!(unwrap(a).kind(), "identifier" | "object");
+        let binds = |a: Node<'_>| matches!(unwrap(a).kind_name(), "identifier" | "object");
         let count = arg_list.named_child_count();
         let any_binds = if count <= 8 {
             (0..count).any(|i| arg_list.named_child(i).is_some_and(binds))
@@ -2662,11 +2684,11 @@ impl<'a> Extractor<'a> {
         let mut mounted = false;
         for (i, arg) in args.iter().enumerate() {
             let arg = unwrap(*arg);
-            if arg.kind() == "object" {
+            if arg.kind_name() == "object" {
                 mounted |= self.bind_object_arg(call, &callee_path, i, arg);
                 continue;
             }
-            if arg.kind() != "identifier" {
+            if arg.kind_name() != "identifier" {
                 continue;
             }
             let name = self.text(arg).to_string();
@@ -2738,7 +2760,7 @@ impl<'a> Extractor<'a> {
         let mut cursor = object.walk();
         let members: Vec<Node<'_>> = object.named_children(&mut cursor).collect();
         for member in members {
-            let (key, value) = match member.kind() {
+            let (key, value) = match member.kind_name() {
                 "shorthand_property_identifier" => (self.text(member).to_string(), member),
                 "pair" => {
                     let (Some(k), Some(v)) =
@@ -2746,7 +2768,7 @@ impl<'a> Extractor<'a> {
                     else {
                         continue;
                     };
-                    if k.kind() != "property_identifier" || v.kind() != "identifier" {
+                    if k.kind_name() != "property_identifier" || v.kind_name() != "identifier" {
                         continue;
                     }
                     (self.text(k).to_string(), v)
@@ -2782,7 +2804,7 @@ impl<'a> Extractor<'a> {
         };
         let mut guards = Vec::new();
         if !matches!(
-            arg.kind(),
+            arg.kind_name(),
             "string" | "template_string" | "binary_expression"
         ) {
             self.guard_refs(arg, &mut guards);
@@ -2799,7 +2821,7 @@ impl<'a> Extractor<'a> {
         let Some(value) = ret.named_child(0).map(unwrap) else {
             return;
         };
-        if value.kind() != "identifier" {
+        if value.kind_name() != "identifier" {
             return;
         }
         let name = self.text(value);
@@ -2833,7 +2855,7 @@ impl<'a> Extractor<'a> {
 
     fn is_cors_call(&self, node: Node<'_>) -> bool {
         let node = unwrap(node);
-        node.kind() == "call_expression"
+        node.kind_name() == "call_expression"
             && node
                 .field("function")
                 .and_then(|f| symbol_path(f, self.src))
@@ -2862,11 +2884,11 @@ impl<'a> Extractor<'a> {
             let Some(parent) = node.parent() else {
                 return false;
             };
-            match parent.kind() {
+            match parent.kind_name() {
                 "parenthesized_expression" | "arguments" => node = parent,
                 "call_expression" => {
                     return parent.field("function").map(unwrap).is_some_and(|c| {
-                        c.kind() == "identifier"
+                        c.kind_name() == "identifier"
                             && (self.fp_names.contains(self.text(c))
                                 || matches!(self.text(c), "fp" | "fastifyPlugin"))
                     });
@@ -2902,7 +2924,7 @@ impl<'a> Extractor<'a> {
 
     fn handler_name(&self, last: Node<'_>) -> Option<String> {
         let node = unwrap(last);
-        match node.kind() {
+        match node.kind_name() {
             "identifier" | "member_expression" => symbol_path(node, self.src).map(|p| p.join(".")),
             "call_expression" => {
                 // `ctrl.list.bind(ctrl)`, `asyncHandler(ctrl.list)`, `catchAsync(getUser)`
@@ -2920,7 +2942,10 @@ impl<'a> Extractor<'a> {
                 });
                 match args.as_slice() {
                     [only] if wrapper => self.handler_name(*only).filter(|_| {
-                        matches!(unwrap(*only).kind(), "identifier" | "member_expression")
+                        matches!(
+                            unwrap(*only).kind_name(),
+                            "identifier" | "member_expression"
+                        )
                     }),
                     _ => None,
                 }
@@ -2934,7 +2959,7 @@ impl<'a> Extractor<'a> {
         let mut stack = vec![(arg, 0usize)];
         while let Some((node, depth)) = stack.pop() {
             let node = unwrap(node);
-            match node.kind() {
+            match node.kind_name() {
                 "array" if depth < 4 => {
                     let elems = named_elements(node);
                     for e in elems.into_iter().rev() {
@@ -2979,7 +3004,7 @@ impl<'a> Extractor<'a> {
         let mut cur = ident.parent();
         for _ in 0..DEPTH_CAP * 8 {
             let scope = cur?;
-            if matches!(scope.kind(), "statement_block" | "program") {
+            if matches!(scope.kind_name(), "statement_block" | "program") {
                 let mut cache = self.scope_arrays.borrow_mut();
                 let names = cache
                     .entry(scope.id())
@@ -2988,7 +3013,7 @@ impl<'a> Extractor<'a> {
                     let (start, end) = (*range)?;
                     return scope
                         .named_descendant_for_byte_range(start, end)
-                        .filter(|n| n.kind() == "array");
+                        .filter(|n| n.kind_name() == "array");
                 }
             }
             if params::is_function(scope)
@@ -3008,18 +3033,21 @@ impl<'a> Extractor<'a> {
         let mut names = ScopeArrays::new();
         let mut cursor = scope.walk();
         for stmt in scope.named_children(&mut cursor) {
-            if !matches!(stmt.kind(), "lexical_declaration" | "variable_declaration") {
+            if !matches!(
+                stmt.kind_name(),
+                "lexical_declaration" | "variable_declaration"
+            ) {
                 continue;
             }
             let mut c = stmt.walk();
             for decl in stmt.named_children(&mut c) {
-                let Some(n) = decl.field("name").filter(|n| n.kind() == "identifier") else {
+                let Some(n) = decl.field("name").filter(|n| n.kind_name() == "identifier") else {
                     continue;
                 };
                 let array = decl
                     .field("value")
                     .map(unwrap)
-                    .filter(|v| v.kind() == "array")
+                    .filter(|v| v.kind_name() == "array")
                     .map(|v| (v.start_byte(), v.end_byte()));
                 names.entry(self.text(n).to_string()).or_insert(array);
             }
@@ -3036,7 +3064,7 @@ impl<'a> Extractor<'a> {
             optional,
             span,
         };
-        match node.kind() {
+        match node.kind_name() {
             "identifier" | "member_expression" | "this" => {
                 let path = symbol_path(node, self.src)?;
                 Some(guard(GuardTarget::Symbol(path), false, false))
@@ -3054,11 +3082,11 @@ impl<'a> Extractor<'a> {
                 // `jwt({…}).unless({ path })`: through a method called on a call's result.
                 let mut callee = unwrap(node.field("function")?);
                 for _ in 0..DEPTH_CAP {
-                    let inner_call = match callee.kind() {
+                    let inner_call = match callee.kind_name() {
                         "call_expression" => callee,
                         "member_expression" => {
                             let object = unwrap(callee.field("object")?);
-                            if object.kind() != "call_expression" {
+                            if object.kind_name() != "call_expression" {
                                 break;
                             }
                             object
@@ -3092,11 +3120,11 @@ impl<'a> Extractor<'a> {
         };
         for arg in arguments(args) {
             let arg = unwrap(arg);
-            match arg.kind() {
+            match arg.kind_name() {
                 "object" => {
                     let mut cursor = arg.walk();
                     for pair in arg.named_children(&mut cursor) {
-                        if pair.kind() != "pair" {
+                        if pair.kind_name() != "pair" {
                             continue;
                         }
                         let key = pair.field("key").map(|k| self.name_text(k));
@@ -3117,7 +3145,7 @@ impl<'a> Extractor<'a> {
                 "string" if string_value(arg, self.src) == "anonymous" => return true,
                 "array"
                     if named_elements(arg).into_iter().any(|e| {
-                        e.kind() == "string" && string_value(e, self.src) == "anonymous"
+                        e.kind_name() == "string" && string_value(e, self.src) == "anonymous"
                     }) =>
                 {
                     return true;
@@ -3137,14 +3165,14 @@ fn arguments(args: Node<'_>) -> Vec<Node<'_>> {
 fn named_elements(node: Node<'_>) -> Vec<Node<'_>> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_name() != "comment")
         .collect()
 }
 
 /// Whether an argument can be a request handler (a function, a name, a call returning one).
 fn handler_shaped(node: Node<'_>) -> bool {
     matches!(
-        unwrap(node).kind(),
+        unwrap(node).kind_name(),
         "identifier"
             | "member_expression"
             | "call_expression"
@@ -3189,13 +3217,13 @@ fn is_chained_verb_receiver(call: Node<'_>, src: &str) -> bool {
     let Some(member) = call.parent() else {
         return false;
     };
-    if member.kind() != "member_expression" {
+    if member.kind_name() != "member_expression" {
         return false;
     }
     let Some(outer) = member.parent() else {
         return false;
     };
-    outer.kind() == "call_expression"
+    outer.kind_name() == "call_expression"
         && member
             .field("property")
             .is_some_and(|p| VERBS.contains(&text(p, src)))

@@ -41,7 +41,7 @@ const PUBLIC_DECORATORS: &[&str] = &[
 
 /// `NestFactory.create(…)` / `NestFactory.createMicroservice` is not HTTP.
 pub(crate) fn is_factory_create(value: Node<'_>, src: &str) -> bool {
-    if value.kind() != "call_expression" {
+    if value.kind_name() != "call_expression" {
         return false;
     }
     value
@@ -53,7 +53,7 @@ pub(crate) fn is_factory_create(value: Node<'_>, src: &str) -> bool {
 /// A decorator's name and arguments: `@Get(':id')` → (`Get`, [`':id'`]), `@Public` → (`Public`, []).
 fn decorator_parts<'t>(decorator: Node<'t>, x: &Extractor<'_>) -> Option<(String, Vec<Node<'t>>)> {
     let expr = unwrap(decorator.named_child(0)?);
-    match expr.kind() {
+    match expr.kind_name() {
         "call_expression" => {
             let name = symbol_path(expr.field("function")?, x.src)?;
             let args = expr.field("arguments").map(arguments).unwrap_or_default();
@@ -74,14 +74,17 @@ fn class_decorators(class: Node<'_>) -> Vec<Node<'_>> {
     out.extend(
         class
             .children(&mut cursor)
-            .filter(|c| c.kind() == "decorator"),
+            .filter(|c| c.kind_name() == "decorator"),
     );
-    if let Some(parent) = class.parent().filter(|p| p.kind() == "export_statement") {
+    if let Some(parent) = class
+        .parent()
+        .filter(|p| p.kind_name() == "export_statement")
+    {
         let mut cursor = parent.walk();
         out.extend(
             parent
                 .children(&mut cursor)
-                .filter(|c| c.kind() == "decorator"),
+                .filter(|c| c.kind_name() == "decorator"),
         );
     }
     out
@@ -97,7 +100,7 @@ fn public_marker(
         || (name == "SetMetadata"
             && args.first().is_some_and(|k| {
                 let k = unwrap(*k);
-                let key = if k.kind() == "string" {
+                let key = if k.kind_name() == "string" {
                     string_value(k, x.src)
                 } else {
                     x.text(k).to_string()
@@ -141,7 +144,7 @@ fn custom_decorator(x: &Extractor<'_>, name: &str, decorator: Node<'_>) -> Optio
         return None;
     }
     let expr = unwrap(decorator.named_child(0)?);
-    let (callee, called) = match expr.kind() {
+    let (callee, called) = match expr.kind_name() {
         "call_expression" => (expr.field("function")?, true),
         _ => (expr, false),
     };
@@ -164,7 +167,7 @@ pub(crate) fn applied_guards(x: &Extractor<'_>, function: Node<'_>, out: &mut Ve
         return;
     }
     visit(body, &mut |n| {
-        if n.kind() != "call_expression" {
+        if n.kind_name() != "call_expression" {
             return;
         }
         let callee = n.field("function").and_then(|f| symbol_path(f, x.src));
@@ -174,7 +177,7 @@ pub(crate) fn applied_guards(x: &Extractor<'_>, function: Node<'_>, out: &mut Ve
         let args = n.field("arguments").map(arguments).unwrap_or_default();
         for arg in args {
             let arg = unwrap(arg);
-            if arg.kind() != "call_expression" {
+            if arg.kind_name() != "call_expression" {
                 continue;
             }
             let Some((name, inner)) = decorator_call(x, arg) else {
@@ -237,7 +240,7 @@ pub(crate) fn controller(x: &mut Extractor<'_>, class: Node<'_>) {
             "Controller" => {
                 is_controller = true;
                 prefix = match args.first().map(|a| unwrap(*a)) {
-                    Some(o) if o.kind() == "object" => {
+                    Some(o) if o.kind_name() == "object" => {
                         x.object_value(o, "path").and_then(|p| x.use_prefix(p))
                     }
                     Some(a) => x.use_prefix(a),
@@ -271,13 +274,17 @@ pub(crate) fn controller(x: &mut Extractor<'_>, class: Node<'_>) {
     let members: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
     let mut pending: Vec<Node<'_>> = Vec::new();
     for member in members {
-        match member.kind() {
+        match member.kind_name() {
             "decorator" => pending.push(member),
             "method_definition" => {
                 let mut decorators = std::mem::take(&mut pending);
                 // Some grammars attach method decorators to the method itself.
                 let mut c = member.walk();
-                decorators.extend(member.children(&mut c).filter(|n| n.kind() == "decorator"));
+                decorators.extend(
+                    member
+                        .children(&mut c)
+                        .filter(|n| n.kind_name() == "decorator"),
+                );
                 method(x, &name, member, &decorators);
             }
             "comment" => {}
@@ -312,7 +319,7 @@ fn method(x: &mut Extractor<'_>, class: &str, member: Node<'_>, decorators: &[No
         .map(|n| format!("{class}.{}", x.text(n)));
     for (m, decorator, args) in routes {
         let paths: Vec<Node<'_>> = match args.first().map(|a| unwrap(*a)) {
-            Some(a) if a.kind() == "array" => crate::named_elements(a),
+            Some(a) if a.kind_name() == "array" => crate::named_elements(a),
             Some(a) => vec![a],
             None => Vec::new(),
         };
@@ -448,13 +455,13 @@ pub(crate) fn for_routes(
     let mut unreadable_exclusion = false;
     let mut cur = unwrap(receiver);
     for _ in 0..16 {
-        if cur.kind() != "call_expression" {
+        if cur.kind_name() != "call_expression" {
             break;
         }
         let Some(callee) = cur.field("function").map(unwrap) else {
             break;
         };
-        if callee.kind() != "member_expression" {
+        if callee.kind_name() != "member_expression" {
             break;
         }
         let method = callee.field("property").map_or("", |p| x.text(p));
@@ -498,7 +505,7 @@ pub(crate) fn for_routes(
     let mut everything = false;
     for arg in args {
         let arg = unwrap(*arg);
-        match arg.kind() {
+        match arg.kind_name() {
             "identifier" | "member_expression" => {
                 // A controller class: every route of it.
                 if let Some(path) = symbol_path(arg, x.src) {
@@ -532,7 +539,7 @@ pub(crate) fn for_routes(
             "object" => {
                 let Some(path) = x
                     .object_value(arg, "path")
-                    .filter(|p| p.kind() == "string")
+                    .filter(|p| p.kind_name() == "string")
                     .map(|p| string_value(p, x.src))
                 else {
                     continue;
@@ -617,15 +624,15 @@ pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
     let mut implements = false;
     let mut cursor = class.walk();
     for child in class.children(&mut cursor) {
-        if child.kind() != "class_heritage" {
+        if child.kind_name() != "class_heritage" {
             continue;
         }
         let mut c = child.walk();
         for clause in child.children(&mut c) {
-            match clause.kind() {
+            match clause.kind_name() {
                 "extends_clause" => {
                     let value = clause.field("value").map(unwrap);
-                    if let Some(v) = value.filter(|v| v.kind() == "call_expression") {
+                    if let Some(v) = value.filter(|v| v.kind_name() == "call_expression") {
                         let callee = v.field("function").and_then(|f| symbol_path(f, x.src));
                         if callee.is_some_and(|p| p.last().is_some_and(|l| l == "AuthGuard")) {
                             passport_base = Some(v);
@@ -641,7 +648,7 @@ pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
     let can_activate = body.and_then(|b| {
         let mut c = b.walk();
         let found = b.named_children(&mut c).find(|m| {
-            m.kind() == "method_definition"
+            m.kind_name() == "method_definition"
                 && m.field("name").is_some_and(|n| x.text(n) == "canActivate")
         });
         found
@@ -669,7 +676,7 @@ pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
         let mut returns_false = None;
         let mut only_true = true;
         let mut returns = 0usize;
-        visit(body, &mut |n| match n.kind() {
+        visit(body, &mut |n| match n.kind_name() {
             "member_expression"
                 if reads_caller.is_none()
                     && n.field("property")
@@ -724,7 +731,7 @@ pub(crate) fn guard_class(x: &mut Extractor<'_>, class: Node<'_>) {
 fn reads_caller_in(x: &Extractor<'_>, value: Node<'_>) -> bool {
     let mut found = false;
     visit(value, &mut |n| {
-        found |= n.kind() == "member_expression"
+        found |= n.kind_name() == "member_expression"
             && n.field("property")
                 .is_some_and(|p| CALLER_READS.contains(&x.text(p)));
     });
@@ -742,7 +749,7 @@ fn visit<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
         }
         if node.id() != root.id()
             && matches!(
-                node.kind(),
+                node.kind_name(),
                 "arrow_function" | "function_expression" | "function_declaration"
             )
         {
@@ -759,7 +766,7 @@ fn visit<'t>(root: Node<'t>, f: &mut impl FnMut(Node<'t>)) {
 /// in `exclude(…)`; `None` when it is not written as a literal.
 fn route_spec(x: &Extractor<'_>, arg: Node<'_>) -> Option<RouteSpec> {
     let arg = unwrap(arg);
-    match arg.kind() {
+    match arg.kind_name() {
         "string" => Some(RouteSpec {
             path: string_value(arg, x.src),
             methods: Vec::new(),
@@ -767,7 +774,7 @@ fn route_spec(x: &Extractor<'_>, arg: Node<'_>) -> Option<RouteSpec> {
         "object" => {
             let path = x
                 .object_value(arg, "path")
-                .filter(|p| p.kind() == "string")
+                .filter(|p| p.kind_name() == "string")
                 .map(|p| string_value(p, x.src))?;
             let methods = match x.object_value(arg, "method") {
                 None => Vec::new(),

@@ -118,12 +118,12 @@ pub(crate) fn file_routes(x: &mut Extractor<'_>, root: Node<'_>) {
     let mut handlers: Vec<Handler<'_>> = Vec::new();
     let mut cursor = root.walk();
     for export in root.named_children(&mut cursor) {
-        if export.kind() != "export_statement" {
+        if export.kind_name() != "export_statement" {
             continue;
         }
         let is_default = (0..export.child_count())
             .filter_map(|i| export.child(i))
-            .any(|c| c.kind() == "default");
+            .any(|c| c.kind_name() == "default");
         if kind == Kind::Pages {
             if !is_default {
                 continue;
@@ -135,13 +135,13 @@ pub(crate) fn file_routes(x: &mut Extractor<'_>, root: Node<'_>) {
             let function = x.function_node(value);
             let name = function
                 .and_then(|f| f.field("name"))
-                .or_else(|| (unwrap(value).kind() == "identifier").then_some(unwrap(value)))
+                .or_else(|| (unwrap(value).kind_name() == "identifier").then_some(unwrap(value)))
                 .map(|n| x.text(n).to_string());
             handlers.push((vec![Method::Any], value, name, function));
             continue;
         }
         if let Some(decl) = export.field("declaration") {
-            match decl.kind() {
+            match decl.kind_name() {
                 "function_declaration" | "generator_function_declaration" => {
                     let Some(name) = decl.field("name") else {
                         continue;
@@ -157,10 +157,10 @@ pub(crate) fn file_routes(x: &mut Extractor<'_>, root: Node<'_>) {
                             continue;
                         };
                         // `export const { GET, POST } = handlers` (Auth.js)
-                        if name.kind() == "object_pattern" {
+                        if name.kind_name() == "object_pattern" {
                             let mut c2 = name.walk();
                             for p in name.named_children(&mut c2) {
-                                if p.kind() != "shorthand_property_identifier_pattern" {
+                                if p.kind_name() != "shorthand_property_identifier_pattern" {
                                     continue;
                                 }
                                 if let Some(m) = verb(x.text(p)) {
@@ -241,11 +241,14 @@ pub(crate) fn file_routes(x: &mut Extractor<'_>, root: Node<'_>) {
 /// The wrapper call around a handler (as a guard reference to its callee) and the function
 /// it wraps, for a handler written `wrapper(function …)`. `NextAuth(…)` is no wrapper.
 fn wrapped<'t>(x: &Extractor<'_>, at: Node<'t>) -> (Option<GuardRef>, Option<Node<'t>>) {
-    let value = match at.kind() {
+    let value = match at.kind_name() {
         "variable_declarator" => at.field("value"),
         _ => Some(at),
     };
-    let Some(call) = value.map(unwrap).filter(|v| v.kind() == "call_expression") else {
+    let Some(call) = value
+        .map(unwrap)
+        .filter(|v| v.kind_name() == "call_expression")
+    else {
         return (None, None);
     };
     let Some(callee) = call.field("function").map(unwrap) else {
@@ -278,7 +281,7 @@ fn verb(name: &str) -> Option<Method> {
 /// of the body, by `if (!session) return …401…` / `redirect('/login')`.
 fn session_check(x: &Extractor<'_>, function: Node<'_>) -> Option<GuardRef> {
     let body = function.field("body")?;
-    if body.kind() != "statement_block" {
+    if body.kind_name() != "statement_block" {
         return None;
     }
     let src = x.src;
@@ -287,7 +290,7 @@ fn session_check(x: &Extractor<'_>, function: Node<'_>) -> Option<GuardRef> {
     let mut cursor = body.walk();
     let statements: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
     for statement in statements {
-        match statement.kind() {
+        match statement.kind_name() {
             "lexical_declaration" | "variable_declaration" => {
                 let mut c = statement.walk();
                 for d in statement.named_children(&mut c) {
@@ -338,7 +341,7 @@ fn session_check(x: &Extractor<'_>, function: Node<'_>) -> Option<GuardRef> {
 /// `redirect('/api/auth/signin')`, `NextResponse.redirect(new URL('/login', req.url))`, `notFound()`
 /// is not one.
 fn is_redirect(node: Node<'_>, src: &str) -> bool {
-    if node.kind() != "call_expression" {
+    if node.kind_name() != "call_expression" {
         return false;
     }
     let Some(callee) = node.field("function") else {
@@ -364,19 +367,19 @@ fn is_redirect(node: Node<'_>, src: &str) -> bool {
 /// Whether `value` is (an awaited) call of a session reader.
 fn reads_session(value: Node<'_>, src: &str) -> bool {
     let mut value = unwrap(value);
-    if value.kind() == "await_expression" {
+    if value.kind_name() == "await_expression" {
         match value.named_child(0) {
             Some(inner) => value = unwrap(inner),
             None => return false,
         }
     }
-    if value.kind() != "call_expression" {
+    if value.kind_name() != "call_expression" {
         return false;
     }
     let Some(callee) = value.field("function").map(unwrap) else {
         return false;
     };
-    let name = match callee.kind() {
+    let name = match callee.kind_name() {
         "identifier" => text(callee, src),
         "member_expression" => callee.field("property").map_or("", |p| text(p, src)),
         _ => "",
@@ -387,7 +390,7 @@ fn reads_session(value: Node<'_>, src: &str) -> bool {
 fn collect_identifiers(node: Node<'_>, src: &str, out: &mut Vec<String>) {
     walk(node, &mut |n| {
         if matches!(
-            n.kind(),
+            n.kind_name(),
             "identifier" | "shorthand_property_identifier_pattern"
         ) {
             out.push(text(n, src).to_string());
@@ -401,7 +404,7 @@ fn negates(node: Node<'_>, src: &str, names: &[String], depth: usize) -> bool {
     if depth > 32 {
         return false;
     }
-    match node.kind() {
+    match node.kind_name() {
         "parenthesized_expression" => node
             .named_child(0)
             .is_some_and(|n| negates(n, src, names, depth + 1)),
@@ -422,7 +425,8 @@ fn negates(node: Node<'_>, src: &str, names: &[String], depth: usize) -> bool {
                 && node.field("argument").is_some_and(|a| {
                     let mut found = false;
                     walk(a, &mut |n| {
-                        found |= n.kind() == "identifier" && names.iter().any(|s| s == text(n, src))
+                        found |=
+                            n.kind_name() == "identifier" && names.iter().any(|s| s == text(n, src))
                     });
                     found
                 })
@@ -466,7 +470,7 @@ pub(crate) fn middleware(x: &mut Extractor<'_>, root: Node<'_>) {
     let mut cursor = root.walk();
     let exports: Vec<Node<'_>> = root
         .named_children(&mut cursor)
-        .filter(|n| n.kind() == "export_statement")
+        .filter(|n| n.kind_name() == "export_statement")
         .collect();
     for export in exports {
         let source = export
@@ -474,7 +478,7 @@ pub(crate) fn middleware(x: &mut Extractor<'_>, root: Node<'_>) {
             .map(|s| crate::syntax::string_value(s, x.src));
         let is_default = (0..export.child_count())
             .filter_map(|i| export.child(i))
-            .any(|c| c.kind() == "default");
+            .any(|c| c.kind_name() == "default");
         // `export { default } from "next-auth/middleware"`
         if source.as_deref() == Some("next-auth/middleware") {
             guard = Some((
@@ -484,7 +488,7 @@ pub(crate) fn middleware(x: &mut Extractor<'_>, root: Node<'_>) {
             continue;
         }
         if let Some(decl) = export.field("declaration") {
-            match decl.kind() {
+            match decl.kind_name() {
                 "function_declaration" => {
                     let name = decl.field("name").map(|n| x.text(n));
                     if is_default || matches!(name, Some("middleware" | "proxy")) {
@@ -554,13 +558,13 @@ pub(crate) fn middleware(x: &mut Extractor<'_>, root: Node<'_>) {
 /// could not be read. `None` patterns: no `matcher` key (the middleware runs everywhere).
 fn read_matcher(x: &Extractor<'_>, config: Node<'_>) -> (Option<Vec<String>>, bool) {
     let config = unwrap(config);
-    if config.kind() != "object" {
+    if config.kind_name() != "object" {
         return (None, true);
     }
     let Some(matcher) = x.object_value(config, "matcher") else {
         return (None, false);
     };
-    let items = if matcher.kind() == "array" {
+    let items = if matcher.kind_name() == "array" {
         crate::named_elements(matcher)
     } else {
         vec![matcher]
@@ -569,7 +573,7 @@ fn read_matcher(x: &Extractor<'_>, config: Node<'_>) -> (Option<Vec<String>>, bo
     let mut unreadable = false;
     for item in items {
         let item = unwrap(item);
-        let value = if item.kind() == "object" {
+        let value = if item.kind_name() == "object" {
             if x.object_value(item, "has").is_some() || x.object_value(item, "missing").is_some() {
                 unreadable = true;
                 continue;
@@ -602,7 +606,7 @@ fn classify(x: &Extractor<'_>, value: Node<'_>) -> NextGuard {
             .find(|i| i.local == name)
             .map(|i| i.module.clone())
     };
-    match value.kind() {
+    match value.kind_name() {
         "identifier" => {
             let name = x.text(value);
             if let Some(f) = x.function_node(value) {
@@ -675,7 +679,7 @@ fn classify_function(x: &Extractor<'_>, function: Node<'_>) -> NextGuard {
         walk(statement, &mut |n| {
             denies |= summary::is_denial(n, x.src) || is_redirect(n, x.src);
         });
-        if statement.kind() == "if_statement" {
+        if statement.kind_name() == "if_statement" {
             let condition = statement.field("condition");
             let consequence = statement.field("consequence");
             if let (Some(condition), Some(consequence)) = (condition, consequence) {
@@ -734,7 +738,7 @@ fn classify_function(x: &Extractor<'_>, function: Node<'_>) -> NextGuard {
 /// patterns; `None` for anything else.
 fn path_exemptions(x: &Extractor<'_>, condition: Node<'_>) -> Option<Vec<String>> {
     let node = unwrap(condition);
-    match node.kind() {
+    match node.kind_name() {
         "binary_expression" => {
             let op = node.field("operator").map(|o| x.text(o))?;
             let left = node.field("left")?;
@@ -746,12 +750,13 @@ fn path_exemptions(x: &Extractor<'_>, condition: Node<'_>) -> Option<Vec<String>
                     Some(out)
                 }
                 "===" | "==" => {
-                    let (subject, literal) = if unwrap(right).kind() == "string" {
+                    let (subject, literal) = if unwrap(right).kind_name() == "string" {
                         (left, right)
                     } else {
                         (right, left)
                     };
-                    (x.text(subject).ends_with("pathname") && unwrap(literal).kind() == "string")
+                    (x.text(subject).ends_with("pathname")
+                        && unwrap(literal).kind_name() == "string")
                         .then(|| vec![crate::syntax::string_value(unwrap(literal), x.src)])
                 }
                 _ => None,
@@ -764,7 +769,7 @@ fn path_exemptions(x: &Extractor<'_>, condition: Node<'_>) -> Option<Vec<String>
                 .field("arguments")
                 .and_then(|a| a.named_child(0))
                 .map(unwrap)
-                .filter(|a| a.kind() == "string")?;
+                .filter(|a| a.kind_name() == "string")?;
             let value = crate::syntax::string_value(arg, x.src);
             (t.ends_with("pathname.startsWith") && value.starts_with('/'))
                 .then(|| vec![format!("{value}(.*)")])
@@ -787,16 +792,16 @@ fn clerk(x: &Extractor<'_>, function: Node<'_>) -> NextGuard {
             continue;
         }
         let detail = "Clerk's `auth.protect()` in the app's middleware".to_string();
-        if statement.kind() == "expression_statement" {
+        if statement.kind_name() == "expression_statement" {
             return NextGuard::All(detail);
         }
-        if statement.kind() != "if_statement" {
+        if statement.kind_name() != "if_statement" {
             break;
         }
         let Some(condition) = statement.field("condition").map(unwrap) else {
             break;
         };
-        let (negated, call) = match condition.kind() {
+        let (negated, call) = match condition.kind_name() {
             "unary_expression" if x.text(condition).starts_with('!') => {
                 (true, condition.named_child(0).map(unwrap))
             }
@@ -816,11 +821,11 @@ fn clerk(x: &Extractor<'_>, function: Node<'_>) -> NextGuard {
 
 /// `isProtected(req)` with `const isProtected = createRouteMatcher(['/a(.*)', …])` in the file.
 fn route_matcher_patterns(x: &Extractor<'_>, call: Node<'_>) -> Option<Vec<String>> {
-    if call.kind() != "call_expression" {
+    if call.kind_name() != "call_expression" {
         return None;
     }
     let callee = call.field("function").map(unwrap)?;
-    if callee.kind() != "identifier" {
+    if callee.kind_name() != "identifier" {
         return None;
     }
     let name = x.text(callee);
@@ -830,7 +835,10 @@ fn route_matcher_patterns(x: &Extractor<'_>, call: Node<'_>) -> Option<Vec<Strin
     }
     let mut cursor = root.walk();
     for stmt in root.named_children(&mut cursor) {
-        if !matches!(stmt.kind(), "lexical_declaration" | "variable_declaration") {
+        if !matches!(
+            stmt.kind_name(),
+            "lexical_declaration" | "variable_declaration"
+        ) {
             continue;
         }
         let mut c = stmt.walk();
@@ -847,7 +855,7 @@ fn route_matcher_patterns(x: &Extractor<'_>, call: Node<'_>) -> Option<Vec<Strin
                 .field("arguments")
                 .and_then(|a| a.named_child(0))
                 .map(unwrap)?;
-            let items = if list.kind() == "array" {
+            let items = if list.kind_name() == "array" {
                 crate::named_elements(list)
             } else {
                 vec![list]
@@ -870,7 +878,7 @@ fn export_specifiers(export: Node<'_>) -> Vec<(Node<'_>, Option<Node<'_>>, Optio
     let mut out = Vec::new();
     let mut c = export.walk();
     for clause in export.named_children(&mut c) {
-        if clause.kind() != "export_clause" {
+        if clause.kind_name() != "export_clause" {
             continue;
         }
         let mut c2 = clause.walk();

@@ -16,7 +16,7 @@ use crate::syntax::{symbol_path, text, unwrap, DEPTH_CAP};
 
 pub fn is_function(node: Node<'_>) -> bool {
     matches!(
-        node.kind(),
+        node.kind_name(),
         "arrow_function"
             | "function_expression"
             | "function"
@@ -30,7 +30,7 @@ pub fn is_function(node: Node<'_>) -> bool {
 fn param_name<'a>(param: Node<'_>, src: &'a str) -> Option<&'a str> {
     let mut node = param;
     for _ in 0..4 {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => return Some(text(node, src)),
             "assignment_pattern" => node = node.field("left")?,
             "required_parameter" | "optional_parameter" => node = node.field("pattern")?,
@@ -50,7 +50,7 @@ fn params<'a>(function: Node<'_>, src: &'a str) -> Vec<Option<&'a str>> {
     };
     let mut cursor = list.walk();
     list.named_children(&mut cursor)
-        .filter(|p| p.kind() != "comment")
+        .filter(|p| p.kind_name() != "comment")
         .map(|p| param_name(p, src))
         .collect()
 }
@@ -75,7 +75,7 @@ pub fn enclosing_param<'t>(at: Node<'t>, name: &str, src: &str) -> Option<(Node<
 /// `module.exports = …`. `None` for anonymous callbacks.
 pub fn binding(function: Node<'_>, src: &str) -> Option<String> {
     if let Some(name) = function.field("name") {
-        if function.kind().ends_with("_declaration") {
+        if function.kind_name().ends_with("_declaration") {
             return Some(text(name, src).to_string());
         }
     }
@@ -84,18 +84,19 @@ pub fn binding(function: Node<'_>, src: &str) -> Option<String> {
     for _ in 0..DEPTH_CAP {
         // Look through `async`-less wrappers: parentheses, `as`, `await` are not bindings.
         if matches!(
-            parent.kind(),
+            parent.kind_name(),
             "parenthesized_expression" | "as_expression" | "satisfies_expression"
         ) {
             node = parent;
             parent = node.parent()?;
             continue;
         }
-        if parent.kind() == "arguments" {
+        if parent.kind_name() == "arguments" {
             let call = parent.parent()?;
             let callee = unwrap(call.field("function")?);
             // `fp(async function (fastify) {…})`: the plugin wrapper binds nothing of its own.
-            if callee.kind() == "identifier" && matches!(text(callee, src), "fp" | "fastifyPlugin")
+            if callee.kind_name() == "identifier"
+                && matches!(text(callee, src), "fp" | "fastifyPlugin")
             {
                 node = call;
                 parent = node.parent()?;
@@ -103,7 +104,7 @@ pub fn binding(function: Node<'_>, src: &str) -> Option<String> {
             }
             // `fastify.register(async (instance) => {…}, { prefix })`: named by position.
             let first = parent.named_child(0).is_some_and(|f| f.id() == node.id());
-            let register = callee.kind() == "member_expression"
+            let register = callee.kind_name() == "member_expression"
                 && callee
                     .field("property")
                     .is_some_and(|p| text(p, src) == "register");
@@ -113,12 +114,12 @@ pub fn binding(function: Node<'_>, src: &str) -> Option<String> {
         }
         break;
     }
-    match parent.kind() {
+    match parent.kind_name() {
         // `export default async function (fastify) {…}`, `export default fp(…)`.
         "export_statement" => Some("module.exports".to_string()),
         "variable_declarator" => {
             let name = parent.field("name")?;
-            (name.kind() == "identifier").then(|| text(name, src).to_string())
+            (name.kind_name() == "identifier").then(|| text(name, src).to_string())
         }
         "assignment_expression" => {
             let right = parent.field("right")?;
@@ -147,7 +148,7 @@ pub fn binding_of_wrapped(call: Node<'_>, src: &str) -> bool {
     let Some(callee) = call.field("function").map(unwrap) else {
         return false;
     };
-    if callee.kind() != "identifier" || !matches!(text(callee, src), "fp" | "fastifyPlugin") {
+    if callee.kind_name() != "identifier" || !matches!(text(callee, src), "fp" | "fastifyPlugin") {
         return false;
     }
     call.field("arguments")
@@ -166,9 +167,9 @@ pub fn param_default(function: Node<'_>, index: usize) -> Option<Node<'_>> {
     let mut cursor = list.walk();
     let param = list
         .named_children(&mut cursor)
-        .filter(|p| p.kind() != "comment")
+        .filter(|p| p.kind_name() != "comment")
         .nth(index)?;
-    match param.kind() {
+    match param.kind_name() {
         "assignment_pattern" => param.field("right"),
         "required_parameter" | "optional_parameter" => param.field("value"),
         _ => None,
@@ -205,11 +206,11 @@ fn member_param<'t>(
     let mut cursor = list.walk();
     let items: Vec<Node<'t>> = list
         .named_children(&mut cursor)
-        .filter(|p| p.kind() != "comment")
+        .filter(|p| p.kind_name() != "comment")
         .collect();
     let names = params(function, src);
     for (i, item) in items.iter().enumerate() {
-        let pattern = match item.kind() {
+        let pattern = match item.kind_name() {
             "required_parameter" | "optional_parameter" => item.field("pattern"),
             _ => Some(*item),
         };
@@ -221,7 +222,10 @@ fn member_param<'t>(
     let body = function.field("body")?;
     let mut cursor = body.walk();
     for stmt in body.named_children(&mut cursor) {
-        if !matches!(stmt.kind(), "lexical_declaration" | "variable_declaration") {
+        if !matches!(
+            stmt.kind_name(),
+            "lexical_declaration" | "variable_declaration"
+        ) {
             continue;
         }
         let mut c = stmt.walk();
@@ -231,7 +235,7 @@ fn member_param<'t>(
             else {
                 continue;
             };
-            if value.kind() != "identifier" {
+            if value.kind_name() != "identifier" {
                 continue;
             }
             let Some(i) = names.iter().position(|p| *p == Some(text(value, src))) else {
@@ -248,21 +252,21 @@ fn member_param<'t>(
 /// The key an object pattern binds `name` from: `{ router }` → `router`, `{ app: router }`
 /// → `app`.
 fn pattern_key(pattern: Node<'_>, name: &str, src: &str) -> Option<String> {
-    if pattern.kind() != "object_pattern" {
+    if pattern.kind_name() != "object_pattern" {
         return None;
     }
     let mut cursor = pattern.walk();
     for prop in pattern.named_children(&mut cursor) {
-        match prop.kind() {
+        match prop.kind_name() {
             "shorthand_property_identifier_pattern" if text(prop, src) == name => {
                 return Some(name.to_string());
             }
             "pair_pattern" => {
                 let value = prop.field("value")?;
                 let key = prop.field("key")?;
-                if value.kind() == "identifier"
+                if value.kind_name() == "identifier"
                     && text(value, src) == name
-                    && key.kind() == "property_identifier"
+                    && key.kind_name() == "property_identifier"
                 {
                     return Some(text(key, src).to_string());
                 }

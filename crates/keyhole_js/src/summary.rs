@@ -114,7 +114,7 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
     let vocabulary = Vocabulary::shared();
     let mut denial: Option<(Denial, Node<'_>)> = None;
     walk(body, |node| {
-        let node_kind = node.kind();
+        let node_kind = node.kind_name();
         if let Some(kind) = denies_as(node, node_kind, src) {
             if denial.is_none_or(|(k, _)| kind > k) && !signed_in_only(node, body, src) {
                 denial = Some((kind, node));
@@ -150,7 +150,7 @@ fn signed_in_only(denial: Node<'_>, body: Node<'_>, src: &str) -> bool {
         if node.id() == body.id() {
             return false;
         }
-        if node.kind() == "if_statement"
+        if node.kind_name() == "if_statement"
             && node
                 .field("consequence")
                 .is_some_and(|c| c.id() == child.id())
@@ -170,7 +170,7 @@ fn signed_in_only(denial: Node<'_>, body: Node<'_>, src: &str) -> bool {
 /// (a caller property read without `!`, alone or in a conjunction).
 fn requires_caller(condition: Node<'_>, src: &str) -> bool {
     let node = unwrap(condition);
-    match node.kind() {
+    match node.kind_name() {
         "parenthesized_expression" => node.named_child(0).is_some_and(|n| requires_caller(n, src)),
         "member_expression" => node
             .field("property")
@@ -193,7 +193,7 @@ fn turns_away_anonymous(body: Node<'_>, src: &str) -> bool {
     let mut cursor = body.walk();
     let statements: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
     statements.into_iter().any(|statement| {
-        if statement.kind() != "if_statement" {
+        if statement.kind_name() != "if_statement" {
             return false;
         }
         let (Some(condition), Some(consequence)) =
@@ -207,13 +207,13 @@ fn turns_away_anonymous(body: Node<'_>, src: &str) -> bool {
         }
         let mut on_caller = false;
         walk(condition, |n| {
-            on_caller |= n.kind() == "member_expression"
+            on_caller |= n.kind_name() == "member_expression"
                 && n.field("property")
                     .is_some_and(|p| CALLER_PROPERTIES.contains(&text(p, src)));
         });
         let mut leaves = false;
         walk(consequence, |n| {
-            leaves |= matches!(n.kind(), "return_statement" | "throw_statement");
+            leaves |= matches!(n.kind_name(), "return_statement" | "throw_statement");
         });
         on_caller && leaves
     })
@@ -255,7 +255,7 @@ fn walk<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
 }
 
 fn status_number(node: Node<'_>, src: &str) -> Option<Denial> {
-    if node.kind() != "number" {
+    if node.kind_name() != "number" {
         return None;
     }
     match text(node, src) {
@@ -267,7 +267,7 @@ fn status_number(node: Node<'_>, src: &str) -> Option<Denial> {
 
 fn last_name<'a>(callee: Node<'_>, src: &'a str) -> &'a str {
     let callee = unwrap(callee);
-    match callee.kind() {
+    match callee.kind_name() {
         "member_expression" => callee.field("property").map_or("", |p| text(p, src)),
         "identifier" => text(callee, src),
         _ => "",
@@ -280,7 +280,7 @@ pub(crate) fn is_denial(node: Node<'_>, src: &str) -> bool {
 }
 
 fn denies(node: Node<'_>, src: &str) -> Option<Denial> {
-    denies_as(node, node.kind(), src)
+    denies_as(node, node.kind_name(), src)
 }
 
 /// [`denies`] for a node whose kind the caller has read already.
@@ -344,7 +344,7 @@ fn denies_as(node: Node<'_>, kind: &str, src: &str) -> Option<Denial> {
 /// `req.headers.authorization`, `jwt.verify`, `request.jwtVerify`, or a call of a function
 /// whose name says it authenticates (`verifyToken(…)`).
 fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
-    looks_at_caller_as(node, node.kind(), src, vocabulary)
+    looks_at_caller_as(node, node.kind_name(), src, vocabulary)
 }
 
 /// [`looks_at_caller`] for a node whose kind the caller has read already.
@@ -389,15 +389,15 @@ fn looks_at_caller_as(node: Node<'_>, kind: &str, src: &str, vocabulary: &Vocabu
                 return true;
             }
             // Hono's context variables: `c.get('user')`, `c.get('jwtPayload')`.
-            if name == "get" && callee.kind() == "member_expression" {
+            if name == "get" && callee.kind_name() == "member_expression" {
                 let first = node
                     .field("arguments")
                     .and_then(|a| a.named_child(0))
-                    .filter(|a| a.kind() == "string");
+                    .filter(|a| a.kind_name() == "string");
                 return first
                     .is_some_and(|a| CONTEXT_CALLER_KEYS.contains(&string_value(a, src).as_str()));
             }
-            if callee.kind() != "identifier" {
+            if callee.kind_name() != "identifier" {
                 return false;
             }
             vocabulary.guard_by_name(text(callee, src)).is_some()
@@ -422,7 +422,7 @@ fn unconditional_next<'t>(function: Node<'t>, body: Node<'t>, src: &str) -> Opti
     let mut cursor = params.walk();
     let last = params
         .named_children(&mut cursor)
-        .filter(|p| p.kind() != "comment")
+        .filter(|p| p.kind_name() != "comment")
         .last()?;
     let name = text(last, src);
     let name = name.split(':').next().unwrap_or(name).trim();
@@ -432,20 +432,20 @@ fn unconditional_next<'t>(function: Node<'t>, body: Node<'t>, src: &str) -> Opti
     let mut cursor = body.walk();
     let statements: Vec<Node<'t>> = body.named_children(&mut cursor).collect();
     statements.into_iter().find(|s| {
-        let expr = match s.kind() {
+        let expr = match s.kind_name() {
             "expression_statement" | "return_statement" => s.named_child(0),
             _ => None,
         };
         let Some(mut expr) = expr.map(unwrap) else {
             return false;
         };
-        if expr.kind() == "await_expression" {
+        if expr.kind_name() == "await_expression" {
             match expr.named_child(0) {
                 Some(inner) => expr = unwrap(inner),
                 None => return false,
             }
         }
-        if expr.kind() != "call_expression" {
+        if expr.kind_name() != "call_expression" {
             return false;
         }
         let callee = expr.field("function").map(|c| text(c, src));
@@ -469,7 +469,7 @@ pub fn inline_check(
     summary.denies?;
     let checks = summary.checks?;
     let body = function.field("body")?;
-    if body.kind() != "statement_block" {
+    if body.kind_name() != "statement_block" {
         return None;
     }
     let vocabulary = Vocabulary::shared();
@@ -477,7 +477,7 @@ pub fn inline_check(
     let statements: Vec<Node<'_>> = body.named_children(&mut cursor).collect();
     let caller_names = caller_bindings(&statements, src, vocabulary);
     for statement in statements {
-        if statement.kind() != "if_statement" {
+        if statement.kind_name() != "if_statement" {
             continue;
         }
         let Some(condition) = statement.field("condition") else {
@@ -510,7 +510,7 @@ fn condition_on_caller(
     if depth > 32 {
         return false;
     }
-    match node.kind() {
+    match node.kind_name() {
         "binary_expression" => {
             let (Some(left), Some(right), Some(op)) = (
                 node.field("left"),
@@ -548,7 +548,7 @@ fn caller_bindings(statements: &[Node<'_>], src: &str, vocabulary: &Vocabulary) 
     let mut names = Vec::new();
     for statement in statements {
         if !matches!(
-            statement.kind(),
+            statement.kind_name(),
             "lexical_declaration" | "variable_declaration"
         ) {
             continue;
@@ -558,7 +558,7 @@ fn caller_bindings(statements: &[Node<'_>], src: &str, vocabulary: &Vocabulary) 
             let (Some(name), Some(value)) = (decl.field("name"), decl.field("value")) else {
                 continue;
             };
-            if name.kind() != "identifier" {
+            if name.kind_name() != "identifier" {
                 continue;
             }
             let mut found = false;

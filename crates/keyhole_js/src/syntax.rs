@@ -19,7 +19,7 @@ pub fn text<'a>(node: Node<'_>, src: &'a str) -> &'a str {
 /// `satisfies T`, `x!`, `<T>x`.
 pub fn unwrap(mut node: Node<'_>) -> Node<'_> {
     for _ in 0..DEPTH_CAP {
-        let inner = match node.kind() {
+        let inner = match node.kind_name() {
             "parenthesized_expression"
             | "as_expression"
             | "satisfies_expression"
@@ -41,7 +41,7 @@ pub fn symbol_path(node: Node<'_>, src: &str) -> Option<SymbolPath> {
     let mut parts = Vec::new();
     let mut cur = unwrap(node);
     for _ in 0..DEPTH_CAP {
-        match cur.kind() {
+        match cur.kind_name() {
             "identifier" | "this" | "property_identifier" | "shorthand_property_identifier" => {
                 parts.push(text(cur, src).to_string());
                 parts.reverse();
@@ -49,7 +49,7 @@ pub fn symbol_path(node: Node<'_>, src: &str) -> Option<SymbolPath> {
             }
             "member_expression" => {
                 let prop = cur.field("property")?;
-                if prop.kind() != "property_identifier" {
+                if prop.kind_name() != "property_identifier" {
                     return None;
                 }
                 parts.push(text(prop, src).to_string());
@@ -64,16 +64,16 @@ pub fn symbol_path(node: Node<'_>, src: &str) -> Option<SymbolPath> {
 /// The string a `require('m')` call loads, when `node` is one.
 pub fn require_source(node: Node<'_>, src: &str) -> Option<String> {
     let node = unwrap(node);
-    if node.kind() != "call_expression" {
+    if node.kind_name() != "call_expression" {
         return None;
     }
     let callee = node.field("function")?;
-    if callee.kind() != "identifier" || text(callee, src) != "require" {
+    if callee.kind_name() != "identifier" || text(callee, src) != "require" {
         return None;
     }
     let args = node.field("arguments")?;
     let first = args.named_child(0)?;
-    if first.kind() != "string" {
+    if first.kind_name() != "string" {
         return None;
     }
     Some(string_value(first, src))
@@ -139,26 +139,26 @@ impl Constants {
     /// object literal of constant strings.
     pub fn record(&mut self, name: &str, value: Node<'_>, src: &str) {
         let value = unwrap(value);
-        if value.kind() == "object" {
+        if value.kind_name() == "object" {
             // Flatten with an explicit stack: (prefix, object node, depth).
             let mut stack = vec![(name.to_string(), value, 0usize)];
             while let Some((prefix, obj, depth)) = stack.pop() {
                 let mut cursor = obj.walk();
                 for pair in obj.named_children(&mut cursor) {
-                    if pair.kind() != "pair" {
+                    if pair.kind_name() != "pair" {
                         continue;
                     }
                     let (Some(key), Some(val)) = (pair.field("key"), pair.field("value")) else {
                         continue;
                     };
-                    let key = match key.kind() {
+                    let key = match key.kind_name() {
                         "property_identifier" | "number" => text(key, src).to_string(),
                         "string" => string_value(key, src),
                         _ => continue,
                     };
                     let full = format!("{prefix}.{key}");
                     let val = unwrap(val);
-                    if val.kind() == "object" {
+                    if val.kind_name() == "object" {
                         if depth < 4 {
                             stack.push((full, val, depth + 1));
                         }
@@ -185,13 +185,13 @@ impl Constants {
             return StrValue::Unknown;
         }
         let node = unwrap(node);
-        match node.kind() {
+        match node.kind_name() {
             "string" => StrValue::Known(string_value(node, src)),
             "template_string" => {
                 let mut out = String::new();
                 let mut cursor = node.walk();
                 for part in node.named_children(&mut cursor) {
-                    match part.kind() {
+                    match part.kind_name() {
                         "string_fragment" => out.push_str(text(part, src)),
                         "escape_sequence" => out.push_str(&unescape(text(part, src))),
                         "template_substitution" => {
@@ -260,18 +260,21 @@ pub fn module_level_declarators(program: Node<'_>) -> std::collections::HashSet<
     let mut ids = std::collections::HashSet::new();
     let mut cursor = program.walk();
     for statement in program.named_children(&mut cursor) {
-        let declaration = match statement.kind() {
+        let declaration = match statement.kind_name() {
             "export_statement" => statement.field("declaration"),
             _ => Some(statement),
         };
-        let Some(declaration) = declaration
-            .filter(|d| matches!(d.kind(), "lexical_declaration" | "variable_declaration"))
-        else {
+        let Some(declaration) = declaration.filter(|d| {
+            matches!(
+                d.kind_name(),
+                "lexical_declaration" | "variable_declaration"
+            )
+        }) else {
             continue;
         };
         let mut inner = declaration.walk();
         for declarator in declaration.named_children(&mut inner) {
-            if declarator.kind() == "variable_declarator" {
+            if declarator.kind_name() == "variable_declarator" {
                 ids.insert(declarator.id());
             }
         }

@@ -56,29 +56,32 @@ impl<'t> Scope<'t> {
             .field("parameters")
             .or_else(|| function.field("parameter"));
         let items: Vec<Node<'t>> = match list {
-            Some(l) if l.kind() == "identifier" => vec![l],
+            Some(l) if l.kind_name() == "identifier" => vec![l],
             Some(l) => {
                 let mut cursor = l.walk();
                 l.named_children(&mut cursor)
-                    .filter(|p| p.kind() != "comment")
+                    .filter(|p| p.kind_name() != "comment")
                     .collect()
             }
             None => Vec::new(),
         };
         for (i, item) in items.into_iter().enumerate() {
             let mut node = item;
-            if matches!(node.kind(), "required_parameter" | "optional_parameter") {
+            if matches!(
+                node.kind_name(),
+                "required_parameter" | "optional_parameter"
+            ) {
                 node = node.field("pattern").unwrap_or(node);
             }
-            if node.kind() == "assignment_pattern" {
+            if node.kind_name() == "assignment_pattern" {
                 node = node.field("left").unwrap_or(node);
             }
-            match node.kind() {
+            match node.kind_name() {
                 "identifier" => formal.push(Some(text(node, src).to_string())),
                 "rest_pattern" => {
                     let name = node
                         .named_child(0)
-                        .filter(|n| n.kind() == "identifier")
+                        .filter(|n| n.kind_name() == "identifier")
                         .map(|n| text(n, src).to_string());
                     if let Some(name) = name {
                         rest = Some((name, i));
@@ -101,7 +104,7 @@ impl<'t> Scope<'t> {
         if depth > MAX_DEPTH {
             return Value::Other(node);
         }
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => {
                 if let Some(v) = self.local(x, node, depth) {
                     return v;
@@ -124,7 +127,7 @@ impl<'t> Scope<'t> {
                 let Value::Rest(at) = self.value(x, object, depth + 1) else {
                     return Value::Other(node);
                 };
-                match index.kind() {
+                match index.kind_name() {
                     "number" => match x.text(index).parse::<usize>() {
                         Ok(n) => Value::Param(ParamIndex::Front(at + n)),
                         Err(_) => Value::Other(node),
@@ -135,13 +138,13 @@ impl<'t> Scope<'t> {
                         let left = index.field("left").map(unwrap);
                         let right = index.field("right").map(unwrap);
                         let length_of_args = left.is_some_and(|l| {
-                            l.kind() == "member_expression"
+                            l.kind_name() == "member_expression"
                                 && l.field("property").is_some_and(|p| x.text(p) == "length")
                                 && l.field("object")
                                     .is_some_and(|o| x.text(o) == x.text(object))
                         });
                         let back = right
-                            .filter(|r| r.kind() == "number")
+                            .filter(|r| r.kind_name() == "number")
                             .and_then(|r| x.text(r).parse::<usize>().ok());
                         match (op, length_of_args, back) {
                             (Some("-"), true, Some(k)) if k > 0 => {
@@ -216,12 +219,12 @@ impl<'t> Scope<'t> {
         }
         let node = unwrap(node);
         let mut out = Vec::new();
-        match node.kind() {
+        match node.kind_name() {
             "string" => out.push(PathPiece::Text(string_value(node, x.src))),
             "template_string" => {
                 let mut cursor = node.walk();
                 for part in node.named_children(&mut cursor) {
-                    match part.kind() {
+                    match part.kind_name() {
                         "string_fragment" => out.push(PathPiece::Text(x.text(part).to_string())),
                         "escape_sequence" => out.push(PathPiece::Text(unescape(x.text(part)))),
                         "template_substitution" => {
@@ -271,12 +274,12 @@ impl<'t> Scope<'t> {
             return;
         }
         let node = unwrap(node);
-        match node.kind() {
+        match node.kind_name() {
             "array" => {
                 let mut cursor = node.walk();
                 let items: Vec<Node<'t>> = node
                     .named_children(&mut cursor)
-                    .filter(|n| n.kind() != "comment")
+                    .filter(|n| n.kind_name() != "comment")
                     .collect();
                 for item in items {
                     self.guards(x, item, depth + 1, conditional, guards, from_params);
@@ -300,7 +303,7 @@ impl<'t> Scope<'t> {
                 Value::Other(n) if n.id() != node.id() => {
                     self.guards(x, n, depth + 1, conditional, guards, from_params)
                 }
-                Value::Other(_) if node.kind() == "identifier" => {
+                Value::Other(_) if node.kind_name() == "identifier" => {
                     let start = guards.len();
                     x.guard_refs(node, guards);
                     mark_optional(&mut guards[start..], conditional);
@@ -322,7 +325,7 @@ impl<'t> Scope<'t> {
         if let Value::Param(p) = self.value(x, node, 0) {
             return Some(p);
         }
-        if node.kind() != "call_expression" {
+        if node.kind_name() != "call_expression" {
             return None;
         }
         let args = node.field("arguments")?;
@@ -350,15 +353,15 @@ fn array_position(pattern: Node<'_>, name: &str, src: &str) -> Option<usize> {
     let mut cursor = pattern.walk();
     let items: Vec<Node<'_>> = pattern
         .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
+        .filter(|n| n.kind_name() != "comment")
         .collect();
     items.iter().position(|item| {
-        let item = if item.kind() == "assignment_pattern" {
+        let item = if item.kind_name() == "assignment_pattern" {
             item.field("left").unwrap_or(*item)
         } else {
             *item
         };
-        item.kind() == "identifier" && text(item, src) == name
+        item.kind_name() == "identifier" && text(item, src) == name
     })
 }
 
@@ -387,15 +390,15 @@ fn bound_value<'t>(
     node: Node<'t>,
     name: &str,
 ) -> Option<(Node<'t>, Option<usize>)> {
-    match node.kind() {
+    match node.kind_name() {
         "variable_declarator" => {
             let pattern = node.field("name");
             let value = node.field("value");
             match (pattern, value) {
-                (Some(p), Some(v)) if p.kind() == "identifier" && x.text(p) == name => {
+                (Some(p), Some(v)) if p.kind_name() == "identifier" && x.text(p) == name => {
                     Some((v, None))
                 }
-                (Some(p), Some(v)) if p.kind() == "array_pattern" => {
+                (Some(p), Some(v)) if p.kind_name() == "array_pattern" => {
                     array_position(p, name, x.src).map(|j| (v, Some(j)))
                 }
                 _ => None,
@@ -405,7 +408,7 @@ fn bound_value<'t>(
             let left = node.field("left").map(unwrap);
             let right = node.field("right");
             match (left, right) {
-                (Some(l), Some(r)) if l.kind() == "identifier" && x.text(l) == name => {
+                (Some(l), Some(r)) if l.kind_name() == "identifier" && x.text(l) == name => {
                     Some((r, None))
                 }
                 _ => None,

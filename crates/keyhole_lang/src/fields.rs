@@ -13,6 +13,10 @@ pub trait NodeExt<'t> {
 
     /// Where the node starts, as the `order` of the facts it gives (registration order).
     fn order(&self) -> u32;
+
+    /// The node's kind (as `kind`), from a table of the grammar's kind names: `kind` reads
+    /// a C string and checks it is UTF-8 on every call.
+    fn kind_name(&self) -> &'static str;
 }
 
 impl<'t> NodeExt<'t> for Node<'t> {
@@ -24,6 +28,41 @@ impl<'t> NodeExt<'t> for Node<'t> {
     fn order(&self) -> u32 {
         u32::try_from(self.start_byte()).unwrap_or(u32::MAX)
     }
+
+    #[inline]
+    fn kind_name(&self) -> &'static str {
+        kind_name(self)
+    }
+}
+
+/// Per thread: each grammar seen, with its kind names by id.
+type KindNames = Vec<(Language, Vec<&'static str>)>;
+
+fn kind_name(node: &Node<'_>) -> &'static str {
+    thread_local! {
+        static NAMES: RefCell<KindNames> = const { RefCell::new(Vec::new()) };
+    }
+    let id = usize::from(node.kind_id());
+    let language = node.language();
+    let found = NAMES.with_borrow_mut(|grammars| {
+        let index = match grammars.iter().position(|(l, _)| *l == *language) {
+            Some(i) => i,
+            None => {
+                let names = (0..language.node_kind_count())
+                    .map(|id| {
+                        u16::try_from(id)
+                            .ok()
+                            .and_then(|id| language.node_kind_for_id(id))
+                            .unwrap_or("")
+                    })
+                    .collect();
+                grammars.push(((*language).clone(), names));
+                grammars.len() - 1
+            }
+        };
+        grammars[index].1.get(id).copied()
+    });
+    found.unwrap_or_else(|| node.kind())
 }
 
 /// The per-thread cache: the grammars seen, and slots of (address and length of a
@@ -105,5 +144,39 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn kind_name_is_kind() {
+        let samples = [
+            (keyhole_core::Language::Python, "@app.route('/x')\ndef f(x: int = 1):\n    return {x: [y for y in x]}\nclass C(B): pass\n)("),
+            (keyhole_core::Language::JavaScript, "router.get('/a', (req, res) => res.json({a: `x${y}`})); class A {} )("),
+            (keyhole_core::Language::TypeScript, "const x: Array<number> = [1]; interface I { a?: string } enum E { A }"),
+            (keyhole_core::Language::Tsx, "export default function P() { return <div a={1}>{x}</div> }"),
+        ];
+        let mut checked = 0;
+        for (language, src) in samples {
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(&crate::grammar(language)).unwrap();
+            let tree = parser.parse(src, None).unwrap();
+            let mut cursor = tree.walk();
+            loop {
+                let node = cursor.node();
+                assert_eq!(node.kind_name(), node.kind(), "{language:?}");
+                checked += 1;
+                if cursor.goto_first_child() {
+                    continue;
+                }
+                while !cursor.goto_next_sibling() {
+                    if !cursor.goto_parent() {
+                        break;
+                    }
+                }
+                if cursor.node() == tree.root_node() {
+                    break;
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
     }
 }

@@ -80,7 +80,7 @@ impl Extractor<'_> {
 
     /// `resolver=RestyResolver('api')`: (`RestyResolver`, `api`).
     fn resolver(&self, node: Node<'_>) -> Option<SpecResolver> {
-        if node.kind() != "call" {
+        if node.kind_name() != "call" {
             return symbol_path(node, self.src).map(|p| (p.join("."), None));
         }
         let callee = symbol_path(node.field("function")?, self.src)?;
@@ -126,7 +126,7 @@ impl Extractor<'_> {
 fn spec_name_in(node: Node<'_>, src: &str) -> Option<String> {
     let mut found = None;
     walk_bounded(node, 200, |n| {
-        if n.kind() == "string" {
+        if n.kind_name() == "string" {
             if let Some(value) = string_value(n, src, &Default::default()) {
                 if is_spec_file_name(&value) {
                     found = Some(value);

@@ -81,7 +81,7 @@ impl Extractor<'_> {
 
     fn holds_patterns(&self, value: Node<'_>) -> bool {
         sequence_items(value).into_iter().any(|item| {
-            item.kind() == "call"
+            item.kind_name() == "call"
                 && item
                     .field("function")
                     .and_then(|f| symbol_path(f, self.src))
@@ -95,7 +95,7 @@ impl Extractor<'_> {
         if depth > MAX_NESTING {
             return;
         }
-        match value.kind() {
+        match value.kind_name() {
             "list" | "tuple" | "parenthesized_expression" => {
                 for item in sequence_items(value) {
                     self.pattern(parent, item, depth + 1);
@@ -133,7 +133,7 @@ impl Extractor<'_> {
         if depth > MAX_NESTING {
             return;
         }
-        if item.kind() != "call" {
+        if item.kind_name() != "call" {
             return self.patterns(parent, item, depth + 1);
         }
         let src = self.src;
@@ -228,17 +228,17 @@ impl Extractor<'_> {
             return;
         };
         // `include((patterns, 'app_name'))`: the first element is the URLconf.
-        if arg.kind() == "tuple" || arg.kind() == "parenthesized_expression" {
+        if arg.kind_name() == "tuple" || arg.kind_name() == "parenthesized_expression" {
             match sequence_items(arg).first() {
                 Some(first) => arg = *first,
                 None => return,
             }
         }
-        if arg.kind() == "call" {
+        if arg.kind_name() == "call" {
             self.registry_read(parent, prefix, arg, item);
             return;
         }
-        let target = match arg.kind() {
+        let target = match arg.kind_name() {
             "string" | "concatenated_string" => match string_value(arg, src, &self.constants) {
                 Some(module) => GuardRef {
                     site: GuardSite::View,
@@ -300,7 +300,7 @@ impl Extractor<'_> {
         let src = self.src;
         let mut wrappers = Vec::new();
         for _ in 0..MAX_NESTING {
-            match node.kind() {
+            match node.kind_name() {
                 "identifier" | "attribute" => {
                     let view = symbol_path(node, src).map(|p| view_symbol(p, self.span(node)));
                     return (wrappers, view);
@@ -314,7 +314,7 @@ impl Extractor<'_> {
                     };
                     let args = Args::of(args, src);
                     // `View.as_view(…)`: the class, with a DRF action map if given.
-                    if function.kind() == "attribute"
+                    if function.kind_name() == "attribute"
                         && function
                             .field("attribute")
                             .is_some_and(|a| text(a, src) == "as_view")
@@ -324,8 +324,9 @@ impl Extractor<'_> {
                         else {
                             break;
                         };
-                        if let Some(map) =
-                            args.arg(0, "actions").filter(|n| n.kind() == "dictionary")
+                        if let Some(map) = args
+                            .arg(0, "actions")
+                            .filter(|n| n.kind_name() == "dictionary")
                         {
                             path.extend(action_map(map, src, &self.constants));
                         }
@@ -381,7 +382,7 @@ impl Extractor<'_> {
                     return;
                 };
                 if !matches!(
-                    prefix.kind(),
+                    prefix.kind_name(),
                     "string" | "concatenated_string" | "identifier"
                 ) {
                     return;
@@ -426,7 +427,7 @@ impl Extractor<'_> {
         let positional = |i: usize| {
             list.positional
                 .iter()
-                .take_while(|a| !matches!(a.kind(), "list_splat" | "dictionary_splat"))
+                .take_while(|a| !matches!(a.kind_name(), "list_splat" | "dictionary_splat"))
                 .nth(i)
                 .copied()
         };
@@ -495,7 +496,7 @@ impl Extractor<'_> {
         guards.extend(view);
         let methods = list
             .keyword("methods")
-            .map(|m| match m.kind() {
+            .map(|m| match m.kind_name() {
                 "list" | "tuple" => self.method_list(m),
                 // Methods from a parameter or computed: any, not a guess.
                 _ => vec![Method::Any],
@@ -527,7 +528,7 @@ impl Extractor<'_> {
             if steps > MAX_NESTING {
                 break;
             }
-            match n.kind() {
+            match n.kind_name() {
                 "binary_operator" => {
                     for side in ["right", "left"] {
                         if let Some(part) = n.child_by_field_name(side) {
@@ -553,7 +554,7 @@ impl Extractor<'_> {
         let guards = items
             .into_iter()
             .filter_map(|item| {
-                let (callee, called) = match item.kind() {
+                let (callee, called) = match item.kind_name() {
                     "call" => (
                         item.field("function").and_then(|f| symbol_path(f, src))?,
                         true,
@@ -590,12 +591,12 @@ impl Extractor<'_> {
         let mut chosen: Option<Option<PermissionSet>> = pending;
         let mut cursor = block.walk();
         for statement in block.named_children(&mut cursor) {
-            match statement.kind() {
+            match statement.kind_name() {
                 "comment" | "pass_statement" => {}
                 "expression_statement" => {
                     let assign = statement
                         .named_child(0)
-                        .filter(|n| n.kind() == "assignment")?;
+                        .filter(|n| n.kind_name() == "assignment")?;
                     let left = text(assign.field("left")?, src);
                     if !matches!(left, "self.permission_classes" | "permission_classes") {
                         return None;
@@ -607,12 +608,12 @@ impl Extractor<'_> {
                     let t = text(value, src);
                     let permissions = if t.starts_with("super()") {
                         chosen.clone().unwrap_or(None)
-                    } else if value.kind() == "list_comprehension"
+                    } else if value.kind_name() == "list_comprehension"
                         && t.contains("permission_classes")
                     {
                         // `[p() for p in self.permission_classes]`
                         chosen.clone().unwrap_or(None)
-                    } else if matches!(value.kind(), "list" | "tuple") {
+                    } else if matches!(value.kind_name(), "list" | "tuple") {
                         Some(self.permission_set(value))
                     } else {
                         return None;
@@ -668,7 +669,9 @@ impl Extractor<'_> {
                     });
                     match alternatives.first() {
                         None => {}
-                        Some(alt) if alt.kind() == "else_clause" && alternatives.len() == 1 => {
+                        Some(alt)
+                            if alt.kind_name() == "else_clause" && alternatives.len() == 1 =>
+                        {
                             let body = alt.field("body")?;
                             branches.push(PermissionBranch {
                                 actions: Vec::new(),
@@ -706,14 +709,14 @@ impl Extractor<'_> {
         let mut cursor = body.walk();
         let statements: Vec<Node<'_>> = body
             .named_children(&mut cursor)
-            .filter(|n| n.kind() != "comment")
+            .filter(|n| n.kind_name() != "comment")
             .collect();
         let [statement] = statements.as_slice() else {
             return None;
         };
         let assign = statement
             .named_child(0)
-            .filter(|n| n.kind() == "assignment")?;
+            .filter(|n| n.kind_name() == "assignment")?;
         let left = text(assign.field("left")?, self.src);
         if !matches!(left, "self.permission_classes" | "permission_classes") {
             return None;
@@ -732,13 +735,13 @@ impl Extractor<'_> {
         let [statement] = rest else {
             return None;
         };
-        if statement.kind() != "return_statement" {
+        if statement.kind_name() != "return_statement" {
             return None;
         }
         let value = statement.named_child(0)?;
         let t = text(value, self.src);
         if t.starts_with("super()")
-            || (value.kind() == "list_comprehension" && t.contains("permission_classes"))
+            || (value.kind_name() == "list_comprehension" && t.contains("permission_classes"))
         {
             return Some(chosen.unwrap_or(None));
         }
@@ -753,7 +756,7 @@ impl Extractor<'_> {
         condition: Node<'_>,
     ) -> Option<(Vec<String>, Vec<Method>, bool)> {
         let src = self.src;
-        if condition.kind() != "comparison_operator" || condition.named_child_count() != 2 {
+        if condition.kind_name() != "comparison_operator" || condition.named_child_count() != 2 {
             return None;
         }
         let subject = text(condition.named_child(0)?, src);
@@ -762,13 +765,13 @@ impl Extractor<'_> {
         let operator = condition
             .children(&mut cursor)
             .find(|c| !c.is_named())
-            .map(|c| c.kind())?;
+            .map(|c| c.kind_name())?;
         let negated = match operator {
             "in" | "==" => false,
             "not in" | "!=" => true,
             _ => return None,
         };
-        let strings: Vec<String> = match value.kind() {
+        let strings: Vec<String> = match value.kind_name() {
             "string" => vec![string_value(value, src, &self.constants)?],
             "list" | "tuple" | "set" => sequence_items(value)
                 .into_iter()
@@ -804,7 +807,7 @@ impl Extractor<'_> {
         if decorated
             .parent()
             .and_then(|b| b.parent())
-            .is_some_and(|c| c.kind() == "class_definition")
+            .is_some_and(|c| c.kind_name() == "class_definition")
         {
             return;
         }
@@ -831,7 +834,7 @@ impl Extractor<'_> {
         };
         let mut cursor = decorated.walk();
         for dec in decorated.named_children(&mut cursor) {
-            if dec.kind() != "decorator" {
+            if dec.kind_name() != "decorator" {
                 continue;
             }
             self.view_decorator(dec, &mut view);
@@ -845,7 +848,7 @@ impl Extractor<'_> {
         let Some(expr) = dec.named_child(0) else {
             return;
         };
-        let (callee, args) = match expr.kind() {
+        let (callee, args) = match expr.kind_name() {
             "call" => (
                 expr.field("function").and_then(|f| symbol_path(f, src)),
                 expr.field("arguments").map(|a| Args::of(a, src)),
@@ -938,14 +941,14 @@ impl Extractor<'_> {
 
     /// The guards inside `method_decorator(…)`: one name, a call, or a list of them.
     fn decorator_targets(&self, node: Node<'_>) -> Vec<GuardRef> {
-        let items = match node.kind() {
+        let items = match node.kind_name() {
             "list" | "tuple" => sequence_items(node),
             _ => vec![node],
         };
         items
             .into_iter()
             .filter_map(|item| {
-                let (callee, called) = match item.kind() {
+                let (callee, called) = match item.kind_name() {
                     "call" => (
                         item.field("function")
                             .and_then(|f| symbol_path(f, self.src))?,
@@ -996,12 +999,15 @@ impl Extractor<'_> {
             span: self.span(node),
         };
         // Class decorators: `@method_decorator(login_required, name='dispatch')`.
-        if let Some(decorated) = node.parent().filter(|p| p.kind() == "decorated_definition") {
+        if let Some(decorated) = node
+            .parent()
+            .filter(|p| p.kind_name() == "decorated_definition")
+        {
             let mut cursor = decorated.walk();
             for dec in decorated.named_children(&mut cursor) {
-                if dec.kind() == "decorator" {
+                if dec.kind_name() == "decorator" {
                     self.view_decorator(dec, &mut view);
-                    if let Some(call) = dec.named_child(0).filter(|e| e.kind() == "call") {
+                    if let Some(call) = dec.named_child(0).filter(|e| e.kind_name() == "call") {
                         let view = view_symbol(vec![view.name.clone()], self.span(name));
                         self.view_registration(call, view, dec);
                     }
@@ -1014,9 +1020,11 @@ impl Extractor<'_> {
         };
         let mut cursor = body.walk();
         for stmt in body.named_children(&mut cursor) {
-            match stmt.kind() {
+            match stmt.kind_name() {
                 "expression_statement" => {
-                    let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment")
+                    let Some(assign) = stmt
+                        .named_child(0)
+                        .filter(|n| n.kind_name() == "assignment")
                     else {
                         continue;
                     };
@@ -1026,7 +1034,7 @@ impl Extractor<'_> {
                 "decorated_definition" => {
                     if let Some(function) = stmt
                         .field("definition")
-                        .filter(|d| d.kind() == "function_definition")
+                        .filter(|d| d.kind_name() == "function_definition")
                     {
                         self.handler(function, Some(stmt), &mut view);
                     }
@@ -1048,7 +1056,7 @@ impl Extractor<'_> {
             // flask-restful `Resource.method_decorators`, applied to each method.
             attr @ ("decorators" | "method_decorators") => {
                 let attr = attr.to_string();
-                if right.kind() == "dictionary" {
+                if right.kind_name() == "dictionary" {
                     let mut cursor = right.walk();
                     for pair in right.named_children(&mut cursor) {
                         let (Some(key), Some(value)) = (pair.field("key"), pair.field("value"))
@@ -1118,13 +1126,13 @@ impl Extractor<'_> {
         if let Some(decorated) = decorated {
             let mut cursor = decorated.walk();
             for dec in decorated.named_children(&mut cursor) {
-                if dec.kind() != "decorator" {
+                if dec.kind_name() != "decorator" {
                     continue;
                 }
                 let Some(expr) = dec.named_child(0) else {
                     continue;
                 };
-                let (callee, args) = match expr.kind() {
+                let (callee, args) = match expr.kind_name() {
                     "call" => (
                         expr.field("function").and_then(|f| symbol_path(f, src)),
                         expr.field("arguments").map(|a| Args::of(a, src)),
@@ -1196,14 +1204,14 @@ impl Extractor<'_> {
     /// `[IsAuthenticated, permissions.IsAdminUser | ReadOnly]`, `(AllowAny,)`.
     fn permission_set(&self, node: Node<'_>) -> PermissionSet {
         let mut all_of = Vec::new();
-        let items = match node.kind() {
+        let items = match node.kind_name() {
             "list" | "tuple" | "parenthesized_expression" => sequence_items(node),
             // `BaseView.permission_classes + [IsOwner]`: what can be read.
             "binary_operator" => {
                 let mut items = Vec::new();
                 for side in ["left", "right"] {
                     if let Some(n) = node.child_by_field_name(side) {
-                        match n.kind() {
+                        match n.kind_name() {
                             "list" | "tuple" => items.extend(sequence_items(n)),
                             _ => items.push(n),
                         }
@@ -1230,7 +1238,7 @@ impl Extractor<'_> {
             out.push(vec![self.unknown_permission(node)]);
             return;
         }
-        match node.kind() {
+        match node.kind_name() {
             "binary_operator" => {
                 let op = node
                     .field("operator")
@@ -1317,12 +1325,12 @@ impl Extractor<'_> {
                 }
             }
             "REST_FRAMEWORK" => {
-                if value.kind() != "dictionary" {
+                if value.kind_name() != "dictionary" {
                     return;
                 }
                 let mut cursor = value.walk();
                 for pair in value.named_children(&mut cursor) {
-                    if pair.kind() != "pair" {
+                    if pair.kind_name() != "pair" {
                         continue;
                     }
                     let (Some(key), Some(list)) = (pair.field("key"), pair.field("value")) else {
@@ -1558,7 +1566,7 @@ fn is_login_not_required(target: &GuardTarget) -> bool {
 
 /// The argument list of an `include(…)` call.
 fn include_call<'t>(node: Node<'t>, src: &str) -> Option<Node<'t>> {
-    if node.kind() != "call" {
+    if node.kind_name() != "call" {
         return None;
     }
     let callee = symbol_path(node.field("function")?, src)?;
@@ -1574,7 +1582,7 @@ fn action_map(
     let mut out = Vec::new();
     let mut cursor = dict.walk();
     for pair in dict.named_children(&mut cursor) {
-        if pair.kind() != "pair" {
+        if pair.kind_name() != "pair" {
             continue;
         }
         let (Some(k), Some(v)) = (

@@ -38,7 +38,7 @@ const MAX_DECORATOR_PARENS: usize = 4;
 
 /// `lambda f: f` (also parenthesized): a decorator that leaves the function as it is.
 fn is_identity(node: Node<'_>, src: &str) -> bool {
-    let node = if node.kind() == "parenthesized_expression" {
+    let node = if node.kind_name() == "parenthesized_expression" {
         match node.named_child(0) {
             Some(inner) => inner,
             None => return false,
@@ -46,17 +46,17 @@ fn is_identity(node: Node<'_>, src: &str) -> bool {
     } else {
         node
     };
-    if node.kind() != "lambda" {
+    if node.kind_name() != "lambda" {
         return false;
     }
     let param = node
         .field("parameters")
         .filter(|p| p.named_child_count() == 1)
         .and_then(|p| p.named_child(0))
-        .filter(|p| p.kind() == "identifier");
+        .filter(|p| p.kind_name() == "identifier");
     let body = node.field("body");
     match (param, body) {
-        (Some(p), Some(b)) => b.kind() == "identifier" && text(p, src) == text(b, src),
+        (Some(p), Some(b)) => b.kind_name() == "identifier" && text(p, src) == text(b, src),
         _ => false,
     }
 }
@@ -205,20 +205,23 @@ impl<'a> Extractor<'a> {
     fn collect_constants(&mut self, root: Node<'_>) {
         let mut cursor = root.walk();
         for stmt in root.named_children(&mut cursor) {
-            if stmt.kind() != "expression_statement" {
+            if stmt.kind_name() != "expression_statement" {
                 continue;
             }
-            let Some(assign) = stmt.named_child(0).filter(|n| n.kind() == "assignment") else {
+            let Some(assign) = stmt
+                .named_child(0)
+                .filter(|n| n.kind_name() == "assignment")
+            else {
                 continue;
             };
             let (Some(left), Some(right)) = (assign.field("left"), assign.field("right")) else {
                 continue;
             };
-            if left.kind() == "identifier" {
+            if left.kind_name() == "identifier" {
                 let name = text(left, self.src).to_string();
                 if let Some(value) = string_value(right, self.src, &self.constants) {
                     self.constants.insert(name, value);
-                } else if matches!(right.kind(), "list" | "tuple") {
+                } else if matches!(right.kind_name(), "list" | "tuple") {
                     let items = sequence_items(right)
                         .into_iter()
                         .map(|item| string_value(item, self.src, &self.constants))
@@ -227,7 +230,7 @@ impl<'a> Extractor<'a> {
                 }
                 // `maybe_login = login_required if settings.X else (lambda f: f)`, then
                 // `@maybe_login`: the guard as configuration turns it on, at most optional.
-                if right.kind() == "conditional_expression" {
+                if right.kind_name() == "conditional_expression" {
                     if let Some((callee, called, true)) = self.decorator_callee(right, 0) {
                         self.gated_decorators
                             .insert(text(left, self.src).to_string(), (callee, called));
@@ -246,10 +249,10 @@ impl<'a> Extractor<'a> {
     fn path_arg(&self, node: Node<'_>) -> PathArg {
         // `org_scoped_rule("/invite/<token>")`: a helper that decorates a literal path; the
         // literal is the route as most deployments serve it.
-        let literal = if node.kind() == "call" {
+        let literal = if node.kind_name() == "call" {
             node.field("arguments")
                 .and_then(|a| Args::of(a, self.src).positional.first().copied())
-                .filter(|a| matches!(a.kind(), "string" | "concatenated_string"))
+                .filter(|a| matches!(a.kind_name(), "string" | "concatenated_string"))
         } else {
             None
         };
@@ -272,10 +275,10 @@ impl<'a> Extractor<'a> {
         let src = self.src;
         let span = self.span(node);
         let mut cursor = node.walk();
-        match node.kind() {
+        match node.kind_name() {
             "import_statement" => {
                 for name in node.children_by_field_name("name", &mut cursor) {
-                    let (module, local) = match name.kind() {
+                    let (module, local) = match name.kind_name() {
                         "aliased_import" => {
                             let Some(pair) = aliased_import(name, src) else {
                                 continue;
@@ -305,7 +308,7 @@ impl<'a> Extractor<'a> {
                 let mut any = false;
                 for name in node.children_by_field_name("name", &mut cursor) {
                     any = true;
-                    let (name, local) = match name.kind() {
+                    let (name, local) = match name.kind_name() {
                         "aliased_import" => {
                             let Some(pair) = aliased_import(name, src) else {
                                 continue;
@@ -325,7 +328,7 @@ impl<'a> Extractor<'a> {
                     let mut c2 = node.walk();
                     if node
                         .named_children(&mut c2)
-                        .any(|c| c.kind() == "wildcard_import")
+                        .any(|c| c.kind_name() == "wildcard_import")
                     {
                         self.facts.imports.push(ImportDef {
                             local: "*".to_string(),
@@ -354,10 +357,13 @@ impl<'a> Extractor<'a> {
         };
         let summary = self.summary_of(node);
         let mut guards = Vec::new();
-        if let Some(definition) = node.parent().filter(|p| p.kind() == "decorated_definition") {
+        if let Some(definition) = node
+            .parent()
+            .filter(|p| p.kind_name() == "decorated_definition")
+        {
             let mut cursor = definition.walk();
             for dec in definition.named_children(&mut cursor) {
-                if dec.kind() == "decorator" {
+                if dec.kind_name() == "decorator" {
                     guards.extend(self.decorator_guard(dec));
                 }
             }
@@ -435,7 +441,7 @@ impl<'a> Extractor<'a> {
         };
         let list = Args::of(args, self.src);
         for (index, arg) in list.positional.iter().enumerate() {
-            if arg.kind() != "identifier" {
+            if arg.kind_name() != "identifier" {
                 continue;
             }
             let name = text(*arg, self.src).to_string();
@@ -546,13 +552,15 @@ impl<'a> Extractor<'a> {
                     constructor_guards.extend(self.guards_passed_to_base_constructor(init));
                     continue;
                 }
-                let Some(assign) = stmt
-                    .named_child(0)
-                    .filter(|n| stmt.kind() == "expression_statement" && n.kind() == "assignment")
-                else {
+                let Some(assign) = stmt.named_child(0).filter(|n| {
+                    stmt.kind_name() == "expression_statement" && n.kind_name() == "assignment"
+                }) else {
                     continue;
                 };
-                let Some(left) = assign.field("left").filter(|l| l.kind() == "identifier") else {
+                let Some(left) = assign
+                    .field("left")
+                    .filter(|l| l.kind_name() == "identifier")
+                else {
                     continue;
                 };
                 let attribute = text(left, self.src).to_string();
@@ -594,13 +602,13 @@ impl<'a> Extractor<'a> {
         for stmt in body.named_children(&mut cursor) {
             let Some(call) = stmt
                 .named_child(0)
-                .filter(|n| stmt.kind() == "expression_statement" && n.kind() == "call")
+                .filter(|n| stmt.kind_name() == "expression_statement" && n.kind_name() == "call")
             else {
                 continue;
             };
             let calls_base_init = call
                 .field("function")
-                .filter(|f| f.kind() == "attribute")
+                .filter(|f| f.kind_name() == "attribute")
                 .and_then(|f| f.field("attribute"))
                 .is_some_and(|a| text(a, self.src) == "__init__");
             if !calls_base_init {
@@ -619,7 +627,7 @@ impl<'a> Extractor<'a> {
     fn assignment(&mut self, name: Node<'_>, value: Node<'_>) {
         let src = self.src;
         let name_text = text(name, src).to_string();
-        match value.kind() {
+        match value.kind_name() {
             "call" => {
                 let Some(callee) = value.field("function").and_then(|f| symbol_path(f, src)) else {
                     return;
@@ -758,7 +766,7 @@ impl<'a> Extractor<'a> {
         Some(match verb {
             "route" | "api_route" => match args_list.keyword("methods") {
                 // `methods=PROXY_METHODS`: a module-level list of method names.
-                Some(list) if list.kind() == "identifier" => {
+                Some(list) if list.kind_name() == "identifier" => {
                     let named = self.list_constants.get(text(list, self.src));
                     let methods: Option<Vec<Method>> =
                         named.filter(|items| !items.is_empty()).and_then(|items| {
@@ -827,7 +835,7 @@ impl<'a> Extractor<'a> {
         match &params {
             Some((_, written)) => path.value = written.clone(),
             // Only literal paths: a computed argument is too weak a sign that this is a route.
-            None if !matches!(path_node.kind(), "string" | "concatenated_string") => return,
+            None if !matches!(path_node.kind_name(), "string" | "concatenated_string") => return,
             None => {}
         }
         if params.is_none() && !path.value.as_deref().is_some_and(|p| p.starts_with('/')) {
@@ -908,7 +916,7 @@ impl<'a> Extractor<'a> {
         if let Some(definition) = function.parent() {
             let mut cursor = definition.walk();
             for dec in definition.named_children(&mut cursor) {
-                if dec.kind() != "decorator" || dec == decorator {
+                if dec.kind_name() != "decorator" || dec == decorator {
                     continue;
                 }
                 if let Some(guard) = self.decorator_guard(dec) {
@@ -971,7 +979,7 @@ impl<'a> Extractor<'a> {
     /// class to resolve is the innermost name of a generic (`list[…]`, `Optional[…]`,
     /// `Page[…]`); `None` declares nothing.
     fn response_ref(&mut self, route: Node<'_>, node: Node<'_>) {
-        let node = if node.kind() == "type" {
+        let node = if node.kind_name() == "type" {
             node.named_child(0).unwrap_or(node)
         } else {
             node
@@ -984,7 +992,7 @@ impl<'a> Extractor<'a> {
         let mut current = Some(node);
         for _ in 0..8 {
             let Some(n) = current else { break };
-            match n.kind() {
+            match n.kind_name() {
                 "identifier" | "attribute" => {
                     class = symbol_path(n, self.src);
                     break;
@@ -1042,7 +1050,7 @@ impl<'a> Extractor<'a> {
         depth: usize,
     ) -> Option<(keyhole_core::facts::SymbolPath, bool, bool)> {
         let src = self.src;
-        if expr.kind() == "conditional_expression" && depth < MAX_DECORATOR_PARENS {
+        if expr.kind_name() == "conditional_expression" && depth < MAX_DECORATOR_PARENS {
             let mut cursor = expr.walk();
             let parts: Vec<Node<'_>> = expr.named_children(&mut cursor).collect();
             let [when_true, _condition, when_false] = parts[..] else {
@@ -1059,10 +1067,10 @@ impl<'a> Extractor<'a> {
             let (callee, called, _) = self.decorator_callee(guard, MAX_DECORATOR_PARENS)?;
             return Some((callee, called, true));
         }
-        if expr.kind() == "parenthesized_expression" && depth < MAX_DECORATOR_PARENS {
+        if expr.kind_name() == "parenthesized_expression" && depth < MAX_DECORATOR_PARENS {
             return self.decorator_callee(expr.named_child(0)?, depth + 1);
         }
-        let (callee, called, optional) = match expr.kind() {
+        let (callee, called, optional) = match expr.kind_name() {
             "call" => {
                 let callee = symbol_path(expr.field("function")?, src)?;
                 let args = expr.field("arguments").map(|a| Args::of(a, src));
@@ -1310,7 +1318,7 @@ fn class_attribute_dependencies(
         return vec![dep];
     }
     let Some(annotation) = annotation.map(|t| {
-        if t.kind() == "type" {
+        if t.kind_name() == "type" {
             t.named_child(0).unwrap_or(t)
         } else {
             t
@@ -1318,7 +1326,7 @@ fn class_attribute_dependencies(
     }) else {
         return Vec::new();
     };
-    match annotation.kind() {
+    match annotation.kind_name() {
         "subscript" | "generic_type" => summary::annotated_dependencies(annotation, file, src),
         // Only without a value: `user: User = None` declares a plain attribute.
         "identifier" | "attribute" if value.is_none() => symbol_path(annotation, src)
@@ -1353,7 +1361,7 @@ fn enclosing_parameter(node: Node<'_>, name: &str, src: &str) -> Option<(String,
         if hops > 200 {
             return None;
         }
-        if n.kind() == "function_definition" {
+        if n.kind_name() == "function_definition" {
             let inside_body = n.field("body").is_some_and(|b| {
                 b.start_byte() <= node.start_byte() && node.end_byte() <= b.end_byte()
             });
@@ -1362,7 +1370,7 @@ fn enclosing_parameter(node: Node<'_>, name: &str, src: &str) -> Option<(String,
                 let params = n.field("parameters")?;
                 let mut cursor = params.walk();
                 for (index, param) in params.named_children(&mut cursor).enumerate() {
-                    let param_name = match param.kind() {
+                    let param_name = match param.kind_name() {
                         "identifier" => Some(param),
                         "typed_parameter" => param.named_child(0),
                         "default_parameter" | "typed_default_parameter" => param.field("name"),

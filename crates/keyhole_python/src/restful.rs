@@ -86,7 +86,7 @@ impl Extractor<'_> {
             Some(callee[..callee.len() - 1].to_vec())
         } else if last == "Api" {
             args.arg(0, "app")
-                .filter(|n| matches!(n.kind(), "identifier" | "attribute"))
+                .filter(|n| matches!(n.kind_name(), "identifier" | "attribute"))
                 .and_then(|n| self.receiver_path(n))
         } else {
             None
@@ -121,7 +121,7 @@ impl Extractor<'_> {
             "init_app" => {
                 let Some(app) = args
                     .arg(0, "app")
-                    .filter(|n| matches!(n.kind(), "identifier" | "attribute"))
+                    .filter(|n| matches!(n.kind_name(), "identifier" | "attribute"))
                 else {
                     return;
                 };
@@ -176,7 +176,7 @@ impl Extractor<'_> {
     ) {
         for url in urls {
             // `*urls`, keyword-like leftovers: nothing to list.
-            if matches!(url.kind(), "list_splat" | "dictionary_splat") {
+            if matches!(url.kind_name(), "list_splat" | "dictionary_splat") {
                 continue;
             }
             let path = self.path_arg(*url);
@@ -211,7 +211,7 @@ impl Extractor<'_> {
         sequence_items(node)
             .into_iter()
             .filter_map(|item| {
-                let (callee, called) = match item.kind() {
+                let (callee, called) = match item.kind_name() {
                     "call" => (
                         item.field("function")
                             .and_then(|f| symbol_path(f, self.src))?,

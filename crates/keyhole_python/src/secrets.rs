@@ -176,9 +176,11 @@ fn params_of(function: Node<'_>, src: &str) -> Vec<Param> {
     let mut keyword_only = false;
     let mut cursor = params.walk();
     for (i, param) in params.named_children(&mut cursor).enumerate() {
-        let name_node = match param.kind() {
+        let name_node = match param.kind_name() {
             "identifier" => Some(param),
-            "typed_parameter" => param.named_child(0).filter(|n| n.kind() == "identifier"),
+            "typed_parameter" => param
+                .named_child(0)
+                .filter(|n| n.kind_name() == "identifier"),
             "default_parameter" | "typed_default_parameter" => param.field("name"),
             "keyword_separator" | "list_splat_pattern" => {
                 keyword_only = true;
@@ -245,7 +247,7 @@ impl Scope<'_> {
             if found.is_some() {
                 return Walk::SkipChildren;
             }
-            match n.kind() {
+            match n.kind_name() {
                 "identifier" => {
                     let name = text(n, src);
                     if let Some(secret) = self.secrets.get(name) {
@@ -285,11 +287,11 @@ impl Scope<'_> {
     /// `request.args.get("token")`, `request.headers["X-Api-Key"]`, `data["token"]` of a
     /// request value: a secret read by its name.
     fn read_secret(&self, node: Node<'_>, src: &str) -> Option<(Root, String)> {
-        let (object, key) = match node.kind() {
+        let (object, key) = match node.kind_name() {
             "subscript" => (node.field("value")?, node.field("subscript")?),
             "call" => {
                 let callee = node.field("function")?;
-                if callee.kind() != "attribute"
+                if callee.kind_name() != "attribute"
                     || !matches!(
                         callee.field("attribute").map(|a| text(a, src)),
                         Some("get" | "getlist" | "pop")
@@ -302,7 +304,7 @@ impl Scope<'_> {
             }
             _ => return None,
         };
-        if key.kind() != "string" {
+        if key.kind_name() != "string" {
             return None;
         }
         let name = text(key, src).trim_matches(|c| c == '"' || c == '\'');
@@ -324,7 +326,7 @@ impl Scope<'_> {
     fn value_root(&self, node: Node<'_>, src: &str) -> Option<Root> {
         let mut base = node;
         for _ in 0..16 {
-            base = match base.kind() {
+            base = match base.kind_name() {
                 "attribute" => base.field("object")?,
                 "call" => base.field("function")?,
                 "subscript" => base.field("value")?,
@@ -332,7 +334,7 @@ impl Scope<'_> {
                 _ => break,
             };
         }
-        if base.kind() != "identifier" {
+        if base.kind_name() != "identifier" {
             return None;
         }
         let name = text(base, src);
@@ -357,12 +359,12 @@ fn statement_call<'t>(statement: Node<'t>, src: &str) -> Option<(Node<'t>, Optio
     let mut node = statement;
     let mut bound = None;
     for _ in 0..5 {
-        node = match node.kind() {
+        node = match node.kind_name() {
             "call" => return Some((node, bound)),
             "expression_statement" | "await" => node.named_child(0)?,
             "assignment" => {
                 let left = node.field("left")?;
-                if left.kind() == "identifier" {
+                if left.kind_name() == "identifier" {
                     bound = Some(text(left, src).to_string());
                 }
                 node.field("right")?
@@ -404,10 +406,10 @@ fn missing_names(condition: Node<'_>, src: &str, out: &mut Vec<String>, depth: u
     if depth > 16 {
         return;
     }
-    match condition.kind() {
+    match condition.kind_name() {
         "not_operator" => {
             if let Some(arg) = condition.field("argument") {
-                if arg.kind() == "identifier" {
+                if arg.kind_name() == "identifier" {
                     out.push(text(arg, src).to_string());
                 }
             }
@@ -435,7 +437,7 @@ fn missing_names(condition: Node<'_>, src: &str, out: &mut Vec<String>, depth: u
             };
             let is_none = |n: Node<'_>| text(n, src) == "None";
             let negated = t.contains("is not") || t.contains("!=");
-            if left.kind() == "identifier" && is_none(right) && !negated {
+            if left.kind_name() == "identifier" && is_none(right) && !negated {
                 out.push(text(left, src).to_string());
             }
         }
@@ -445,27 +447,27 @@ fn missing_names(condition: Node<'_>, src: &str, out: &mut Vec<String>, depth: u
 
 /// The call an `if` condition finds missing: `not f(…)`, `not await f(…)`, `f(…) is None`.
 fn missing_call<'t>(condition: Node<'t>) -> Option<Node<'t>> {
-    let inner = match condition.kind() {
+    let inner = match condition.kind_name() {
         "not_operator" => condition.field("argument")?,
         "comparison_operator" => {
             let right = condition.named_child(1)?;
             let mut cursor = condition.walk();
             let negated = condition
                 .children(&mut cursor)
-                .any(|c| matches!(c.kind(), "is not" | "!="));
-            if right.kind() != "none" || negated || condition.named_child_count() != 2 {
+                .any(|c| matches!(c.kind_name(), "is not" | "!="));
+            if right.kind_name() != "none" || negated || condition.named_child_count() != 2 {
                 return None;
             }
             condition.named_child(0)?
         }
         _ => return None,
     };
-    let inner = if inner.kind() == "await" {
+    let inner = if inner.kind_name() == "await" {
         inner.named_child(0)?
     } else {
         inner
     };
-    (inner.kind() == "call").then_some(inner)
+    (inner.kind_name() == "call").then_some(inner)
 }
 
 /// Where the server keeps its own secrets: settings, app configuration, the environment.
@@ -487,13 +489,13 @@ fn compared_with_server_value(
     condition: Node<'_>,
     src: &str,
 ) -> Option<(Root, String)> {
-    if condition.kind() != "comparison_operator" || condition.named_child_count() != 2 {
+    if condition.kind_name() != "comparison_operator" || condition.named_child_count() != 2 {
         return None;
     }
     let mut operators = condition.walk();
     let not_equal = condition
         .children(&mut operators)
-        .any(|c| c.kind() == "!=" || c.kind() == "is not");
+        .any(|c| c.kind_name() == "!=" || c.kind_name() == "is not");
     if !not_equal {
         return None;
     }
@@ -518,7 +520,7 @@ fn turns_away(block: Node<'_>, src: &str) -> bool {
         if found {
             return Walk::SkipChildren;
         }
-        match n.kind() {
+        match n.kind_name() {
             "raise_statement" => found = true,
             "call" => {
                 let callee = n.field("function").map(|c| text(c, src));
@@ -590,7 +592,7 @@ pub fn read(
     };
     let mut cursor = body.walk();
     for statement in body.named_children(&mut cursor) {
-        match statement.kind() {
+        match statement.kind_name() {
             "if_statement" => {
                 let (Some(condition), Some(consequence)) =
                     (statement.field("condition"), statement.field("consequence"))
@@ -632,7 +634,7 @@ pub fn read(
                 let mut handlers = statement.walk();
                 let excepts: Vec<Node<'_>> = statement
                     .named_children(&mut handlers)
-                    .filter(|c| c.kind() == "except_clause")
+                    .filter(|c| c.kind_name() == "except_clause")
                     .collect();
                 let all_deny = !excepts.is_empty() && excepts.iter().all(|e| turns_away(*e, src));
                 let mut inner = try_body.walk();
@@ -655,15 +657,15 @@ pub fn read(
             _ => {}
         }
         // A plain assignment binds a secret or a request value under a new name.
-        if statement.kind() == "expression_statement" {
+        if statement.kind_name() == "expression_statement" {
             if let Some(assignment) = statement
                 .named_child(0)
-                .filter(|n| n.kind() == "assignment")
+                .filter(|n| n.kind_name() == "assignment")
             {
                 if let (Some(left), Some(right)) =
                     (assignment.field("left"), assignment.field("right"))
                 {
-                    if left.kind() == "identifier" {
+                    if left.kind_name() == "identifier" {
                         let name = text(left, src).to_string();
                         if let Some(secret) = scope.secret_in(right, src) {
                             scope.secrets.insert(name.clone(), secret);
@@ -712,7 +714,7 @@ fn record_call(
     let mut index = 0usize;
     let mut cursor = arguments.walk();
     for arg in arguments.named_children(&mut cursor) {
-        match arg.kind() {
+        match arg.kind_name() {
             "keyword_argument" => {
                 let (Some(name), Some(value)) = (arg.field("name"), arg.field("value")) else {
                     continue;

@@ -273,7 +273,7 @@ impl Extractor<'_> {
                 // `Middleware(AuthenticationMiddleware, backend=…)`
                 let Some(class) = item
                     .field("arguments")
-                    .filter(|_| item.kind() == "call")
+                    .filter(|_| item.kind_name() == "call")
                     .and_then(|a| Args::of(a, self.src).positional.first().copied())
                 else {
                     continue;
@@ -285,7 +285,7 @@ impl Extractor<'_> {
 
     /// A `routes=` argument: an inline list of `Route`/`Mount`, or a name bound to one.
     fn routes_argument(&mut self, parent: &str, routes: Node<'_>, at: Node<'_>, depth: usize) {
-        match routes.kind() {
+        match routes.kind_name() {
             "list" | "tuple" => self.route_list(parent, routes, depth),
             "identifier" | "attribute" => {
                 if let Some(child) = symbol_path(routes, self.src) {
@@ -298,7 +298,7 @@ impl Extractor<'_> {
 
     /// Whether a list holds Starlette `Route`/`Mount` entries.
     pub(crate) fn holds_starlette_routes(&self, list: Node<'_>) -> bool {
-        list.kind() == "list"
+        list.kind_name() == "list"
             && self.imports_starlette()
             && sequence_items(list).into_iter().any(|item| {
                 matches!(
@@ -325,7 +325,7 @@ impl Extractor<'_> {
     }
 
     fn callee_last(&self, item: Node<'_>) -> Option<String> {
-        if item.kind() != "call" {
+        if item.kind_name() != "call" {
             return None;
         }
         symbol_path(item.field("function")?, self.src)?.pop()

@@ -87,7 +87,7 @@ fn callee_last_name<'s>(call: Node<'_>, src: &'s str) -> Option<&'s str> {
 fn statement_call(statement: Node<'_>) -> Option<Node<'_>> {
     let mut node = statement;
     for _ in 0..4 {
-        node = match node.kind() {
+        node = match node.kind_name() {
             "call" => return Some(node),
             "expression_statement" | "await" => node.named_child(0)?,
             "assignment" => node.field("right")?,
@@ -101,7 +101,7 @@ fn statement_call(statement: Node<'_>) -> Option<Node<'_>> {
 /// by a statement of a `try:` block around it (Stripe's `construct_event` idiom, whose
 /// `except` clauses turn the request away).
 fn verifier_statement<'t>(statement: Node<'t>, src: &str) -> Option<Node<'t>> {
-    if statement.kind() == "try_statement" {
+    if statement.kind_name() == "try_statement" {
         let body = statement.field("body")?;
         let mut cursor = body.walk();
         let found = body
@@ -146,12 +146,12 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
     // …; return dependency`) depends on what the function it returns depends on.
     let mut cursor = body.walk();
     for statement in body.named_children(&mut cursor) {
-        let inner = match statement.kind() {
+        let inner = match statement.kind_name() {
             "function_definition" => Some(statement),
             "decorated_definition" => statement.field("definition"),
             _ => None,
         };
-        if let Some(inner) = inner.filter(|n| n.kind() == "function_definition") {
+        if let Some(inner) = inner.filter(|n| n.kind_name() == "function_definition") {
             summary
                 .dependencies
                 .extend(dependencies_of(inner, file, src));
@@ -168,7 +168,7 @@ pub fn summarise(function: Node<'_>, file: &SourceFile, src: &str, hits: &Hits) 
         // Where the function looks at the caller: the first such node of the body, which
         // makes a 403 an authentication check.
         walk_bounded(body, BODY_NODE_LIMIT, |node| {
-            let node_kind = node.kind();
+            let node_kind = node.kind_name();
             if looks_at_caller_as(node, node_kind, src, vocabulary) {
                 summary.checks = Some(file.span(node.start_byte(), node.end_byte()));
                 return Walk::Stop;
@@ -209,7 +209,7 @@ fn first_strongest_denial<'t>(
         cursor.reset(body);
         loop {
             let node = cursor.node();
-            let kind = node.kind();
+            let kind = node.kind_name();
             if let Some(found) = denies_as(node, kind, src) {
                 let earlier = |b: Node<'_>| {
                     (node.start_byte(), std::cmp::Reverse(node.end_byte()))
@@ -237,9 +237,9 @@ fn delegates(function: Node<'_>, body: Node<'_>, src: &str) -> Vec<SymbolPath> {
     let first_param = function
         .field("parameters")
         .and_then(|p| p.named_child(0))
-        .and_then(|p| match p.kind() {
+        .and_then(|p| match p.kind_name() {
             "identifier" => Some(p),
-            "typed_parameter" => p.named_child(0).filter(|n| n.kind() == "identifier"),
+            "typed_parameter" => p.named_child(0).filter(|n| n.kind_name() == "identifier"),
             _ => None,
         })
         .map(|p| text(p, src));
@@ -257,7 +257,7 @@ fn delegates(function: Node<'_>, body: Node<'_>, src: &str) -> Vec<SymbolPath> {
     }
     let mut delegates: Vec<SymbolPath> = Vec::new();
     let mut every_return_delegates = true;
-    walk_bounded(body, BODY_NODE_LIMIT, |node| match node.kind() {
+    walk_bounded(body, BODY_NODE_LIMIT, |node| match node.kind_name() {
         // One `return` that does not delegate settles it.
         _ if !every_return_delegates => Walk::SkipChildren,
         // Nested definitions return for themselves.
@@ -265,14 +265,16 @@ fn delegates(function: Node<'_>, body: Node<'_>, src: &str) -> Vec<SymbolPath> {
         "return_statement" => {
             let callee = node
                 .named_child(0)
-                .filter(|call| call.kind() == "call")
+                .filter(|call| call.kind_name() == "call")
                 .filter(|call| {
                     call.field("arguments")
                         .and_then(|a| a.named_child(0))
-                        .is_some_and(|a| a.kind() == "identifier" && text(a, src) == first_param)
+                        .is_some_and(|a| {
+                            a.kind_name() == "identifier" && text(a, src) == first_param
+                        })
                 })
                 .and_then(|call| call.field("function"))
-                .filter(|f| matches!(f.kind(), "identifier" | "attribute"))
+                .filter(|f| matches!(f.kind_name(), "identifier" | "attribute"))
                 .and_then(|f| symbol_path(f, src));
             match callee {
                 Some(callee) if !delegates.contains(&callee) => delegates.push(callee),
@@ -293,7 +295,7 @@ fn delegates(function: Node<'_>, body: Node<'_>, src: &str) -> Vec<SymbolPath> {
 /// Whether a name in the body looks at who is calling: `current_user`, `is_admin()`,
 /// `g.user`, `verify_jwt_in_request()`, `request.authorization`.
 fn looks_at_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
-    looks_at_caller_as(node, node.kind(), src, vocabulary)
+    looks_at_caller_as(node, node.kind_name(), src, vocabulary)
 }
 
 /// [`looks_at_caller`] for a node whose kind the caller has read already.
@@ -364,7 +366,7 @@ fn is_constant_name(name: &str) -> bool {
 }
 
 fn denies(node: Node<'_>, src: &str) -> Option<Denial> {
-    denies_as(node, node.kind(), src)
+    denies_as(node, node.kind_name(), src)
 }
 
 /// [`denies`] for a node whose kind the caller has read already.
@@ -376,7 +378,7 @@ fn denies_as(node: Node<'_>, kind: &str, src: &str) -> Option<Denial> {
             let mut cursor = node.walk();
             let mut found = None;
             for child in node.named_children(&mut cursor) {
-                if child.kind() != "integer" {
+                if child.kind_name() != "integer" {
                     continue;
                 }
                 match text(child, src) {
@@ -425,13 +427,13 @@ pub fn dependencies_of(function: Node<'_>, file: &SourceFile, src: &str) -> Vec<
     let mut cursor = params.walk();
     for param in params.named_children(&mut cursor) {
         if let Some(ty) = param.field("type") {
-            let expr = if ty.kind() == "type" {
+            let expr = if ty.kind_name() == "type" {
                 ty.named_child(0)
             } else {
                 Some(ty)
             };
             if let Some(expr) = expr {
-                match expr.kind() {
+                match expr.kind_name() {
                     "subscript" | "generic_type" => {
                         deps.extend(annotated_dependencies(expr, file, src));
                     }
@@ -460,7 +462,7 @@ pub fn dependencies_of(function: Node<'_>, file: &SourceFile, src: &str) -> Vec<
 
 /// `Depends(x)` / `Security(x, scopes=[…])` / `fastapi.Depends(x)`.
 pub fn dependency_call(node: Node<'_>, file: &SourceFile, src: &str) -> Option<DependencyRef> {
-    if node.kind() != "call" {
+    if node.kind_name() != "call" {
         return None;
     }
     let callee = symbol_path(node.field("function")?, src)?;
@@ -472,7 +474,7 @@ pub fn dependency_call(node: Node<'_>, file: &SourceFile, src: &str) -> Option<D
     // `Depends(get_user())`-style factories: the callee is the dependency's origin; one
     // built to let anonymous callers through (`Authenticator(allowed_subjects={User,
     // Anonymous})`) makes the dependency optional.
-    let (target, optional) = if target.kind() == "call" {
+    let (target, optional) = if target.kind_name() == "call" {
         let optional = target
             .field("arguments")
             .is_some_and(|a| crate::allows_anonymous(&Args::of(a, src), src));
@@ -564,7 +566,7 @@ pub fn inline_check(
         if let Some(call) = verifier_statement(statement, src) {
             return Some((file.span(call.start_byte(), call.end_byte()), true));
         }
-        if statement.kind() != "if_statement" {
+        if statement.kind_name() != "if_statement" {
             continue;
         }
         let Some(condition) = statement.field("condition") else {
@@ -601,7 +603,7 @@ fn presence_test(condition: Node<'_>, src: &str, depth: usize) -> bool {
     if depth > 16 {
         return false;
     }
-    match condition.kind() {
+    match condition.kind_name() {
         "parenthesized_expression" => condition
             .named_child(0)
             .is_some_and(|inner| presence_test(inner, src, depth + 1)),
@@ -661,7 +663,7 @@ fn under_condition_not_on_caller(
         let Some(child) = node.child_with_descendant(denial) else {
             return false;
         };
-        if matches!(node.kind(), "if_statement" | "elif_clause")
+        if matches!(node.kind_name(), "if_statement" | "elif_clause")
             && node.field("consequence") == Some(child)
         {
             if let Some(condition) = node.field("condition") {
@@ -671,7 +673,7 @@ fn under_condition_not_on_caller(
             }
         }
         // Nested definitions are judged on their own.
-        if matches!(child.kind(), "function_definition" | "lambda") {
+        if matches!(child.kind_name(), "function_definition" | "lambda") {
             return false;
         }
         node = child;
@@ -684,12 +686,12 @@ fn under_condition_not_on_caller(
 /// `request.method == "POST" and not current_user.is_authenticated`).
 fn restricted_by_other_terms(condition: Node<'_>, src: &str, vocabulary: &Vocabulary) -> bool {
     fn conjuncts<'t>(node: Node<'t>, src: &str, out: &mut Vec<Node<'t>>, depth: usize) {
-        let node = if node.kind() == "parenthesized_expression" {
+        let node = if node.kind_name() == "parenthesized_expression" {
             node.named_child(0).unwrap_or(node)
         } else {
             node
         };
-        let is_and = node.kind() == "boolean_operator"
+        let is_and = node.kind_name() == "boolean_operator"
             && node
                 .field("operator")
                 .is_some_and(|op| text(op, src) == "and");
@@ -714,7 +716,7 @@ fn condition_on_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary, depth
     if depth > 32 {
         return false;
     }
-    match node.kind() {
+    match node.kind_name() {
         "boolean_operator" => {
             let (Some(left), Some(right), Some(op)) = (
                 node.field("left"),

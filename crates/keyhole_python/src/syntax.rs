@@ -16,7 +16,7 @@ pub fn symbol_path(node: Node<'_>, src: &str) -> Option<Vec<String>> {
     let mut current = node;
     // Attribute chains nest to the left; walk them iteratively.
     loop {
-        match current.kind() {
+        match current.kind_name() {
             "identifier" => {
                 parts.push(text(current, src).to_string());
                 break;
@@ -62,12 +62,12 @@ fn string_value_within(
         return None;
     }
     let recurse = |n: Node<'_>| string_value_within(n, src, constants, depth + 1);
-    match node.kind() {
+    match node.kind_name() {
         "string" => {
             let mut out = String::new();
             let mut cursor = node.walk();
             for child in node.children(&mut cursor) {
-                match child.kind() {
+                match child.kind_name() {
                     "string_content" | "escape_sequence" => out.push_str(text(child, src)),
                     "interpolation" => {
                         let expr = child.field("expression")?;
@@ -114,7 +114,7 @@ impl<'t> Args<'t> {
         let mut keywords = Vec::new();
         let mut cursor = args.walk();
         for child in args.named_children(&mut cursor) {
-            match child.kind() {
+            match child.kind_name() {
                 "keyword_argument" => {
                     if let (Some(name), Some(value)) = (child.field("name"), child.field("value")) {
                         keywords.push((text(name, src).to_string(), value));
@@ -148,17 +148,17 @@ impl<'t> Args<'t> {
 
 /// Elements of a list/tuple/set literal.
 pub fn sequence_items<'t>(node: Node<'t>) -> Vec<Node<'t>> {
-    match node.kind() {
+    match node.kind_name() {
         "list" | "tuple" | "set" | "expression_list" => {
             let mut cursor = node.walk();
             node.named_children(&mut cursor)
-                .filter(|c| c.kind() != "comment")
+                .filter(|c| c.kind_name() != "comment")
                 .collect()
         }
         "parenthesized_expression" => {
             // `((a, b))`: unwrap iteratively, however deep.
             let mut inner = node;
-            while inner.kind() == "parenthesized_expression" {
+            while inner.kind_name() == "parenthesized_expression" {
                 match inner.named_child(0) {
                     Some(child) => inner = child,
                     None => return Vec::new(),
@@ -210,12 +210,12 @@ pub enum Walk {
 
 /// The `def name(…)` a statement of a class body defines, decorated or not.
 pub fn function_named<'t>(stmt: Node<'t>, name: &str, src: &str) -> Option<Node<'t>> {
-    let function = match stmt.kind() {
+    let function = match stmt.kind_name() {
         "function_definition" => stmt,
         "decorated_definition" => stmt.field("definition")?,
         _ => return None,
     };
-    (function.kind() == "function_definition"
+    (function.kind_name() == "function_definition"
         && function.field("name").is_some_and(|n| text(n, src) == name))
     .then_some(function)
 }
@@ -223,19 +223,20 @@ pub fn function_named<'t>(stmt: Node<'t>, name: &str, src: &str) -> Option<Node<
 /// The class whose body defines `function` directly (a method), if any.
 pub fn enclosing_class<'t>(function: Node<'t>) -> Option<Node<'t>> {
     let mut node = function.parent()?;
-    if node.kind() == "decorated_definition" {
+    if node.kind_name() == "decorated_definition" {
         node = node.parent()?;
     }
-    if node.kind() != "block" {
+    if node.kind_name() != "block" {
         return None;
     }
-    node.parent().filter(|c| c.kind() == "class_definition")
+    node.parent()
+        .filter(|c| c.kind_name() == "class_definition")
 }
 
 /// A base class as written in a class header: `ModelViewSet`, `views.APIView`, and the
 /// generic `ModelViewSet[Tag]` / `Generic[T]` by the class it subscripts.
 pub fn base_class_path(node: Node<'_>, src: &str) -> Option<Vec<String>> {
-    match node.kind() {
+    match node.kind_name() {
         "subscript" => symbol_path(node.field("value")?, src),
         _ => symbol_path(node, src),
     }

@@ -58,7 +58,7 @@ impl<'t> Scope<'t> {
         let mut current = node.parent();
         for _ in 0..200 {
             let n = current?;
-            if n.kind() == "function_definition" {
+            if n.kind_name() == "function_definition" {
                 return Some(Self::of(x, n));
             }
             current = n.parent();
@@ -73,7 +73,7 @@ impl<'t> Scope<'t> {
         if let Some(list) = function.field("parameters") {
             let mut cursor = list.walk();
             for param in list.named_children(&mut cursor) {
-                let (name, default, fills_position) = match param.kind() {
+                let (name, default, fills_position) = match param.kind_name() {
                     "identifier" => (Some(param), None, positional),
                     "typed_parameter" => (param.named_child(0), None, positional),
                     "default_parameter" | "typed_default_parameter" => {
@@ -91,7 +91,7 @@ impl<'t> Scope<'t> {
                     _ => (None, None, positional),
                 };
                 let name = name
-                    .filter(|n| n.kind() == "identifier")
+                    .filter(|n| n.kind_name() == "identifier")
                     .map(|n| text(n, x.src).to_string())
                     .unwrap_or_default();
                 names.push(name.clone());
@@ -111,7 +111,7 @@ impl<'t> Scope<'t> {
 
     /// The value of `node`: a parameter, the item of a list parameter, or an expression.
     pub(crate) fn value(&self, x: &Extractor<'_>, node: Node<'t>, depth: usize) -> Value<'t> {
-        if depth > MAX_DEPTH || node.kind() != "identifier" {
+        if depth > MAX_DEPTH || node.kind_name() != "identifier" {
             return Value::Other(node);
         }
         let name = text(node, x.src);
@@ -132,17 +132,17 @@ impl<'t> Scope<'t> {
         let body = self.function.field("body")?;
         let is_scope = |n: Node<'_>| {
             matches!(
-                n.kind(),
+                n.kind_name(),
                 "function_definition" | "class_definition" | "lambda"
             )
         };
         let (binding, value) =
             last_binding_before(body, ident.start_byte(), MAX_SCAN, is_scope, |node| {
                 let (left, right) = (node.field("left")?, node.field("right")?);
-                if left.kind() != "identifier" || text(left, x.src) != name {
+                if left.kind_name() != "identifier" || text(left, x.src) != name {
                     return None;
                 }
-                match node.kind() {
+                match node.kind_name() {
                     "assignment" if right.end_byte() <= ident.start_byte() => {
                         Some(match self.value(x, right, depth + 1) {
                             Value::Other(_) => Value::Other(right),
@@ -175,11 +175,11 @@ impl<'t> Scope<'t> {
             return None;
         }
         let mut out = Vec::new();
-        match node.kind() {
+        match node.kind_name() {
             "string" => {
                 let mut cursor = node.walk();
                 for child in node.children(&mut cursor) {
-                    match child.kind() {
+                    match child.kind_name() {
                         "string_content" | "escape_sequence" => {
                             out.push(PathPiece::Text(text(child, x.src).to_string()))
                         }
@@ -233,7 +233,7 @@ impl<'t> Scope<'t> {
     /// and whether the name was assigned under a condition the use is not under.
     pub(crate) fn expression(&self, x: &Extractor<'_>, node: Node<'t>) -> (Node<'t>, bool) {
         let conditional =
-            node.kind() == "identifier" && self.local(x, node, 0).is_some_and(|(_, c)| c);
+            node.kind_name() == "identifier" && self.local(x, node, 0).is_some_and(|(_, c)| c);
         match self.value(x, node, 0) {
             Value::Other(n) => (n, conditional),
             _ => (node, conditional),
@@ -279,7 +279,7 @@ fn conditional(binding: Node<'_>, usage: Node<'_>, body: Node<'_>) -> bool {
             node.start_byte() <= usage.start_byte() && usage.end_byte() <= node.end_byte();
         if !holds_usage
             && matches!(
-                node.kind(),
+                node.kind_name(),
                 "if_statement"
                     | "elif_clause"
                     | "else_clause"
@@ -331,7 +331,7 @@ impl Extractor<'_> {
     /// a list, a view (with the wrappers around it).
     pub(crate) fn template_call_arg(&self, arg: Node<'_>) -> CallArg {
         let value = string_value(arg, self.src, &self.constants);
-        let items = match arg.kind() {
+        let items = match arg.kind_name() {
             "list" | "tuple" => Some(
                 sequence_items(arg)
                     .into_iter()
@@ -343,7 +343,7 @@ impl Extractor<'_> {
             "identifier" => self.list_constants.get(text(arg, self.src)).cloned(),
             _ => None,
         };
-        let (mut guards, view) = if matches!(arg.kind(), "identifier" | "attribute" | "call") {
+        let (mut guards, view) = if matches!(arg.kind_name(), "identifier" | "attribute" | "call") {
             self.view_reference(arg)
         } else {
             (Vec::new(), None)
