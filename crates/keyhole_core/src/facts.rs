@@ -692,6 +692,20 @@ pub enum PathPiece {
     Item(ParamIndex),
 }
 
+impl PathPiece {
+    /// `pieces` with adjacent text joined (`"/api"` `"/"` `name` → `"/api/"` `name`).
+    pub fn merge_text(pieces: Vec<PathPiece>) -> Vec<PathPiece> {
+        let mut out: Vec<PathPiece> = Vec::new();
+        for piece in pieces {
+            match (out.last_mut(), piece) {
+                (Some(PathPiece::Text(a)), PathPiece::Text(b)) => a.push_str(&b),
+                (_, piece) => out.push(piece),
+            }
+        }
+        out
+    }
+}
+
 /// A route registered on a router parameter of a function with its path, method or
 /// middleware taken from other parameters (`router[verb](`/api${name}`, middlewares, h)`).
 /// Each call of the function that passes a router is one route.

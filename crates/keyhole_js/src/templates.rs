@@ -255,7 +255,7 @@ impl<'t> Scope<'t> {
             },
             _ => return None,
         }
-        Some(merge_text(out))
+        Some(PathPiece::merge_text(out))
     }
 
     /// Middleware of a route argument: guards written in the function, and parameters whose
@@ -363,17 +363,6 @@ fn array_position(pattern: Node<'_>, name: &str, src: &str) -> Option<usize> {
         };
         item.kind_name() == "identifier" && text(item, src) == name
     })
-}
-
-fn merge_text(pieces: Vec<PathPiece>) -> Vec<PathPiece> {
-    let mut out: Vec<PathPiece> = Vec::new();
-    for piece in pieces {
-        match (out.last_mut(), piece) {
-            (Some(PathPiece::Text(a)), PathPiece::Text(b)) => a.push_str(&b),
-            (_, piece) => out.push(piece),
-        }
-    }
-    out
 }
 
 /// Whether a path has a parameter in it.

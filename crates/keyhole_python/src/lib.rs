@@ -405,18 +405,24 @@ impl<'a> Extractor<'a> {
         let (function, index) = enclosing_parameter(node, &path[0], self.src)?;
         let name = format!("{function}.({index})");
         if !self.facts.routers.iter().any(|r| r.name == name) {
-            self.facts.routers.push(RouterDef {
-                name: name.clone(),
-                kind: RouterKind::Router,
-                framework: self.file_framework(),
-                prefix: None,
-                guards: Vec::new(),
-                shares_parent_scope: false,
-                span: self.span(node),
-            });
+            self.add_parameter_router(&name, self.span(node));
         }
         path[0] = name;
         Some(path)
+    }
+
+    /// Define the parameter router `name` (`<function>.(<index>)`): routes registered on the
+    /// parameter land on it, and each call passing a router mounts it there.
+    fn add_parameter_router(&mut self, name: &str, span: keyhole_core::Span) {
+        self.facts.routers.push(RouterDef {
+            name: name.to_string(),
+            kind: RouterKind::Router,
+            framework: self.file_framework(),
+            prefix: None,
+            guards: Vec::new(),
+            shares_parent_scope: false,
+            span,
+        });
     }
 
     /// The framework this file is written against, from its imports (Flask by default).
@@ -479,15 +485,7 @@ impl<'a> Extractor<'a> {
                         continue;
                     }
                     if !known {
-                        self.facts.routers.push(RouterDef {
-                            name: name.clone(),
-                            kind: RouterKind::Router,
-                            framework: self.file_framework(),
-                            prefix: None,
-                            guards: Vec::new(),
-                            shares_parent_scope: false,
-                            span,
-                        });
+                        self.add_parameter_router(&name, span);
                     }
                     name
                 }

@@ -218,7 +218,7 @@ impl<'t> Scope<'t> {
             },
             _ => return None,
         }
-        Some(merge_text(out))
+        Some(PathPiece::merge_text(out))
     }
 
     /// The parameter an argument is, when it is one (`view_func=view_func`).
@@ -313,17 +313,6 @@ pub(crate) fn written_path(pieces: &Option<Vec<PathPiece>>) -> Option<String> {
         Some([]) => Some(String::new()),
         _ => None,
     }
-}
-
-fn merge_text(pieces: Vec<PathPiece>) -> Vec<PathPiece> {
-    let mut out: Vec<PathPiece> = Vec::new();
-    for piece in pieces {
-        match (out.last_mut(), piece) {
-            (Some(PathPiece::Text(a)), PathPiece::Text(b)) => a.push_str(&b),
-            (_, piece) => out.push(piece),
-        }
-    }
-    out
 }
 
 impl Extractor<'_> {
