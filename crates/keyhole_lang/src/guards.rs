@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use std::num::NonZeroU16 as FieldId;
 
-use tree_sitter::{Language, Node, Query};
+use tree_sitter::{Language, Node};
 
 /// A requirement on one node.
 #[derive(Debug, Default)]
@@ -146,20 +146,67 @@ impl Guard {
     }
 }
 
-/// The guard of every pattern of `query`, read from `source` (the merged query text).
+/// The byte range of every pattern of `source` (a query's text), in order; `None` where the
+/// text holds syntax this reader does not know (the caller then asks tree-sitter).
+pub(crate) fn split_patterns(source: &str) -> Option<Vec<std::ops::Range<usize>>> {
+    let bytes = source.as_bytes();
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    loop {
+        while at < bytes.len() {
+            match bytes[at] {
+                b';' => {
+                    while at < bytes.len() && bytes[at] != b'\n' {
+                        at += 1;
+                    }
+                }
+                c if c.is_ascii_whitespace() => at += 1,
+                _ => break,
+            }
+        }
+        if at == bytes.len() {
+            return Some(ranges);
+        }
+        let (tokens, len) = tokenize(&source[at..]);
+        if tokens.is_empty() || len == 0 {
+            return None;
+        }
+        ranges.push(at..at + len);
+        at += len;
+    }
+}
+
+/// The capture names of `patterns`, in the order they first appear (the order in which
+/// tree-sitter numbers them).
+pub(crate) fn capture_names(source: &str, patterns: &[std::ops::Range<usize>]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for range in patterns {
+        for token in tokenize(&source[range.clone()]).0 {
+            if let Token::Capture(name) = token {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    names
+}
+
+/// The guard of every pattern of `source` (the merged query text), each given by its byte
+/// range, and its [`Exact`] rebuild where it has one; `capture_index` numbers captures.
 pub(crate) fn pattern_guards(
-    query: &Query,
     source: &str,
+    patterns: &[std::ops::Range<usize>],
     language: &Language,
+    capture_index: &dyn Fn(&str) -> Option<u32>,
 ) -> Vec<(Guard, Option<Exact>)> {
     let kinds = KindIds::new(language);
-    (0..query.pattern_count())
-        .map(|pattern| {
-            let text = source
-                .get(query.start_byte_for_pattern(pattern)..)
-                .unwrap_or_default();
+    patterns
+        .iter()
+        .map(|range| {
+            let text = source.get(range.start..).unwrap_or_default();
             let mut reader = Reader {
-                tokens: tokenize(text),
+                tokens: tokenize(text).0,
                 at: 0,
                 predicates: Vec::new(),
                 inexact: false,
@@ -181,7 +228,7 @@ pub(crate) fn pattern_guards(
                 }
             }
             let exact = (all_tests && !reader.inexact && uses.values().all(|n| *n == 1))
-                .then(|| Exact::of(&root, &kinds, language, query))
+                .then(|| Exact::of(&root, &kinds, language, capture_index))
                 .flatten();
             (build(&root, &kinds, language, &mut tests), exact)
         })
@@ -207,9 +254,21 @@ struct ExactStep {
 }
 
 impl Exact {
-    fn of(root: &Step, kinds: &KindIds, language: &Language, query: &Query) -> Option<Exact> {
+    fn of(
+        root: &Step,
+        kinds: &KindIds,
+        language: &Language,
+        capture_index: &dyn Fn(&str) -> Option<u32>,
+    ) -> Option<Exact> {
         let mut steps = Vec::new();
-        Exact::collect(root, &mut Vec::new(), kinds, language, query, &mut steps)?;
+        Exact::collect(
+            root,
+            &mut Vec::new(),
+            kinds,
+            language,
+            capture_index,
+            &mut steps,
+        )?;
         Some(Exact { steps })
     }
 
@@ -218,7 +277,7 @@ impl Exact {
         path: &mut Vec<FieldId>,
         kinds: &KindIds,
         language: &Language,
-        query: &Query,
+        capture_index: &dyn Fn(&str) -> Option<u32>,
         out: &mut Vec<ExactStep>,
     ) -> Option<()> {
         if step.loose {
@@ -231,7 +290,7 @@ impl Exact {
         let captures = step
             .captures
             .iter()
-            .map(|c| query.capture_index_for_name(c))
+            .map(|c| capture_index(c))
             .collect::<Option<Vec<u32>>>()?;
         out.push(ExactStep {
             path: path.clone(),
@@ -240,7 +299,7 @@ impl Exact {
         for child in &step.children {
             let field = language.field_id_for_name(child.field.as_deref()?)?;
             path.push(field);
-            Exact::collect(child, path, kinds, language, query, out)?;
+            Exact::collect(child, path, kinds, language, capture_index, out)?;
             path.pop();
         }
         Some(())
@@ -317,8 +376,8 @@ enum Token {
 }
 
 /// The tokens of the first pattern of `text` (up to its root's closing parenthesis and the
-/// captures and quantifiers after it).
-fn tokenize(text: &str) -> Vec<Token> {
+/// captures and quantifiers after it), and the length of text they were read from.
+fn tokenize(text: &str) -> (Vec<Token>, usize) {
     let bytes = text.as_bytes();
     let run = |from: usize, ok: &dyn Fn(u8) -> bool| {
         let mut end = from;
@@ -428,7 +487,7 @@ fn tokenize(text: &str) -> Vec<Token> {
             }
         }
     }
-    tokens
+    (tokens, i)
 }
 
 /// One step of a pattern: a node (or something the guard cannot use).

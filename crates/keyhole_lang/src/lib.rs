@@ -132,7 +132,11 @@ pub struct QueryLoadError {
 #[derive(Debug)]
 pub struct QuerySet {
     pub language: Language,
-    pub query: Query,
+    /// The compiled patterns: all of them, or (see `complete`) those not rebuilt.
+    query: Query,
+    /// Whether `query` holds every pattern; if not, the patterns rebuilt from field lookups
+    /// ([`guards::Exact`]) are left out and the walk always rebuilds them.
+    complete: bool,
     captures: Vec<Option<Capture>>,
     /// Node kinds (by id) at which some pattern is rooted; see [`QuerySet::for_each_match`].
     roots: Roots,
@@ -147,14 +151,29 @@ pub struct QuerySet {
     guarded_roots: Option<Vec<Vec<usize>>>,
 }
 
+/// The most patterns rebuilt at one node kind (more, and the query holds every pattern).
+const MAX_REBUILT: usize = 16;
+
 /// What the walk does at a node whose kind roots some pattern.
-enum Plan {
-    /// No pattern can match.
-    Skip,
-    /// Run the query.
-    Run,
-    /// Only patterns whose matches are rebuilt without the query can match: these.
-    Rebuild([u16; 8], usize),
+struct Plan {
+    /// Whether some pattern that runs as a query may match.
+    run: bool,
+    /// The patterns whose matches are rebuilt without the query that may match.
+    rebuild: [u16; MAX_REBUILT],
+    rebuilt: usize,
+}
+
+impl Plan {
+    const RUN: Plan = Plan {
+        run: true,
+        rebuild: [0; MAX_REBUILT],
+        rebuilt: 0,
+    };
+    const SKIP: Plan = Plan {
+        run: false,
+        rebuild: [0; MAX_REBUILT],
+        rebuilt: 0,
+    };
 }
 
 /// Where the patterns of a query can start.
@@ -169,6 +188,16 @@ enum Roots {
 impl QuerySet {
     /// Compile `files` for `language`, checking every capture name against the contract.
     pub fn compile(language: Language, files: &[QueryFile]) -> Result<QuerySet, QueryLoadError> {
+        QuerySet::compile_with(language, files, true)
+    }
+
+    /// [`QuerySet::compile`]; with `leave_out_rebuilt` false the compiled query holds every
+    /// pattern (for the tests that compare the walk with a whole-tree cursor).
+    fn compile_with(
+        language: Language,
+        files: &[QueryFile],
+        leave_out_rebuilt: bool,
+    ) -> Result<QuerySet, QueryLoadError> {
         let mut merged = String::new();
         // (first line of the file in `merged`, file)
         let mut starts = Vec::new();
@@ -188,14 +217,111 @@ impl QuerySet {
                 .unwrap_or((0, &files[0]));
             (file.path, row - start + 1)
         };
-        let query = Query::new(&grammar(language), &merged).map_err(|e| {
+        let grammar = grammar(language);
+        let compile_error = |e: tree_sitter::QueryError| {
             let (path, line) = locate(e.row);
             QueryLoadError {
                 path,
                 line,
                 message: format!("{:?} error: {}", e.kind, e.message),
             }
-        })?;
+        };
+        // The patterns, split here when this reader understands the text, else by
+        // tree-sitter (which then has to compile the whole text first).
+        let (patterns, mut query) = match guards::split_patterns(&merged) {
+            Some(patterns) => (patterns, None),
+            None => {
+                let query = Query::new(&grammar, &merged).map_err(compile_error)?;
+                let patterns = (0..query.pattern_count())
+                    .map(|p| {
+                        let start = query.start_byte_for_pattern(p);
+                        let end = query.end_byte_for_pattern(p);
+                        start..end
+                    })
+                    .collect();
+                (patterns, Some(query))
+            }
+        };
+        let names = guards::capture_names(&merged, &patterns);
+        let index_of = |name: &str| {
+            names
+                .iter()
+                .position(|n| n == name)
+                .and_then(|i| u32::try_from(i).ok())
+        };
+        let roots = pattern_roots(&merged, &patterns, &grammar);
+        let (guards, mut exact): (Vec<_>, Vec<_>) =
+            guards::pattern_guards(&merged, &patterns, &grammar, &index_of)
+                .into_iter()
+                .unzip();
+        let mut guarded_roots = Some(vec![Vec::new(); grammar.node_kind_count()]);
+        for (pattern, guard) in guards.iter().enumerate() {
+            let (Some(kinds), Some(roots)) = (guard.kinds(), guarded_roots.as_mut()) else {
+                // A pattern whose root this reader did not understand: no guards at all.
+                guarded_roots = None;
+                break;
+            };
+            for &kind in kinds {
+                if let Some(patterns) = roots.get_mut(usize::from(kind)) {
+                    patterns.push(pattern);
+                }
+            }
+        }
+        // Compiling a pattern costs tree-sitter an analysis of the grammar's parse table for
+        // each of its steps with children (1–5 ms a pattern on TypeScript). A pattern rebuilt
+        // from field lookups never runs as a query, so it is left out of the compiled text
+        // wherever every node the walk visits is planned by guards; the text keeps its line
+        // numbers, and a first, disabled pattern names every capture so that the capture
+        // indices are those of the whole text.
+        let plannable = matches!(roots, Roots::Kinds(_))
+            && guarded_roots.as_ref().is_some_and(|by_kind| {
+                by_kind
+                    .iter()
+                    .all(|ps| ps.iter().filter(|&&p| exact[p].is_some()).count() <= MAX_REBUILT)
+            });
+        let mut complete = true;
+        if leave_out_rebuilt && query.is_none() && plannable && exact.iter().any(Option::is_some) {
+            let mut reduced = String::from("(identifier)");
+            for name in &names {
+                reduced.push_str(" @");
+                reduced.push_str(name);
+            }
+            reduced.push(' ');
+            let mut kept = 0;
+            let mut from = 0;
+            for (range, exact) in patterns.iter().zip(&exact) {
+                if exact.is_some() {
+                    reduced.push_str(&merged[from..range.start]);
+                    reduced.extend(merged[range.clone()].chars().map(|c| {
+                        if c == '\n' {
+                            '\n'
+                        } else {
+                            ' '
+                        }
+                    }));
+                    from = range.end;
+                } else {
+                    kept += 1;
+                }
+            }
+            reduced.push_str(&merged[from..]);
+            if let Ok(mut compiled) = Query::new(&grammar, &reduced) {
+                // The reduced text must be read as this reader read it: else the whole text.
+                if compiled.pattern_count() == kept + 1 && compiled.capture_names() == names {
+                    compiled.disable_pattern(0);
+                    query = Some(compiled);
+                    complete = false;
+                }
+            }
+        }
+        let query = match query {
+            Some(query) => query,
+            None => Query::new(&grammar, &merged).map_err(compile_error)?,
+        };
+        if complete && query.capture_names() != names {
+            // Numbered differently from this reader: rebuild nothing.
+            exact.iter_mut().for_each(|e| *e = None);
+        }
         let mut captures = Vec::new();
         for name in query.capture_names() {
             if name.starts_with('_') {
@@ -220,27 +346,10 @@ impl QuerySet {
                 }
             }
         }
-        let roots = pattern_roots(&query, &merged, &grammar(language));
-        let (guards, exact): (Vec<_>, Vec<_>) =
-            guards::pattern_guards(&query, &merged, &grammar(language))
-                .into_iter()
-                .unzip();
-        let mut guarded_roots = Some(vec![Vec::new(); grammar(language).node_kind_count()]);
-        for (pattern, guard) in guards.iter().enumerate() {
-            let (Some(kinds), Some(roots)) = (guard.kinds(), guarded_roots.as_mut()) else {
-                // A pattern whose root this reader did not understand: no guards at all.
-                guarded_roots = None;
-                break;
-            };
-            for &kind in kinds {
-                if let Some(patterns) = roots.get_mut(usize::from(kind)) {
-                    patterns.push(pattern);
-                }
-            }
-        }
         Ok(QuerySet {
             language,
             query,
+            complete,
             captures,
             roots,
             opaque: KindSet::new(language, opaque_kinds(language)),
@@ -288,25 +397,20 @@ impl QuerySet {
             on_node(node);
             let kind = usize::from(node.kind_id());
             let plan = match &self.roots {
-                Roots::Any => Plan::Run,
+                Roots::Any => Plan::RUN,
                 Roots::Kinds(kinds) if kinds.get(kind) == Some(&true) => self.plan(kind, node, src),
-                Roots::Kinds(_) => Plan::Skip,
+                Roots::Kinds(_) => Plan::SKIP,
             };
-            match plan {
-                Plan::Skip => {}
-                Plan::Run => {
-                    let mut matches = cursor.matches(&self.query, node, src);
-                    while let Some(m) = matches.next() {
-                        visit(m.captures);
-                    }
+            for &p in &plan.rebuild[..plan.rebuilt] {
+                let exact = self.exact[usize::from(p)].as_ref();
+                if exact.is_some_and(|e| e.captures(node, &mut rebuilt)) {
+                    visit(&rebuilt);
                 }
-                Plan::Rebuild(patterns, count) => {
-                    for &p in &patterns[..count] {
-                        let exact = self.exact[usize::from(p)].as_ref();
-                        if exact.is_some_and(|e| e.captures(node, &mut rebuilt)) {
-                            visit(&rebuilt);
-                        }
-                    }
+            }
+            if plan.run {
+                let mut matches = cursor.matches(&self.query, node, src);
+                while let Some(m) = matches.next() {
+                    visit(m.captures);
                 }
             }
             if self.opaque.0.get(kind) != Some(&true) && walk.goto_first_child() {
@@ -324,39 +428,39 @@ impl QuerySet {
         }
     }
 
-    /// What to do at `node`, whose kind roots some pattern: skip it where no pattern's
-    /// guard admits it, rebuild the matches where every admitted pattern is [`Exact`], run
-    /// the query otherwise.
+    /// What to do at `node`, whose kind roots some pattern: nothing where no pattern's guard
+    /// admits it; rebuild the admitted patterns that are [`Exact`](guards::Exact); run the
+    /// query for the others — and, where the query holds every pattern, instead of
+    /// rebuilding.
     fn plan(&self, kind: usize, node: Node<'_>, src: &[u8]) -> Plan {
         let Some(patterns) = self.guarded_roots.as_ref().and_then(|r| r.get(kind)) else {
-            return Plan::Run;
+            return Plan::RUN;
         };
         let mut memo = guards::FieldMemo::default();
-        let mut admitted = [0u16; 8];
-        let mut count = 0;
-        let mut rebuild = true;
+        let mut plan = Plan::SKIP;
         for &p in patterns {
             if !self.guards[p].admits_root(node, src, &mut memo) {
                 continue;
             }
-            if self.exact[p].is_none() || count == admitted.len() {
-                rebuild = false;
-                break;
+            match self.exact[p] {
+                Some(_) if plan.rebuilt < MAX_REBUILT => {
+                    plan.rebuild[plan.rebuilt] = p as u16;
+                    plan.rebuilt += 1;
+                }
+                _ => plan.run = true,
             }
-            admitted[count] = p as u16;
-            count += 1;
         }
-        match (count, rebuild) {
-            (_, false) => Plan::Run,
-            (0, true) => Plan::Skip,
-            (n, true) => Plan::Rebuild(admitted, n),
+        if plan.run && self.complete {
+            plan.rebuilt = 0;
         }
+        plan
     }
 
     /// Whether some pattern rooted at `node`'s kind may match it (see [`guards`]).
     #[cfg(test)]
     fn guards_admit(&self, kind: usize, node: Node<'_>, src: &[u8]) -> bool {
-        !matches!(self.plan(kind, node, src), Plan::Skip)
+        let plan = self.plan(kind, node, src);
+        plan.run || plan.rebuilt > 0
     }
 
     /// The contract capture behind a capture index, `None` for private (`@_x`) captures.
@@ -392,17 +496,18 @@ impl KindSet {
     }
 }
 
-/// The node kinds at which the patterns of `query` are rooted, read from each pattern's
-/// source: `(kind …)` roots at `kind`; anything else (`(_ …)`, `[…]`, a string, a
+/// The node kinds at which `patterns` (byte ranges of `source`) are rooted, read from each
+/// pattern's text: `(kind …)` roots at `kind`; anything else (`(_ …)`, `[…]`, a string, a
 /// supertype) can root anywhere.
-fn pattern_roots(query: &Query, source: &str, language: &tree_sitter::Language) -> Roots {
+fn pattern_roots(
+    source: &str,
+    patterns: &[std::ops::Range<usize>],
+    language: &tree_sitter::Language,
+) -> Roots {
     let count = language.node_kind_count();
     let mut kinds = vec![false; count];
-    for pattern in 0..query.pattern_count() {
-        let rest = source
-            .get(query.start_byte_for_pattern(pattern)..)
-            .unwrap_or_default()
-            .trim_start();
+    for range in patterns {
+        let rest = source.get(range.start..).unwrap_or_default().trim_start();
         let Some(after_paren) = rest.strip_prefix('(') else {
             return Roots::Any;
         };
@@ -538,6 +643,78 @@ mod tests {
         assert_eq!(err.line, 3, "{err}");
     }
 
+    /// The shipped queries are split into the patterns tree-sitter reads, their captures
+    /// numbered as tree-sitter numbers them, and the patterns rebuilt from field lookups are
+    /// left out of the compiled query.
+    #[test]
+    fn shipped_queries_compile_without_their_rebuilt_patterns() {
+        for language in ALL {
+            let mut merged = String::new();
+            for file in query_files(language) {
+                merged.push_str(file.source);
+                if !merged.ends_with('\n') {
+                    merged.push('\n');
+                }
+            }
+            let whole = &complete_set(language).query;
+            let split = guards::split_patterns(&merged).unwrap();
+            let ranges: Vec<_> = (0..whole.pattern_count())
+                .map(|p| whole.start_byte_for_pattern(p)..whole.end_byte_for_pattern(p))
+                .collect();
+            let starts =
+                |r: &[std::ops::Range<usize>]| r.iter().map(|r| r.start).collect::<Vec<_>>();
+            assert_eq!(starts(&split), starts(&ranges), "{language:?}");
+            assert_eq!(
+                guards::capture_names(&merged, &split),
+                whole.capture_names(),
+                "{language:?}"
+            );
+            let set = query_set(language).unwrap();
+            assert!(!set.complete, "{language:?}");
+            let rebuilt = set.exact.iter().filter(|e| e.is_some()).count();
+            assert!(rebuilt >= 5, "{language:?}: {rebuilt}");
+            assert_eq!(
+                set.query.pattern_count(),
+                1 + whole.pattern_count() - rebuilt,
+                "{language:?}"
+            );
+        }
+    }
+
+    /// A mistake in a pattern that would be rebuilt (an unknown kind or field) is still a
+    /// load error, located in its file.
+    #[test]
+    fn mistakes_in_rebuildable_patterns_are_load_errors() {
+        for source in [
+            "(assignment left: (identifer) @assign.name right: (_) @assign.value) @assign\n",
+            "(assignment lft: (identifier) @assign.name right: (_) @assign.value) @assign\n",
+        ] {
+            let files = [
+                QueryFile {
+                    path: "python/x/a.scm",
+                    source: "(import_statement) @import\n(function_definition) @function\n",
+                },
+                QueryFile {
+                    path: "python/x/b.scm",
+                    source,
+                },
+            ];
+            let err = QuerySet::compile(Language::Python, &files).unwrap_err();
+            assert_eq!((err.path, err.line), ("python/x/b.scm", 1), "{err}");
+        }
+    }
+
+    /// The shipped queries of `language` compiled whole (every pattern in the query).
+    fn complete_set(language: Language) -> &'static QuerySet {
+        static SETS: [OnceLock<QuerySet>; 4] = [const { OnceLock::new() }; 4];
+        let at = ALL.iter().position(|l| *l == language).unwrap();
+        SETS[at].get_or_init(|| {
+            let set = QuerySet::compile_with(language, query_files(language), false).unwrap();
+            assert!(set.complete);
+            set
+        })
+    }
+
     /// A match as its captured (capture, start, end).
     type MatchRanges = Vec<(u32, usize, usize)>;
 
@@ -558,7 +735,8 @@ mod tests {
         if rooted {
             set.for_each_match(&mut cursor, tree.root_node(), src.as_bytes(), record);
         } else {
-            let mut matches = cursor.matches(&set.query, tree.root_node(), src.as_bytes());
+            let whole = complete_set(set.language);
+            let mut matches = cursor.matches(&whole.query, tree.root_node(), src.as_bytes());
             while let Some(m) = matches.next() {
                 record(m.captures);
             }
@@ -704,7 +882,7 @@ class C { @Get() m() {} }
         // Compared with the same walk without guards (a whole-tree cursor would also look
         // inside the opaque kinds, which broken code puts in odd places).
         let unguarded = |language: Language| {
-            let mut set = QuerySet::compile(language, query_files(language)).unwrap();
+            let mut set = QuerySet::compile_with(language, query_files(language), false).unwrap();
             set.guarded_roots = None;
             set
         };
