@@ -380,7 +380,9 @@ impl QuerySet {
 
     /// [`QuerySet::for_each_match`], also calling `on_node` with every node of the walk (in
     /// document order, before the matches rooted at it), so that an extractor that needs to
-    /// see some node kind everywhere does not walk the tree a second time.
+    /// see some node kind everywhere does not walk the tree a second time. The walk skips
+    /// opaque kinds' insides and the children of a node whose children are all leaves, so
+    /// `on_node` sees every node of the other kinds, never every leaf.
     pub fn walk<'t>(
         &self,
         cursor: &mut QueryCursor,
@@ -413,7 +415,12 @@ impl QuerySet {
                     visit(m.captures);
                 }
             }
-            if self.opaque.0.get(kind) != Some(&true) && walk.goto_first_child() {
+            // Below a node whose children are all leaves there is nothing to visit: no
+            // pattern is rooted at a leaf (a test reads the grammars' node types).
+            if self.opaque.0.get(kind) != Some(&true)
+                && node.descendant_count() > node.child_count() + 1
+                && walk.goto_first_child()
+            {
                 continue;
             }
             loop {
@@ -1033,6 +1040,40 @@ class C { @Get() m() {} }
             todo.extend(children_of(&name));
         }
         seen
+    }
+
+    /// The walk does not visit the children of a node whose children are all leaves, which
+    /// is right only if no pattern is rooted at a kind that can be a leaf: every root kind
+    /// is a rule with fields or children in the grammar's node types (a rule, unlike a
+    /// token, never matches nothing, and each of these starts with a keyword or holds a
+    /// named child).
+    #[test]
+    fn no_pattern_is_rooted_at_a_leaf_kind() {
+        for (language, json) in NODE_TYPES {
+            let types: serde_json::Value = serde_json::from_str(json).unwrap();
+            let grammar = grammar(language);
+            let set = query_set(language).unwrap();
+            let Roots::Kinds(roots) = &set.roots else {
+                panic!("{language:?}: every pattern should have a named root");
+            };
+            let mut checked = 0;
+            for (id, _) in roots.iter().enumerate().filter(|(_, rooted)| **rooted) {
+                let name = grammar.node_kind_for_id(id as u16).unwrap();
+                let entry = types
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|t| t["type"] == name && t["named"] == true)
+                    .unwrap_or_else(|| panic!("{language:?}: `{name}` not in node types"));
+                let has_fields = entry["fields"].as_object().is_some_and(|f| !f.is_empty());
+                assert!(
+                    has_fields || entry["children"].is_object(),
+                    "{language:?}: patterns are rooted at `{name}`, which can be a leaf"
+                );
+                checked += 1;
+            }
+            assert!(checked >= 5, "{language:?}: {checked}");
+        }
     }
 
     /// A pattern rooted at an opaque kind matches at that node (the walk visits it) but not
