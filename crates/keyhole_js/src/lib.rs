@@ -97,11 +97,8 @@ pub fn extract(
             cursor,
             root,
             src.as_bytes(),
-            |node| {
-                if bind_kinds.contains(node) {
-                    bind_sites.push(node);
-                }
-            },
+            bind_kinds,
+            |node| bind_sites.push(node),
             |captures| {
                 let mut nodes = MatchNodes::default();
                 for cap in captures {
