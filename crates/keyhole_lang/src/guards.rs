@@ -216,41 +216,54 @@ pub(crate) fn pattern_guards(
             };
             let mut uses = HashMap::new();
             count_captures(&root, &mut uses);
-            let mut tests: HashMap<String, Vec<TextTest>> = HashMap::new();
             let mut all_tests = true;
+            // The text tests by capture; built anew for each guard that takes them.
+            let tests = || {
+                let mut tests: HashMap<String, Vec<TextTest>> = HashMap::new();
+                for predicate in &reader.predicates {
+                    // A capture on several steps passes when any of its nodes does.
+                    if let Some((capture, test)) = text_test(predicate) {
+                        if uses.get(capture) == Some(&1) {
+                            tests.entry(capture.to_string()).or_default().push(test);
+                        }
+                    }
+                }
+                tests
+            };
             for predicate in &reader.predicates {
                 match text_test(predicate) {
-                    // A capture on several steps passes when any of its nodes does.
-                    Some((capture, test)) if uses.get(capture) == Some(&1) => {
-                        tests.entry(capture.to_string()).or_default().push(test);
-                    }
+                    Some((capture, _)) if uses.get(capture) == Some(&1) => {}
                     _ => all_tests = false,
                 }
             }
             let exact = (all_tests && !reader.inexact && uses.values().all(|n| *n == 1))
-                .then(|| Exact::of(&root, &kinds, language, capture_index))
+                .then(|| Exact::of(&root, &kinds, language, capture_index, &tests))
                 .flatten();
-            (build(&root, &kinds, language, &mut tests), exact)
+            (build(&root, &kinds, language, &mut tests()), exact)
         })
         .collect()
 }
 
 /// A pattern whose matches are rebuilt from field lookups, without running the query: a
-/// root and fields (recursively), each a named kind or `(_)`, tested only by kind and by
-/// text predicates (which its [`Guard`] checks). Such a pattern matches a node exactly when
-/// its guard admits it and every step's field is there (and named, for `(_)`); each step's
-/// node is what its captures capture.
+/// root and its steps (recursively), each a named kind or `(_)`, reached through a field or,
+/// for at most one step per parent, as a child without a field; tested only by kind and by
+/// text predicates (which the [`Guard`]s check). Such a pattern matches a node exactly when
+/// its guard admits it and every field step's node is there (and named); a step without a
+/// field matches each child in turn that its own guard admits and that stands, among its
+/// siblings, where the pattern puts it — one match per such child, as the query gives.
 #[derive(Debug)]
 pub(crate) struct Exact {
-    steps: Vec<ExactStep>,
+    root: ExactStep,
 }
 
 #[derive(Debug)]
 struct ExactStep {
-    /// Fields from the root to this step's node.
-    path: Vec<FieldId>,
     /// Capture indices of the step.
     captures: Vec<u32>,
+    /// Field steps, each with whether the pattern lists it before the step without a field.
+    fields: Vec<(FieldId, bool, ExactStep)>,
+    /// The step without a field, with what a child must satisfy to match it.
+    child: Option<Box<(Guard, ExactStep)>>,
 }
 
 impl Exact {
@@ -259,27 +272,36 @@ impl Exact {
         kinds: &KindIds,
         language: &Language,
         capture_index: &dyn Fn(&str) -> Option<u32>,
+        tests: &dyn Fn() -> HashMap<String, Vec<TextTest>>,
     ) -> Option<Exact> {
-        let mut steps = Vec::new();
-        Exact::collect(
-            root,
-            &mut Vec::new(),
-            kinds,
-            language,
-            capture_index,
-            &mut steps,
-        )?;
-        Some(Exact { steps })
+        Some(Exact {
+            root: ExactStep::of(root, kinds, language, capture_index, tests)?,
+        })
     }
 
-    fn collect(
+    /// Call `visit` with the captures of each match at `root` (whose guard admitted it), in
+    /// the order a query cursor gives them (document order, parents first).
+    pub(crate) fn for_each_match<'t>(
+        &self,
+        root: Node<'t>,
+        src: &[u8],
+        captures: &mut Vec<tree_sitter::QueryCapture<'t>>,
+        visit: &mut dyn FnMut(&[tree_sitter::QueryCapture<'t>]),
+    ) {
+        captures.clear();
+        let mut pending = vec![(root, &self.root)];
+        expand(&mut pending, src, captures, visit);
+    }
+}
+
+impl ExactStep {
+    fn of(
         step: &Step,
-        path: &mut Vec<FieldId>,
         kinds: &KindIds,
         language: &Language,
         capture_index: &dyn Fn(&str) -> Option<u32>,
-        out: &mut Vec<ExactStep>,
-    ) -> Option<()> {
+        tests: &dyn Fn() -> HashMap<String, Vec<TextTest>>,
+    ) -> Option<ExactStep> {
         if step.loose {
             return None;
         }
@@ -292,46 +314,98 @@ impl Exact {
             .iter()
             .map(|c| capture_index(c))
             .collect::<Option<Vec<u32>>>()?;
-        out.push(ExactStep {
-            path: path.clone(),
-            captures,
-        });
-        for child in &step.children {
-            let field = language.field_id_for_name(child.field.as_deref()?)?;
-            path.push(field);
-            Exact::collect(child, path, kinds, language, capture_index, out)?;
-            path.pop();
-        }
-        Some(())
-    }
-
-    /// The captures of the match at `root` (whose guard admitted it), in the order a query
-    /// cursor gives them (document order, parents first); `false` where a field is missing.
-    pub(crate) fn captures<'t>(
-        &self,
-        root: Node<'t>,
-        out: &mut Vec<tree_sitter::QueryCapture<'t>>,
-    ) -> bool {
-        out.clear();
-        for step in &self.steps {
-            let mut node = root;
-            for field in &step.path {
-                match node.child_by_field_id(field.get()) {
-                    Some(child) => node = child,
-                    None => return false,
+        let mut fields = Vec::new();
+        let mut child: Option<Box<(Guard, ExactStep)>> = None;
+        for sub in &step.children {
+            match sub.field.as_deref() {
+                Some(field) => {
+                    let field = language.field_id_for_name(field)?;
+                    let exact = ExactStep::of(sub, kinds, language, capture_index, tests)?;
+                    fields.push((field, child.is_none(), exact));
+                }
+                None => {
+                    // One step without a field per parent, of a named kind (`(_)` would also
+                    // match extras).
+                    if child.is_some() || sub.kind.is_none() {
+                        return None;
+                    }
+                    let guard = build(sub, kinds, language, &mut tests());
+                    let exact = ExactStep::of(sub, kinds, language, capture_index, tests)?;
+                    child = Some(Box::new((guard, exact)));
                 }
             }
-            // `(_)` matches a named node, never an ERROR node.
-            if !node.is_named() || node.is_error() {
-                return false;
+        }
+        Some(ExactStep {
+            captures,
+            fields,
+            child,
+        })
+    }
+}
+
+/// Match the `pending` (node, step) pairs, adding their captures to `captures`, and call
+/// `visit` once per way they all match.
+fn expand<'t>(
+    pending: &mut Vec<(Node<'t>, &ExactStep)>,
+    src: &[u8],
+    captures: &mut Vec<tree_sitter::QueryCapture<'t>>,
+    visit: &mut dyn FnMut(&[tree_sitter::QueryCapture<'t>]),
+) {
+    let Some((node, step)) = pending.pop() else {
+        let mut sorted = captures.clone();
+        sorted.sort_by_key(|c| (c.node.start_byte(), std::cmp::Reverse(c.node.end_byte())));
+        visit(&sorted);
+        return;
+    };
+    // `(_)` matches a named node, never an ERROR node.
+    if !node.is_named() || node.is_error() {
+        pending.push((node, step));
+        return;
+    }
+    let (pending_len, captures_len) = (pending.len(), captures.len());
+    for &index in &step.captures {
+        captures.push(tree_sitter::QueryCapture { node, index });
+    }
+    let mut at_fields: Vec<(Node<'t>, bool)> = Vec::with_capacity(step.fields.len());
+    let mut complete = true;
+    for (field, before_child, sub) in &step.fields {
+        match node.child_by_field_id(field.get()) {
+            Some(child) => {
+                at_fields.push((child, *before_child));
+                pending.push((child, sub));
             }
-            for &index in &step.captures {
-                out.push(tree_sitter::QueryCapture { node, index });
+            None => {
+                complete = false;
+                break;
             }
         }
-        out.sort_by_key(|c| (c.node.start_byte(), std::cmp::Reverse(c.node.end_byte())));
-        true
     }
+    if complete {
+        match &step.child {
+            None => expand(pending, src, captures, visit),
+            Some(child_step) => {
+                let (guard, sub) = &**child_step;
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    let in_place = at_fields.iter().all(|(field, before)| {
+                        if *before {
+                            field.end_byte() <= child.start_byte() && *field != child
+                        } else {
+                            child.end_byte() <= field.start_byte() && *field != child
+                        }
+                    });
+                    if in_place && guard.admits(child, src) {
+                        pending.push((child, sub));
+                        expand(pending, src, captures, visit);
+                        pending.pop();
+                    }
+                }
+            }
+        }
+    }
+    pending.truncate(pending_len);
+    captures.truncate(captures_len);
+    pending.push((node, step));
 }
 
 /// Named kind ids by name (a name the grammar aliases has several ids).

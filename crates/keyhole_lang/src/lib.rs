@@ -272,7 +272,8 @@ impl QuerySet {
         // from field lookups never runs as a query, so it is left out of the compiled text
         // wherever every node the walk visits is planned by guards; the text keeps its line
         // numbers, and a first, disabled pattern names every capture so that the capture
-        // indices are those of the whole text.
+        // indices are those of the whole text. (Left out, a pattern tree-sitter would reject
+        // as impossible goes unreported here; a test compiles the shipped queries whole.)
         let plannable = matches!(roots, Roots::Kinds(_))
             && guarded_roots.as_ref().is_some_and(|by_kind| {
                 by_kind
@@ -409,9 +410,8 @@ impl QuerySet {
                 Roots::Kinds(_) => Plan::SKIP,
             };
             for &p in &plan.rebuild[..plan.rebuilt] {
-                let exact = self.exact[usize::from(p)].as_ref();
-                if exact.is_some_and(|e| e.captures(node, &mut rebuilt)) {
-                    visit(&rebuilt);
+                if let Some(exact) = &self.exact[usize::from(p)] {
+                    exact.for_each_match(node, src, &mut rebuilt, &mut visit);
                 }
             }
             if plan.run {
@@ -675,6 +675,63 @@ mod tests {
         let err = QuerySet::compile(Language::Python, &files).unwrap_err();
         assert_eq!(err.path, "python/x/b.scm");
         assert_eq!(err.line, 3, "{err}");
+    }
+
+    /// A step without a field is matched by each child in turn that fits it, as the query
+    /// cursor matches it: one match per decorator that fits, also below a chain of such
+    /// steps. (A pattern that lists a decorator after the definition is a structure error
+    /// tree-sitter reports; the test compiling the shipped queries whole catches it.)
+    #[test]
+    fn rebuilt_child_steps_match_as_the_query_does() {
+        let source = "(decorated_definition (decorator (call function: (attribute attribute: \
+            (identifier) @route.verb))) @route.decorator definition: (function_definition) \
+            @route.function (#match? @route.verb \"^(get|post)$\"))\n\
+            (decorated_definition (decorator) @hook.decorator definition: \
+            (function_definition) @function)\n\
+            (module (expression_statement (assignment left: (identifier) @assign.name \
+            right: (_) @assign.value) @assign))\n";
+        let files = [QueryFile {
+            path: "python/x/a.scm",
+            source,
+        }];
+        let rebuilt = QuerySet::compile(Language::Python, &files).unwrap();
+        assert!(
+            rebuilt.exact.iter().all(Option::is_some),
+            "{:?}",
+            rebuilt.exact
+        );
+        let whole = QuerySet::compile_with(Language::Python, &files, false).unwrap();
+        let src = "x = 1\n@app.get('/a')\n@login_required\n@app.post('/a')\ndef f(): pass\n\
+                   if y:\n    z = 2\nw: int = 3\n";
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&grammar(Language::Python)).unwrap();
+        let tree = parser.parse(src, None).unwrap();
+        let collect = |set: &QuerySet, rooted: bool| {
+            let mut cursor = QueryCursor::new();
+            let mut out: Vec<Vec<(u32, usize)>> = Vec::new();
+            let mut record = |captures: &[QueryCapture<'_>]| {
+                let mut m: Vec<_> = captures
+                    .iter()
+                    .map(|c| (c.index, c.node.start_byte()))
+                    .collect();
+                m.sort();
+                out.push(m);
+            };
+            if rooted {
+                set.for_each_match(&mut cursor, tree.root_node(), src.as_bytes(), record);
+            } else {
+                let mut matches = cursor.matches(&set.query, tree.root_node(), src.as_bytes());
+                while let Some(m) = matches.next() {
+                    record(m.captures);
+                }
+            }
+            out.sort();
+            out
+        };
+        let expected = collect(&whole, false);
+        // Two route decorators, three decorators, two assignments at the module's top level.
+        assert_eq!(expected.len(), 7, "{expected:?}");
+        assert_eq!(collect(&rebuilt, true), expected);
     }
 
     /// The shipped queries are split into the patterns tree-sitter reads, their captures
