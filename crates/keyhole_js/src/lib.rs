@@ -92,7 +92,7 @@ pub fn extract(
     let mut found = Found::default();
     let mut bind_sites = Vec::new();
     {
-        let bind_kinds = bind_kinds(file.language);
+        let bind_kinds = bind_kinds(file.language, src);
         queries.walk(
             cursor,
             root,
@@ -195,18 +195,25 @@ pub fn extract(
     x.facts
 }
 
-/// Node kinds [`Extractor::bind_calls_and_returns`] reads, per grammar.
-fn bind_kinds(language: keyhole_core::Language) -> &'static keyhole_lang::KindSet {
+/// Node kinds [`Extractor::bind_calls_and_returns`] reads, per grammar: calls and returns,
+/// and object literals where the file names `APP_GUARD` (the one thing read from them; a
+/// file of data is mostly object literals).
+fn bind_kinds(language: keyhole_core::Language, src: &str) -> &'static keyhole_lang::KindSet {
     use keyhole_core::Language;
-    static KINDS: [OnceLock<keyhole_lang::KindSet>; 3] =
-        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    let index = match language {
+    static KINDS: [OnceLock<keyhole_lang::KindSet>; 6] = [const { OnceLock::new() }; 6];
+    let grammar = match language {
         Language::TypeScript => 1,
         Language::Tsx => 2,
         _ => 0,
     };
-    KINDS[index].get_or_init(|| {
-        keyhole_lang::KindSet::new(language, &["call_expression", "return_statement", "object"])
+    let objects = src.contains("APP_GUARD");
+    KINDS[grammar * 2 + usize::from(objects)].get_or_init(|| {
+        let kinds: &[&str] = if objects {
+            &["call_expression", "return_statement", "object"]
+        } else {
+            &["call_expression", "return_statement"]
+        };
+        keyhole_lang::KindSet::new(language, kinds)
     })
 }
 
@@ -690,8 +697,7 @@ impl<'a> Extractor<'a> {
             return None;
         }
         let mut cursor = object.walk();
-        let pairs: Vec<Node<'t>> = object.named_children(&mut cursor).collect();
-        for pair in pairs {
+        for pair in object.named_children(&mut cursor) {
             match pair.kind_name() {
                 "pair" => {
                     let k = pair.field("key").map(|k| self.name_text(k));
