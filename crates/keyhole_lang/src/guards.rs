@@ -3,10 +3,10 @@
 //! (`#eq?`, `#any-of?`, `#match?`) on their captures. Checking that costs a few field
 //! lookups; running the query cursor at a node costs far more, and most nodes of a root
 //! kind (most calls) match no pattern. A guard is an over-approximation: where it fails
-//! no pattern can match, so the walk does not run the query there; where it passes the
-//! query runs as before and decides. Anything the reader does not understand
-//! (alternations, quantified or anchored steps, supertypes, negated fields) constrains
-//! nothing.
+//! no pattern can match, so the walk does nothing there; where it passes, the pattern's
+//! matches are rebuilt from field lookups ([`Exact`]) or, for a pattern that cannot be, the
+//! query runs and decides. Anything the reader does not understand (alternations of more
+//! than plain kinds, quantified steps, supertypes, negated fields) constrains nothing.
 
 use std::collections::HashMap;
 
@@ -245,12 +245,14 @@ pub(crate) fn pattern_guards(
 }
 
 /// A pattern whose matches are rebuilt from field lookups, without running the query: a
-/// root and its steps (recursively), each a named kind or `(_)`, reached through a field or,
-/// for at most one step per parent, as a child without a field; tested only by kind and by
-/// text predicates (which the [`Guard`]s check). Such a pattern matches a node exactly when
-/// its guard admits it and every field step's node is there (and named); a step without a
-/// field matches each child in turn that its own guard admits and that stands, among its
-/// siblings, where the pattern puts it — one match per such child, as the query gives.
+/// root and its steps (recursively), each a named kind, an alternation of plain kinds or
+/// `(_)`, reached through a field or, for at most one step per parent, as a child without a
+/// field (possibly anchored first or last); tested only by kind and by text predicates
+/// (which the [`Guard`]s check). Such a pattern matches a node exactly when its guard admits
+/// it and every field step's node is there (and named); a step without a field matches each
+/// child in turn that its own guard admits and that stands, among its siblings, where the
+/// pattern puts it — one match per such child, as the query gives, except that matches
+/// capturing the same nodes are given once (as the query cursor dedupes them).
 #[derive(Debug)]
 pub(crate) struct Exact {
     root: ExactStep,
@@ -262,8 +264,28 @@ struct ExactStep {
     captures: Vec<u32>,
     /// Field steps, each with whether the pattern lists it before the step without a field.
     fields: Vec<(FieldId, bool, ExactStep)>,
-    /// The step without a field, with what a child must satisfy to match it.
-    child: Option<Box<(Guard, ExactStep)>>,
+    /// The step without a field.
+    child: Option<Box<ChildStep>>,
+}
+
+/// A step without a field: matched by each named child in turn.
+#[derive(Debug)]
+struct ChildStep {
+    /// What a child must satisfy (kind, text, fields).
+    guard: Guard,
+    step: ExactStep,
+    /// Anchored as the first or last named child.
+    first: bool,
+    last: bool,
+    /// Whether the step or a step below captures anything. A query cursor gives matches
+    /// that capture the same nodes once: where nothing below is captured, the first child
+    /// that fits is the only match.
+    captures_inside: bool,
+}
+
+/// Whether `step` or a step below it has a capture.
+fn has_captures(step: &Step) -> bool {
+    !step.captures.is_empty() || step.children.iter().any(has_captures)
 }
 
 impl Exact {
@@ -290,7 +312,7 @@ impl Exact {
     ) {
         captures.clear();
         let mut pending = vec![(root, &self.root)];
-        expand(&mut pending, src, captures, visit);
+        expand(&mut pending, src, captures, visit, &mut 0);
     }
 }
 
@@ -305,8 +327,8 @@ impl ExactStep {
         if step.loose {
             return None;
         }
-        if let Some(kind) = &step.kind {
-            // A supertype or unknown name: the guard does not check it.
+        // A supertype or unknown name: the guard does not check it.
+        for kind in step.kind.iter().chain(&step.alternatives) {
             kinds.0.get(kind)?;
         }
         let captures = step
@@ -315,23 +337,32 @@ impl ExactStep {
             .map(|c| capture_index(c))
             .collect::<Option<Vec<u32>>>()?;
         let mut fields = Vec::new();
-        let mut child: Option<Box<(Guard, ExactStep)>> = None;
+        let mut child: Option<Box<ChildStep>> = None;
         for sub in &step.children {
             match sub.field.as_deref() {
                 Some(field) => {
+                    // An anchor says where a child stands among its siblings, which a field
+                    // lookup does not see.
+                    if sub.first || sub.last {
+                        return None;
+                    }
                     let field = language.field_id_for_name(field)?;
                     let exact = ExactStep::of(sub, kinds, language, capture_index, tests)?;
                     fields.push((field, child.is_none(), exact));
                 }
                 None => {
-                    // One step without a field per parent, of a named kind (`(_)` would also
+                    // One step without a field per parent, of named kinds (`(_)` would also
                     // match extras).
-                    if child.is_some() || sub.kind.is_none() {
+                    if child.is_some() || (sub.kind.is_none() && sub.alternatives.is_empty()) {
                         return None;
                     }
-                    let guard = build(sub, kinds, language, &mut tests());
-                    let exact = ExactStep::of(sub, kinds, language, capture_index, tests)?;
-                    child = Some(Box::new((guard, exact)));
+                    child = Some(Box::new(ChildStep {
+                        guard: build(sub, kinds, language, &mut tests()),
+                        step: ExactStep::of(sub, kinds, language, capture_index, tests)?,
+                        first: sub.first,
+                        last: sub.last,
+                        captures_inside: has_captures(sub),
+                    }));
                 }
             }
         }
@@ -344,17 +375,19 @@ impl ExactStep {
 }
 
 /// Match the `pending` (node, step) pairs, adding their captures to `captures`, and call
-/// `visit` once per way they all match.
+/// `visit` once per way they all match (counted in `matched`).
 fn expand<'t>(
     pending: &mut Vec<(Node<'t>, &ExactStep)>,
     src: &[u8],
     captures: &mut Vec<tree_sitter::QueryCapture<'t>>,
     visit: &mut dyn FnMut(&[tree_sitter::QueryCapture<'t>]),
+    matched: &mut usize,
 ) {
     let Some((node, step)) = pending.pop() else {
         let mut sorted = captures.clone();
         sorted.sort_by_key(|c| (c.node.start_byte(), std::cmp::Reverse(c.node.end_byte())));
         visit(&sorted);
+        *matched += 1;
         return;
     };
     // `(_)` matches a named node, never an ERROR node.
@@ -382,11 +415,14 @@ fn expand<'t>(
     }
     if complete {
         match &step.child {
-            None => expand(pending, src, captures, visit),
+            None => expand(pending, src, captures, visit, matched),
             Some(child_step) => {
-                let (guard, sub) = &**child_step;
+                let count = node.named_child_count();
                 let mut cursor = node.walk();
-                for child in node.named_children(&mut cursor) {
+                for (index, child) in node.named_children(&mut cursor).enumerate() {
+                    if (child_step.first && index != 0) || (child_step.last && index + 1 != count) {
+                        continue;
+                    }
                     let in_place = at_fields.iter().all(|(field, before)| {
                         if *before {
                             field.end_byte() <= child.start_byte() && *field != child
@@ -394,10 +430,15 @@ fn expand<'t>(
                             child.end_byte() <= field.start_byte() && *field != child
                         }
                     });
-                    if in_place && guard.admits(child, src) {
-                        pending.push((child, sub));
-                        expand(pending, src, captures, visit);
+                    if in_place && child_step.guard.admits(child, src) {
+                        let before = *matched;
+                        pending.push((child, &child_step.step));
+                        expand(pending, src, captures, visit, matched);
                         pending.pop();
+                        // Another child would give the same captures again.
+                        if !child_step.captures_inside && *matched > before {
+                            break;
+                        }
                     }
                 }
             }
@@ -569,11 +610,16 @@ fn tokenize(text: &str) -> (Vec<Token>, usize) {
 struct Step {
     /// `Some(kind)` for `(kind …)`; `None` for `(_ …)`, `_`, alternations, strings.
     kind: Option<String>,
+    /// The kinds of an alternation of plain kinds, `[(identifier) (attribute)]`.
+    alternatives: Vec<String>,
     field: Option<String>,
     captures: Vec<String>,
-    /// Quantified (`?`, `*`, `+`), an alternation, a group or a string: not required as
-    /// written, or not a node the guard can test.
+    /// Quantified (`?`, `*`, `+`), another alternation, a group or a string: not required
+    /// as written, or not a node the guard can test.
     loose: bool,
+    /// Anchored as its parent's first (`(p . (x))`) or last (`(p (x) .)`) named child.
+    first: bool,
+    last: bool,
     children: Vec<Step>,
 }
 
@@ -638,9 +684,38 @@ impl Reader {
                 }
             },
             Token::OpenBracket => {
-                self.at -= 1;
-                self.skip_balanced();
-                step.loose = true;
+                // `[(a) (b)]`: an alternation of plain kinds is a step of either kind.
+                let start = self.at;
+                let mut plain = true;
+                while !matches!(self.peek(), Some(Token::CloseBracket) | None) {
+                    let inexact = self.inexact;
+                    match self.node(None) {
+                        Some(alternative)
+                            if alternative.children.is_empty()
+                                && alternative.captures.is_empty()
+                                && !alternative.loose
+                                && alternative.kind.is_some()
+                                && self.inexact == inexact =>
+                        {
+                            step.alternatives.extend(alternative.kind);
+                        }
+                        _ => {
+                            plain = false;
+                            break;
+                        }
+                    }
+                }
+                if plain
+                    && self.next() == Some(Token::CloseBracket)
+                    && !step.alternatives.is_empty()
+                {
+                    // Read as kinds.
+                } else {
+                    step.alternatives.clear();
+                    self.at = start - 1;
+                    self.skip_balanced();
+                    step.loose = true;
+                }
             }
             Token::Word(w) if w == "_" => self.inexact = true,
             _ => step.loose = true,
@@ -661,28 +736,53 @@ impl Reader {
         }
     }
 
-    /// The children of `step`, up to its closing parenthesis.
+    /// The children of `step`, up to its closing parenthesis. An anchor is understood
+    /// before the first child step and after the last one; anywhere else it makes the
+    /// pattern inexact.
     fn children(&mut self, step: &mut Step) {
+        let mut anchor = false;
         while let Some(token) = self.peek() {
             match token {
                 Token::Close => {
                     self.next();
+                    if anchor {
+                        match step.children.last_mut() {
+                            Some(last) => last.last = true,
+                            None => self.inexact = true,
+                        }
+                    }
                     return;
+                }
+                Token::Anchor => {
+                    self.next();
+                    if anchor {
+                        self.inexact = true;
+                    }
+                    anchor = true;
                 }
                 Token::Field(name) => {
                     let name = name.clone();
                     self.next();
                     if let Some(child) = self.node(Some(name)) {
+                        if std::mem::take(&mut anchor) {
+                            self.inexact = true;
+                        }
                         step.children.push(child);
                     }
                 }
-                // An anchor only says where a child is; the child is still required.
-                Token::NegatedField | Token::Anchor | Token::Capture(_) | Token::Quantifier => {
+                Token::NegatedField | Token::Capture(_) | Token::Quantifier => {
                     self.next();
                     self.inexact = true;
                 }
                 _ => {
-                    if let Some(child) = self.node(None) {
+                    if let Some(mut child) = self.node(None) {
+                        if std::mem::take(&mut anchor) {
+                            if step.children.is_empty() {
+                                child.first = true;
+                            } else {
+                                self.inexact = true;
+                            }
+                        }
                         step.children.push(child);
                     }
                 }
@@ -769,6 +869,13 @@ fn build(
     if let Some(kind) = &step.kind {
         // An unknown name (a supertype) constrains nothing.
         guard.kinds = kinds.0.get(kind).cloned();
+    } else if !step.alternatives.is_empty() {
+        guard.kinds = step
+            .alternatives
+            .iter()
+            .map(|k| kinds.0.get(k).cloned())
+            .collect::<Option<Vec<Vec<u16>>>>()
+            .map(|ids| ids.concat());
     }
     for capture in &step.captures {
         guard.text.extend(tests.remove(capture).unwrap_or_default());

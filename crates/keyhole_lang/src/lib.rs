@@ -132,8 +132,8 @@ pub struct QueryLoadError {
 #[derive(Debug)]
 pub struct QuerySet {
     pub language: Language,
-    /// The compiled patterns: all of them, or (see `complete`) those not rebuilt.
-    query: Query,
+    /// The compiled patterns: all of them, or (see `complete`) those not rebuilt, if any.
+    query: Option<Query>,
     /// Whether `query` holds every pattern; if not, the patterns rebuilt from field lookups
     /// ([`guards::Exact`]) are left out and the walk always rebuilds them.
     complete: bool,
@@ -282,49 +282,59 @@ impl QuerySet {
             });
         let mut complete = true;
         if leave_out_rebuilt && query.is_none() && plannable && exact.iter().any(Option::is_some) {
-            let mut reduced = String::from("(identifier)");
-            for name in &names {
-                reduced.push_str(" @");
-                reduced.push_str(name);
-            }
-            reduced.push(' ');
-            let mut kept = 0;
-            let mut from = 0;
-            for (range, exact) in patterns.iter().zip(&exact) {
-                if exact.is_some() {
-                    reduced.push_str(&merged[from..range.start]);
-                    reduced.extend(merged[range.clone()].chars().map(|c| {
-                        if c == '\n' {
-                            '\n'
-                        } else {
-                            ' '
-                        }
-                    }));
-                    from = range.end;
-                } else {
-                    kept += 1;
+            let kept = exact.iter().filter(|e| e.is_none()).count();
+            if kept == 0 {
+                // Every pattern is rebuilt: nothing for tree-sitter to compile.
+                complete = false;
+            } else {
+                let mut reduced = String::from("(identifier)");
+                for name in &names {
+                    reduced.push_str(" @");
+                    reduced.push_str(name);
                 }
-            }
-            reduced.push_str(&merged[from..]);
-            if let Ok(mut compiled) = Query::new(&grammar, &reduced) {
-                // The reduced text must be read as this reader read it: else the whole text.
-                if compiled.pattern_count() == kept + 1 && compiled.capture_names() == names {
-                    compiled.disable_pattern(0);
-                    query = Some(compiled);
-                    complete = false;
+                reduced.push(' ');
+                let mut from = 0;
+                for (range, exact) in patterns.iter().zip(&exact) {
+                    if exact.is_some() {
+                        reduced.push_str(&merged[from..range.start]);
+                        reduced.extend(merged[range.clone()].chars().map(|c| {
+                            if c == '\n' {
+                                '\n'
+                            } else {
+                                ' '
+                            }
+                        }));
+                        from = range.end;
+                    }
+                }
+                reduced.push_str(&merged[from..]);
+                if let Ok(mut compiled) = Query::new(&grammar, &reduced) {
+                    // The reduced text must be read as this reader read it: else the whole
+                    // text.
+                    if compiled.pattern_count() == kept + 1 && compiled.capture_names() == names {
+                        compiled.disable_pattern(0);
+                        query = Some(compiled);
+                        complete = false;
+                    }
                 }
             }
         }
         let query = match query {
-            Some(query) => query,
-            None => Query::new(&grammar, &merged).map_err(compile_error)?,
+            Some(query) => Some(query),
+            None if complete => Some(Query::new(&grammar, &merged).map_err(compile_error)?),
+            None => None,
         };
-        if complete && query.capture_names() != names {
+        // Capture indices: the compiled whole text's, else this reader's (the same order).
+        let capture_names: Vec<&str> = match &query {
+            Some(query) if complete => query.capture_names().to_vec(),
+            _ => names.iter().map(String::as_str).collect(),
+        };
+        if complete && capture_names != names {
             // Numbered differently from this reader: rebuild nothing.
             exact.iter_mut().for_each(|e| *e = None);
         }
         let mut captures = Vec::new();
-        for name in query.capture_names() {
+        for name in capture_names {
             if name.starts_with('_') {
                 captures.push(None);
                 continue;
@@ -414,8 +424,8 @@ impl QuerySet {
                     exact.for_each_match(node, src, &mut rebuilt, &mut visit);
                 }
             }
-            if plan.run {
-                let mut matches = cursor.matches(&self.query, node, src);
+            if let (true, Some(query)) = (plan.run, &self.query) {
+                let mut matches = cursor.matches(query, node, src);
                 while let Some(m) = matches.next() {
                     visit(m.captures);
                 }
@@ -679,7 +689,7 @@ mod tests {
 
     /// A step without a field is matched by each child in turn that fits it, as the query
     /// cursor matches it: one match per decorator that fits, also below a chain of such
-    /// steps. (A pattern that lists a decorator after the definition is a structure error
+    /// steps; a pattern that cannot be rebuilt runs as a query beside them. (A pattern that lists a decorator after the definition is a structure error
     /// tree-sitter reports; the test compiling the shipped queries whole catches it.)
     #[test]
     fn rebuilt_child_steps_match_as_the_query_does() {
@@ -689,17 +699,18 @@ mod tests {
             (decorated_definition (decorator) @hook.decorator definition: \
             (function_definition) @function)\n\
             (module (expression_statement (assignment left: (identifier) @assign.name \
-            right: (_) @assign.value) @assign))\n";
+            right: (_) @assign.value) @assign))\n\
+            (function_definition name: (identifier) @function !return_type)\n";
         let files = [QueryFile {
             path: "python/x/a.scm",
             source,
         }];
         let rebuilt = QuerySet::compile(Language::Python, &files).unwrap();
-        assert!(
-            rebuilt.exact.iter().all(Option::is_some),
-            "{:?}",
-            rebuilt.exact
-        );
+        // All but the last (a negated field) are rebuilt; the last is compiled alone, after
+        // the disabled pattern that names the captures.
+        let kinds: Vec<bool> = rebuilt.exact.iter().map(Option::is_some).collect();
+        assert_eq!(kinds, [true, true, true, false]);
+        assert_eq!(rebuilt.query.as_ref().map(Query::pattern_count), Some(2));
         let whole = QuerySet::compile_with(Language::Python, &files, false).unwrap();
         let src = "x = 1\n@app.get('/a')\n@login_required\n@app.post('/a')\ndef f(): pass\n\
                    if y:\n    z = 2\nw: int = 3\n";
@@ -720,7 +731,8 @@ mod tests {
             if rooted {
                 set.for_each_match(&mut cursor, tree.root_node(), src.as_bytes(), record);
             } else {
-                let mut matches = cursor.matches(&set.query, tree.root_node(), src.as_bytes());
+                let query = set.query.as_ref().unwrap();
+                let mut matches = cursor.matches(query, tree.root_node(), src.as_bytes());
                 while let Some(m) = matches.next() {
                     record(m.captures);
                 }
@@ -729,8 +741,9 @@ mod tests {
             out
         };
         let expected = collect(&whole, false);
-        // Two route decorators, three decorators, two assignments at the module's top level.
-        assert_eq!(expected.len(), 7, "{expected:?}");
+        // Two route decorators, three decorators, two assignments at the module's top level,
+        // one function without a return type.
+        assert_eq!(expected.len(), 8, "{expected:?}");
         assert_eq!(collect(&rebuilt, true), expected);
     }
 
@@ -747,7 +760,7 @@ mod tests {
                     merged.push('\n');
                 }
             }
-            let whole = &complete_set(language).query;
+            let whole = complete_set(language).query.as_ref().unwrap();
             let split = guards::split_patterns(&merged).unwrap();
             let ranges: Vec<_> = (0..whole.pattern_count())
                 .map(|p| whole.start_byte_for_pattern(p)..whole.end_byte_for_pattern(p))
@@ -764,11 +777,9 @@ mod tests {
             assert!(!set.complete, "{language:?}");
             let rebuilt = set.exact.iter().filter(|e| e.is_some()).count();
             assert!(rebuilt >= 5, "{language:?}: {rebuilt}");
-            assert_eq!(
-                set.query.pattern_count(),
-                1 + whole.pattern_count() - rebuilt,
-                "{language:?}"
-            );
+            // Compiled: the patterns not rebuilt, after the one that names the captures.
+            let compiled = set.query.as_ref().map_or(0, |q| q.pattern_count() - 1);
+            assert_eq!(compiled, whole.pattern_count() - rebuilt, "{language:?}");
         }
     }
 
@@ -826,8 +837,8 @@ mod tests {
         if rooted {
             set.for_each_match(&mut cursor, tree.root_node(), src.as_bytes(), record);
         } else {
-            let whole = complete_set(set.language);
-            let mut matches = cursor.matches(&whole.query, tree.root_node(), src.as_bytes());
+            let whole = complete_set(set.language).query.as_ref().unwrap();
+            let mut matches = cursor.matches(whole, tree.root_node(), src.as_bytes());
             while let Some(m) = matches.next() {
                 record(m.captures);
             }
