@@ -115,6 +115,7 @@ pub fn extract(
     let mut x = Extractor {
         file,
         src,
+        root,
         facts: FileFacts::default(),
         express_names: HashSet::new(),
         router_ctor_names: HashSet::new(),
@@ -353,6 +354,9 @@ enum PathCertainty {
 struct Extractor<'a> {
     file: &'a SourceFile,
     src: &'a str,
+    /// The file's root node (`Node::parent` walks down from the root on every call: climbing
+    /// to it costs the square of the depth).
+    root: Node<'a>,
     facts: FileFacts,
     /// Local names bound to the `express` module (`express` in `express()`).
     express_names: HashSet<String>,
@@ -1475,7 +1479,10 @@ impl<'a> Extractor<'a> {
     }
 
     /// The function a node is or names (a function defined in this file).
-    fn function_node<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+    fn function_node<'t>(&self, node: Node<'t>) -> Option<Node<'t>>
+    where
+        'a: 't,
+    {
         let node = unwrap(node);
         if params::is_function(node) {
             return Some(node);
@@ -1484,11 +1491,8 @@ impl<'a> Extractor<'a> {
             return None;
         }
         let (start, end) = *self.function_ranges.get(self.text(node))?;
-        let mut root = node;
-        while let Some(p) = root.parent() {
-            root = p;
-        }
-        root.named_descendant_for_byte_range(start, end)
+        self.root
+            .named_descendant_for_byte_range(start, end)
             .filter(|n| params::is_function(*n))
     }
 
@@ -1500,14 +1504,8 @@ impl<'a> Extractor<'a> {
             node
         } else if node.kind_name() == "identifier" {
             let (start, end) = *self.function_ranges.get(self.text(node))?;
-            let mut root = node;
-            for _ in 0..100_000 {
-                match root.parent() {
-                    Some(p) => root = p,
-                    None => break,
-                }
-            }
-            root.named_descendant_for_byte_range(start, end)
+            self.root
+                .named_descendant_for_byte_range(start, end)
                 .filter(|n| params::is_function(*n))?
         } else {
             return None;

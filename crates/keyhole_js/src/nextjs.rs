@@ -240,7 +240,7 @@ pub(crate) fn file_routes(x: &mut Extractor<'_>, root: Node<'_>) {
 
 /// The wrapper call around a handler (as a guard reference to its callee) and the function
 /// it wraps, for a handler written `wrapper(function …)`. `NextAuth(…)` is no wrapper.
-fn wrapped<'t>(x: &Extractor<'_>, at: Node<'t>) -> (Option<GuardRef>, Option<Node<'t>>) {
+fn wrapped<'a: 't, 't>(x: &Extractor<'a>, at: Node<'t>) -> (Option<GuardRef>, Option<Node<'t>>) {
     let value = match at.kind_name() {
         "variable_declarator" => at.field("value"),
         _ => Some(at),

@@ -72,9 +72,11 @@ pub fn extract(
     cursor: &mut QueryCursor,
 ) -> FileFacts {
     let src: &str = &file.text;
+    let root = tree.root_node();
     let mut x = Extractor {
         file,
         src,
+        root,
         facts: FileFacts::default(),
         constants: HashMap::new(),
         gated_decorators: HashMap::new(),
@@ -85,7 +87,6 @@ pub fn extract(
         summaries: HashMap::new(),
         denial_hits: summary::denial_hits(src),
     };
-    let root = tree.root_node();
     x.collect_constants(root);
 
     queries.for_each_match(cursor, root, src.as_bytes(), |captures| {
@@ -163,6 +164,8 @@ pub fn extract(
 struct Extractor<'a> {
     file: &'a SourceFile,
     src: &'a str,
+    /// The file's root node.
+    root: Node<'a>,
     facts: FileFacts,
     /// Module-level string constants, for prefixes and paths held in names.
     constants: HashMap<String, String>,
@@ -402,7 +405,7 @@ impl<'a> Extractor<'a> {
     /// a parameter of the function enclosing `node`.
     fn parameter_router(&mut self, node: Node<'_>, path: &[String]) -> Option<Vec<String>> {
         let mut path = path.to_vec();
-        let (function, index) = enclosing_parameter(node, &path[0], self.src)?;
+        let (function, index) = enclosing_parameter(self.root, node, &path[0], self.src)?;
         let name = format!("{function}.({index})");
         if !self.facts.routers.iter().any(|r| r.name == name) {
             self.add_parameter_router(&name, self.span(node));
@@ -451,7 +454,7 @@ impl<'a> Extractor<'a> {
                 continue;
             }
             let name = text(*arg, self.src).to_string();
-            let param = enclosing_parameter(*arg, &name, self.src);
+            let param = enclosing_parameter(self.root, *arg, &name, self.src);
             self.call_sites.push(CallSite {
                 callee: callee.clone(),
                 index,
@@ -1348,43 +1351,58 @@ fn annotated_dependencies(node: Node<'_>, file: &SourceFile, src: &str) -> Vec<D
 #[cfg(test)]
 mod tests;
 
-/// Whether `name` is a parameter of the function enclosing `node`: (function name, index).
-fn enclosing_parameter(node: Node<'_>, name: &str, src: &str) -> Option<(String, usize)> {
-    let mut current = node.parent();
-    // Decorators sit outside the function they decorate; start from the nearest function
-    // whose body contains the node.
-    let mut hops = 0;
-    while let Some(n) = current {
-        hops += 1;
-        if hops > 200 {
-            return None;
+/// Whether `name` is a parameter of the function enclosing `node` (below `root`): (function
+/// name, index).
+fn enclosing_parameter(
+    root: Node<'_>,
+    node: Node<'_>,
+    name: &str,
+    src: &str,
+) -> Option<(String, usize)> {
+    // The nearest function whose body contains the node (decorators sit outside the function
+    // they decorate), found on the way down from the root: `Node::parent` walks down from the
+    // root on every call, so climbing costs the square of the depth.
+    let holds = |outer: Node<'_>| {
+        outer.start_byte() <= node.start_byte() && node.end_byte() <= outer.end_byte()
+    };
+    let mut cursor = root.walk();
+    let mut function = None;
+    for _ in 0..MAX_DESCENT {
+        let here = cursor.node();
+        if here.id() == node.id() {
+            break;
         }
-        if n.kind_name() == "function_definition" {
-            let inside_body = n.field("body").is_some_and(|b| {
-                b.start_byte() <= node.start_byte() && node.end_byte() <= b.end_byte()
-            });
-            if inside_body {
-                let function = text(n.field("name")?, src).to_string();
-                let params = n.field("parameters")?;
-                let mut cursor = params.walk();
-                for (index, param) in params.named_children(&mut cursor).enumerate() {
-                    let param_name = match param.kind_name() {
-                        "identifier" => Some(param),
-                        "typed_parameter" => param.named_child(0),
-                        "default_parameter" | "typed_default_parameter" => param.field("name"),
-                        _ => None,
-                    };
-                    if param_name.is_some_and(|p| text(p, src) == name) {
-                        return Some((function, index));
-                    }
-                }
-                return None;
-            }
+        if here.kind_name() == "function_definition" && here.field("body").is_some_and(holds) {
+            function = Some(here);
         }
-        current = n.parent();
+        if cursor
+            .goto_first_child_for_byte(node.start_byte())
+            .is_none()
+            || !holds(cursor.node())
+        {
+            break;
+        }
+    }
+    let function = function?;
+    let function_name = text(function.field("name")?, src).to_string();
+    let params = function.field("parameters")?;
+    let mut cursor = params.walk();
+    for (index, param) in params.named_children(&mut cursor).enumerate() {
+        let param_name = match param.kind_name() {
+            "identifier" => Some(param),
+            "typed_parameter" => param.named_child(0),
+            "default_parameter" | "typed_default_parameter" => param.field("name"),
+            _ => None,
+        };
+        if param_name.is_some_and(|p| text(p, src) == name) {
+            return Some((function_name, index));
+        }
     }
     None
 }
+
+/// Bound on the levels [`enclosing_parameter`] descends.
+const MAX_DESCENT: usize = 10_000;
 
 /// A statement call passing a name (see `Extractor::call_site`).
 struct CallSite {
