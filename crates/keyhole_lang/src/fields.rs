@@ -3,6 +3,7 @@
 //! times per run. [`NodeExt::field`] resolves each name once per grammar and thread.
 
 use std::cell::RefCell;
+use std::sync::OnceLock;
 use tree_sitter::{Language, Node};
 
 type FieldId = std::num::NonZeroU16;
@@ -35,34 +36,31 @@ impl<'t> NodeExt<'t> for Node<'t> {
     }
 }
 
-/// Per thread: each grammar seen, with its kind names by id.
-type KindNames = Vec<(Language, Vec<&'static str>)>;
+/// Each grammar seen, with its kind names by id: shared by every thread, so that a lookup
+/// is a few compares (a thread-local table costs more than the lookup itself).
+static KIND_NAMES: [OnceLock<(Language, Box<[&'static str]>)>; 8] = [const { OnceLock::new() }; 8];
 
 fn kind_name(node: &Node<'_>) -> &'static str {
-    thread_local! {
-        static NAMES: RefCell<KindNames> = const { RefCell::new(Vec::new()) };
-    }
     let id = usize::from(node.kind_id());
     let language = node.language();
-    let found = NAMES.with_borrow_mut(|grammars| {
-        let index = match grammars.iter().position(|(l, _)| *l == *language) {
-            Some(i) => i,
-            None => {
-                let names = (0..language.node_kind_count())
-                    .map(|id| {
-                        u16::try_from(id)
-                            .ok()
-                            .and_then(|id| language.node_kind_for_id(id))
-                            .unwrap_or("")
-                    })
-                    .collect();
-                grammars.push(((*language).clone(), names));
-                grammars.len() - 1
-            }
-        };
-        grammars[index].1.get(id).copied()
-    });
-    found.unwrap_or_else(|| node.kind())
+    for slot in &KIND_NAMES {
+        let (grammar, names) = slot.get_or_init(|| {
+            let names = (0..language.node_kind_count())
+                .map(|id| {
+                    u16::try_from(id)
+                        .ok()
+                        .and_then(|id| language.node_kind_for_id(id))
+                        .unwrap_or("")
+                })
+                .collect();
+            ((*language).clone(), names)
+        });
+        if *grammar == *language {
+            return names.get(id).copied().unwrap_or_else(|| node.kind());
+        }
+    }
+    // More grammars than slots: ask tree-sitter.
+    node.kind()
 }
 
 /// The per-thread cache: the grammars seen, and slots of (address and length of a
