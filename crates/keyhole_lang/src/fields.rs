@@ -38,7 +38,10 @@ impl<'t> NodeExt<'t> for Node<'t> {
 
 /// Each grammar seen, with its kind names by id: shared by every thread, so that a lookup
 /// is a few compares (a thread-local table costs more than the lookup itself).
-static KIND_NAMES: [OnceLock<(Language, Box<[&'static str]>)>; 8] = [const { OnceLock::new() }; 8];
+static KIND_NAMES: [OnceLock<KindNames>; 8] = [const { OnceLock::new() }; 8];
+
+/// A grammar and its kind names by id.
+type KindNames = (Language, Box<[&'static str]>);
 
 fn kind_name(node: &Node<'_>) -> &'static str {
     let id = usize::from(node.kind_id());
