@@ -1,9 +1,12 @@
 //! Grammars and extraction queries.
 //!
 //! Queries live in `queries/<lang>/<framework>/*.scm`, are embedded in the binary, and are
-//! compiled once per process — lazily, for the languages actually present — into one merged
-//! query per grammar. Capture names are checked against the contract in `queries/README.md`
-//! at load, and their indices resolved, so extractors never look a capture up by name.
+//! loaded once per process — lazily, for the languages actually present — into one merged
+//! query set per grammar: each pattern read into a guard (what its root must be) and, where
+//! its shape allows (every shipped pattern), a rebuild of its matches from field lookups; a
+//! pattern of any other shape is compiled by tree-sitter and run as a query. Capture names
+//! are checked against the contract in `queries/README.md` at load, and their indices
+//! resolved, so extractors never look a capture up by name.
 
 mod bindings;
 mod captures;
@@ -375,10 +378,11 @@ impl QuerySet {
     ///
     /// A query cursor run over a whole tree pays its own per-node bookkeeping on every node
     /// (field and supertype status, points, range checks) — about three times the cost of
-    /// walking the tree. Instead the tree is walked once with a tree cursor, and the query is
-    /// run only at nodes whose kind roots some pattern, with the start depth pinned to that
-    /// node so that the cursor descends no further than the pattern's own steps. The matches
-    /// are the same; the cost is a walk plus the patterns' local work.
+    /// walking the tree. Instead the tree is walked once with a tree cursor; at a node whose
+    /// kind roots some pattern, the patterns' guards decide, the matches of rebuilt patterns
+    /// are read by field lookups, and any other pattern runs as a query with the start depth
+    /// pinned to that node. The matches are the same (tests compare them with a whole-tree
+    /// cursor's); the cost is a walk plus the patterns' local work.
     pub fn for_each_match<'t>(
         &self,
         cursor: &mut QueryCursor,
@@ -643,11 +647,18 @@ mod tests {
         Language::Tsx,
     ];
 
+    /// Every query loads as shipped (read into guards and rebuilt patterns) and compiles
+    /// whole with tree-sitter, which also rejects patterns the grammar makes impossible.
     #[test]
     fn every_query_compiles_against_its_grammar() {
         for language in ALL {
             if let Err(e) = query_set(language) {
                 panic!("{language:?}: {e}");
+            }
+            let whole = QuerySet::compile_with(language, query_files(language), false);
+            match whole {
+                Ok(set) => assert!(set.complete && set.query.is_some(), "{language:?}"),
+                Err(e) => panic!("{language:?}: {e}"),
             }
         }
     }
