@@ -237,8 +237,9 @@ pub(crate) fn pattern_guards(
                 }
             }
             let exact = (all_tests && !reader.inexact && uses.values().all(|n| *n == 1))
-                .then(|| Exact::of(&root, &kinds, language, capture_index, &tests))
-                .flatten();
+                .then(|| ExactStep::of(&root, &kinds, language, capture_index, &tests))
+                .flatten()
+                .map(|root| Exact { root });
             (build(&root, &kinds, language, &mut tests()), exact)
         })
         .collect()
@@ -289,18 +290,6 @@ fn has_captures(step: &Step) -> bool {
 }
 
 impl Exact {
-    fn of(
-        root: &Step,
-        kinds: &KindIds,
-        language: &Language,
-        capture_index: &dyn Fn(&str) -> Option<u32>,
-        tests: &dyn Fn() -> HashMap<String, Vec<TextTest>>,
-    ) -> Option<Exact> {
-        Some(Exact {
-            root: ExactStep::of(root, kinds, language, capture_index, tests)?,
-        })
-    }
-
     /// Call `visit` with the captures of each match at `root` (whose guard admitted it), in
     /// the order a query cursor gives them (document order, parents first).
     pub(crate) fn for_each_match<'t>(

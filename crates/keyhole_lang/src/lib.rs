@@ -908,6 +908,16 @@ class C { @Get() m() {} }
         }
     }
 
+    /// Every source file of the fixture apps, with its language.
+    fn fixture_sources() -> Vec<(Language, String)> {
+        let mut sources = Vec::new();
+        sources_under(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures"),
+            &mut sources,
+        );
+        sources
+    }
+
     /// Every source file under `dir`, recursively, with its language.
     fn sources_under(dir: &std::path::Path, out: &mut Vec<(Language, String)>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -937,11 +947,7 @@ class C { @Get() m() {} }
     /// whole tree finds.
     #[test]
     fn guarded_walk_finds_what_the_whole_tree_cursor_finds_on_every_fixture() {
-        let mut sources = Vec::new();
-        sources_under(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures"),
-            &mut sources,
-        );
+        let sources = fixture_sources();
         assert!(sources.len() > 200, "fixtures not found: {}", sources.len());
         let mut matched = 0;
         for (language, src) in &sources {
@@ -987,11 +993,7 @@ class C { @Get() m() {} }
         }
         assert!(checked > 10, "{checked}");
         // And every fixture broken in a few ways: cut short, a bracket or colon dropped.
-        let mut sources = Vec::new();
-        sources_under(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures"),
-            &mut sources,
-        );
+        let sources = fixture_sources();
         // Compared with the same walk without guards (a whole-tree cursor would also look
         // inside the opaque kinds, which broken code puts in odd places).
         let unguarded = |language: Language| {
@@ -1035,14 +1037,32 @@ class C { @Get() m() {} }
         assert!(broken > 10_000, "{broken}");
     }
 
+    /// Each grammar with its node types (as its crate ships them) and its shipped queries.
+    fn shipped_with_node_types() -> Vec<(
+        Language,
+        serde_json::Value,
+        tree_sitter::Language,
+        &'static QuerySet,
+    )> {
+        NODE_TYPES
+            .into_iter()
+            .map(|(language, json)| {
+                let types = serde_json::from_str(json).unwrap();
+                (
+                    language,
+                    types,
+                    grammar(language),
+                    query_set(language).unwrap(),
+                )
+            })
+            .collect()
+    }
+
     /// The guards read a field's first node only, which is right when the field holds one
     /// node, as the grammars' node types say.
     #[test]
     fn guards_read_only_single_node_fields() {
-        for (language, json) in NODE_TYPES {
-            let types: serde_json::Value = serde_json::from_str(json).unwrap();
-            let grammar = grammar(language);
-            let set = query_set(language).unwrap();
+        for (language, types, grammar, set) in shipped_with_node_types() {
             let mut read = Vec::new();
             for guard in &set.guards {
                 guard.fields_read(&mut read);
@@ -1153,11 +1173,7 @@ class C { @Get() m() {} }
     /// a bracket dropped (ERROR and MISSING nodes, extras such as comments).
     #[test]
     fn child_count_is_what_the_cursor_visits() {
-        let mut sources = Vec::new();
-        sources_under(
-            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures"),
-            &mut sources,
-        );
+        let sources = fixture_sources();
         let mut checked = 0;
         for (language, src) in &sources {
             let mut parser = tree_sitter::Parser::new();
@@ -1198,10 +1214,7 @@ class C { @Get() m() {} }
     /// named child).
     #[test]
     fn no_pattern_is_rooted_at_a_leaf_kind() {
-        for (language, json) in NODE_TYPES {
-            let types: serde_json::Value = serde_json::from_str(json).unwrap();
-            let grammar = grammar(language);
-            let set = query_set(language).unwrap();
+        for (language, types, grammar, set) in shipped_with_node_types() {
             let Roots::Kinds(roots) = &set.roots else {
                 panic!("{language:?}: every pattern should have a named root");
             };
