@@ -88,6 +88,15 @@ impl Rule for AuthOutlier {
                 _ => {}
             }
         }
+        // The methods served at each registration and route, gathered once (not per finding:
+        // that is quadratic in the routes).
+        let mut methods_at: HashMap<(Span, &str), Vec<String>> = HashMap::new();
+        for e in &project.endpoints {
+            methods_at
+                .entry((e.registration, e.route.as_str()))
+                .or_default()
+                .push(e.method.to_string());
+        }
         let mut reported = HashSet::new();
         for endpoint in &project.endpoints {
             let Auth::None {
@@ -109,12 +118,9 @@ impl Rule for AuthOutlier {
             if !reported.insert(endpoint.registration) {
                 continue;
             }
-            let methods: Vec<String> = project
-                .endpoints
-                .iter()
-                .filter(|e| e.registration == endpoint.registration && e.route == endpoint.route)
-                .map(|e| e.method.to_string())
-                .collect();
+            let methods = methods_at
+                .get(&(endpoint.registration, endpoint.route.as_str()))
+                .map_or(&[][..], Vec::as_slice);
             let router_name = endpoint
                 .router
                 .and_then(|r| project.router(r))

@@ -1,4 +1,8 @@
-use keyhole_core::{Auth, Diagnostic, Framework, Label, NoAuthReason, Project, Severity};
+use std::collections::HashMap;
+
+use keyhole_core::{
+    Auth, Diagnostic, Evidence, Framework, Label, NoAuthReason, Project, RouterId, Severity,
+};
 
 use crate::{declare_rule, Rule};
 
@@ -55,6 +59,16 @@ impl Rule for MissingAuth {
     }
 
     fn check(&self, project: &Project, out: &mut Vec<Diagnostic>) {
+        // Per router, the first guard of its guarded routes, found once (not per finding:
+        // that is quadratic in a router's routes).
+        let mut sibling_guards: HashMap<RouterId, &Evidence> = HashMap::new();
+        for endpoint in &project.endpoints {
+            if let (Some(router), Auth::Required(evidence)) = (endpoint.router, &endpoint.auth) {
+                if let Some(first) = evidence.first() {
+                    sibling_guards.entry(router).or_insert(first);
+                }
+            }
+        }
         for endpoint in &project.endpoints {
             let Auth::None {
                 reason: NoAuthReason::NoGuardFound,
@@ -104,16 +118,9 @@ impl Rule for MissingAuth {
             }
 
             // A guarded sibling is the strongest hint that this one was forgotten.
-            let sibling_guard = endpoint.router.and_then(|router| {
-                project
-                    .endpoints
-                    .iter()
-                    .filter(|other| other.router == Some(router))
-                    .find_map(|other| match &other.auth {
-                        Auth::Required(evidence) => evidence.first(),
-                        _ => None,
-                    })
-            });
+            let sibling_guard = endpoint
+                .router
+                .and_then(|router| sibling_guards.get(&router).copied());
             if let Some(evidence) = sibling_guard {
                 let name = evidence.guard.as_deref().unwrap_or("a guard");
                 diagnostic = diagnostic.with_secondary(Label::new(
