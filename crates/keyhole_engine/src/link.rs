@@ -137,6 +137,9 @@ struct Linker<'a> {
     routers: Vec<RouterNode>,
     edges: Vec<Edge>,
     incoming: HashMap<RouterId, Vec<usize>>,
+    /// Per router, in edge order, the routers mounted on it that share its scope (Fastify
+    /// plugins wrapped in `fastify-plugin`); filled once the graph is built.
+    scope_sharers: HashMap<RouterId, Vec<RouterId>>,
     middleware: HashMap<RouterId, Vec<Middleware>>,
     all_apps_middleware: Vec<Middleware>,
     vocabulary: &'a Vocabulary,
@@ -297,6 +300,7 @@ impl<'a> Linker<'a> {
             routers,
             edges: Vec::new(),
             incoming: HashMap::new(),
+            scope_sharers: HashMap::new(),
             middleware: HashMap::new(),
             all_apps_middleware: Vec::new(),
             vocabulary,
@@ -1073,6 +1077,14 @@ impl<'a> Linker<'a> {
     // ---- endpoints -------------------------------------------------------------------
 
     fn endpoints(&mut self) -> Vec<Endpoint> {
+        for edge in &self.edges {
+            if self.routers[edge.child.0 as usize].shares_parent_scope {
+                self.scope_sharers
+                    .entry(edge.parent)
+                    .or_default()
+                    .push(edge.child);
+            }
+        }
         // Two halves of the files, by number of routes, on a copy of the linker each: the
         // memoised verdicts are the only state linking writes.
         let facts = self.facts;
@@ -1385,10 +1397,11 @@ impl<'a> Linker<'a> {
             let mut with_files = Vec::new();
             // Fastify plugins wrapped in `fastify-plugin` add their hooks to this scope.
             let shared: Vec<&Middleware> = self
-                .edges
-                .iter()
-                .filter(|e| e.parent == r && self.routers[e.child.0 as usize].shares_parent_scope)
-                .filter_map(|e| self.middleware.get(&e.child))
+                .scope_sharers
+                .get(&r)
+                .into_iter()
+                .flatten()
+                .filter_map(|child| self.middleware.get(child))
                 .flatten()
                 .collect();
             for mw in mws.iter().chain(globals).chain(shared) {
