@@ -490,8 +490,9 @@ pub fn split_words(name: &str) -> Vec<String> {
 
 /// The application's own probes and metadata, right under its API base (`/api`, `/api/v1`):
 /// a probe with one static check (`/health/db`, `/healthz/ready`), or one word that every
-/// client reads before signing in (`/ready`, `/api/changelog`, `/manifest.json`). Deeper routes are the application's resources (`/orders/ready`,
-/// `/documents/{id}/version`). Returns the word that decided it.
+/// client reads before signing in (`/ready`, `/api/changelog`, `/manifest.json`). Deeper
+/// routes are the application's resources (`/orders/ready`, `/documents/{id}/version`).
+/// Returns the word that decided it.
 fn app_probe(segments: &[String], probes: &[String]) -> Option<String> {
     // Not `status` nor `version`: what they return varies too much to call it public.
     const METADATA: &[&str] = &["ready", "live", "alive", "changelog", "manifest.json"];

@@ -1097,26 +1097,18 @@ class C { @Get() m() {} }
         let mut parser = tree_sitter::Parser::new();
         parser.set_language(&grammar(Language::Python)).unwrap();
         let tree = parser.parse(src, None).unwrap();
-        let call = tree
-            .root_node()
-            .named_child(0)
-            .and_then(|s| s.named_child(0))
-            .unwrap();
-        let kind = usize::from(call.kind_id());
-        assert!(set.guards_admit(kind, call, src.as_bytes()));
-        let get = tree
-            .root_node()
-            .named_child(1)
-            .and_then(|s| s.named_child(0))
-            .unwrap();
-        assert!(set.guards_admit(kind, get, src.as_bytes()));
+        // The call of the `i`th statement.
+        let call_of = |i: usize| {
+            tree.root_node()
+                .named_child(i)
+                .and_then(|s| s.named_child(0))
+                .unwrap()
+        };
+        let kind = usize::from(call_of(0).kind_id());
+        assert!(set.guards_admit(kind, call_of(0), src.as_bytes()));
+        assert!(set.guards_admit(kind, call_of(1), src.as_bytes()));
         // A method call no pattern names, whatever its arguments.
-        let plain = tree
-            .root_node()
-            .named_child(2)
-            .and_then(|s| s.named_child(0))
-            .unwrap();
-        assert!(!set.guards_admit(kind, plain, src.as_bytes()));
+        assert!(!set.guards_admit(kind, call_of(2), src.as_bytes()));
     }
 
     /// The node kinds that can occur below a node of `kind`, per the grammar's node types

@@ -11,7 +11,7 @@ use keyhole_lang::{Hits, Needles};
 use std::sync::OnceLock;
 use tree_sitter::Node;
 
-use crate::syntax::{symbol_path, text, walk_bounded, Args, Walk};
+use crate::syntax::{boolean_operands, symbol_path, text, walk_bounded, Args, Walk};
 
 /// Bound on nodes visited per function body, so a generated megafunction stays cheap.
 const BODY_NODE_LIMIT: usize = 50_000;
@@ -608,16 +608,12 @@ fn presence_test(condition: Node<'_>, src: &str, depth: usize) -> bool {
             .named_child(0)
             .is_some_and(|inner| presence_test(inner, src, depth + 1)),
         "boolean_operator" => {
-            let (Some(left), Some(right), Some(op)) = (
-                condition.field("left"),
-                condition.field("right"),
-                condition.field("operator"),
-            ) else {
+            let Some((left, right, and)) = boolean_operands(condition, src) else {
                 return false;
             };
             let l = presence_test(left, src, depth + 1);
             let r = presence_test(right, src, depth + 1);
-            if text(op, src) == "and" {
+            if and {
                 l || r
             } else {
                 l && r
@@ -691,12 +687,8 @@ fn restricted_by_other_terms(condition: Node<'_>, src: &str, vocabulary: &Vocabu
         } else {
             node
         };
-        let is_and = node.kind_name() == "boolean_operator"
-            && node
-                .field("operator")
-                .is_some_and(|op| text(op, src) == "and");
-        match (is_and, node.field("left"), node.field("right")) {
-            (true, Some(left), Some(right)) if depth < 16 => {
+        match boolean_operands(node, src) {
+            Some((left, right, true)) if depth < 16 => {
                 conjuncts(left, src, out, depth + 1);
                 conjuncts(right, src, out, depth + 1);
             }
@@ -718,16 +710,12 @@ fn condition_on_caller(node: Node<'_>, src: &str, vocabulary: &Vocabulary, depth
     }
     match node.kind_name() {
         "boolean_operator" => {
-            let (Some(left), Some(right), Some(op)) = (
-                node.field("left"),
-                node.field("right"),
-                node.field("operator"),
-            ) else {
+            let Some((left, right, and)) = boolean_operands(node, src) else {
                 return false;
             };
             let l = condition_on_caller(left, src, vocabulary, depth + 1);
             let r = condition_on_caller(right, src, vocabulary, depth + 1);
-            if text(op, src) == "and" {
+            if and {
                 l && r
             } else {
                 l || r

@@ -170,6 +170,19 @@ pub fn sequence_items<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     }
 }
 
+/// A `boolean_operator`'s left and right operands, and whether it is `and` (else `or`).
+pub fn boolean_operands<'t>(node: Node<'t>, src: &str) -> Option<(Node<'t>, Node<'t>, bool)> {
+    if node.kind_name() != "boolean_operator" {
+        return None;
+    }
+    let (left, right, op) = (
+        node.field("left")?,
+        node.field("right")?,
+        node.field("operator")?,
+    );
+    Some((left, right, text(op, src) == "and"))
+}
+
 /// Depth-first walk without recursion, bounded in node count.
 pub fn walk_bounded<'t>(root: Node<'t>, limit: usize, mut visit: impl FnMut(Node<'t>) -> Walk) {
     let mut cursor = root.walk();
